@@ -1,0 +1,183 @@
+"""Loading config files (JSON or YAML) into the Coqpit config class of their model.
+
+``load_config`` checks every field against the dataclass before anything is
+built: a value of the wrong type is an error naming the field; fields this
+package does not know (Coqui configs carry GST, Capacitron and bookkeeping
+fields) are dropped with one log line naming them.
+"""
+
+import dataclasses
+import importlib
+import json
+import logging
+import math
+import re
+import types
+import typing
+from pathlib import Path
+from typing import Any, Dict, List, Tuple
+
+from coqpit import Coqpit
+
+from TTS.config.errors import ConfigError
+
+logger = logging.getLogger(__name__)
+
+# model name (the config's ``model`` field) -> config class path. Paths, not
+# classes, so that this package stays importable by the config modules it names.
+MODEL_CONFIGS: Dict[str, str] = {
+    "tacotron2": "TTS.tts.configs.tacotron2_config.Tacotron2Config",
+}
+
+_COMMENT_LINE = re.compile(r"^\s*//.*$", re.MULTILINE)
+
+
+def _read_file(path: Path) -> Dict[str, Any]:
+    if not path.is_file():
+        raise ConfigError(f"config file not found: {path}")
+    text = path.read_text(encoding="utf-8")
+    if path.suffix.lower() in (".yaml", ".yml"):
+        import yaml  # only YAML users need it
+
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as err:
+            raise ConfigError(f"{path}: not valid YAML: {err}") from None
+    else:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError:
+            # older Coqui configs carry // comment lines
+            try:
+                data = json.loads(_COMMENT_LINE.sub("", text))
+            except json.JSONDecodeError as err:
+                raise ConfigError(f"{path}: not valid JSON (line {err.lineno}, column {err.colno}): {err.msg}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the top level must be a mapping of fields, got {type(data).__name__}")
+    return data
+
+
+def _type_name(tp: Any) -> str:
+    return getattr(tp, "__name__", None) or str(tp).replace("typing.", "")
+
+
+def _check_value(value: Any, tp: Any, name: str, unknown: List[str]) -> Any:
+    """Check ``value`` against the annotation ``tp``; return it with unknown nested fields removed."""
+    if tp is Any:
+        return value
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        options = typing.get_args(tp)
+        if value is None and type(None) in options:
+            return None
+        errors = []
+        for option in options:
+            if option is type(None):
+                continue
+            try:
+                return _check_value(value, option, name, unknown)
+            except ConfigError as err:
+                errors.append(err)
+        raise ConfigError(f"config field '{name}': expected {_type_name(tp)}, got {value!r}")
+    if value is None:
+        raise ConfigError(f"config field '{name}': must not be null (expected {_type_name(tp)})")
+    if origin in (list, List, tuple, Tuple):
+        if not isinstance(value, (list, tuple)):
+            raise ConfigError(f"config field '{name}': expected a list, got {value!r}")
+        args = typing.get_args(tp)
+        item_tp = args[0] if args else Any
+        return [_check_value(v, item_tp, f"{name}[{i}]", unknown) for i, v in enumerate(value)]
+    if origin in (dict, Dict) or tp in (dict, Dict):
+        if not isinstance(value, dict):
+            raise ConfigError(f"config field '{name}': expected a mapping, got {value!r}")
+        return value
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        if not isinstance(value, dict):
+            raise ConfigError(f"config field '{name}': expected a mapping of {tp.__name__} fields, got {value!r}")
+        return _check_fields(value, tp, f"{name}.", unknown)
+    if tp is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"config field '{name}': expected true/false, got {value!r}")
+        return value
+    if tp is int:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConfigError(f"config field '{name}': expected an integer, got {value!r}")
+        if isinstance(value, float) and not (math.isinf(value) or value.is_integer()):
+            raise ConfigError(f"config field '{name}': expected an integer, got {value!r}")
+        return value if isinstance(value, int) or math.isinf(value) else int(value)
+    if tp is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConfigError(f"config field '{name}': expected a number, got {value!r}")
+        return float(value)
+    if tp is str:
+        if not isinstance(value, str):
+            raise ConfigError(f"config field '{name}': expected a string, got {value!r}")
+        return value
+    return value
+
+
+def _check_fields(data: Dict[str, Any], cls: type, prefix: str, unknown: List[str]) -> Dict[str, Any]:
+    hints = typing.get_type_hints(cls)
+    known = {f.name for f in dataclasses.fields(cls)}
+    checked = {}
+    for key, value in data.items():
+        if key not in known:
+            unknown.append(prefix + key)
+            continue
+        checked[key] = _check_value(value, hints[key], prefix + key, unknown)
+    return checked
+
+
+def config_class(model: str) -> type:
+    """The config class registered for ``model`` (case-insensitive)."""
+    path = MODEL_CONFIGS.get(str(model).lower())
+    if path is None:
+        raise ConfigError(f"config field 'model': unknown model {model!r}; known models: {', '.join(sorted(MODEL_CONFIGS))}")
+    module_name, class_name = path.rsplit(".", 1)
+    return getattr(importlib.import_module(module_name), class_name)
+
+
+def config_from_dict(data: Dict[str, Any], source: str = "config") -> Coqpit:
+    """Build the config of ``data['model']`` from a plain dict, checking every field."""
+    if "model" not in data:
+        raise ConfigError(f"{source}: no 'model' field; it names the model, one of {', '.join(sorted(MODEL_CONFIGS))}")
+    cls = config_class(data["model"])
+    unknown: List[str] = []
+    try:
+        checked = _check_fields(data, cls, "", unknown)
+    except ConfigError as err:
+        raise ConfigError(f"{source}: {err}") from None
+    if unknown:
+        logger.info("%s: ignoring fields this package does not use: %s", source, ", ".join(unknown))
+    config = cls()
+    try:
+        config.from_dict(checked)
+        config.check_values()
+    except ConfigError as err:
+        raise ConfigError(f"{source}: {err}") from None
+    return config
+
+
+def load_config(config_path: str) -> Coqpit:
+    """Read a config.json (or YAML) file into the config class named by its ``model`` field.
+
+    Parameters
+    ----------
+    config_path:
+        Path of a ``.json``, ``.yaml`` or ``.yml`` file.
+
+    Returns
+    -------
+    The populated config, e.g. a ``Tacotron2Config``.
+
+    Raises
+    ------
+    ConfigError
+        The file is missing or malformed, the model is unknown, or a field has
+        a wrong type or value; the message names the file and the field.
+    """
+    path = Path(config_path)
+    return config_from_dict(_read_file(path), source=str(path))
+
+
+__all__ = ["ConfigError", "MODEL_CONFIGS", "config_class", "config_from_dict", "load_config"]

@@ -1,0 +1,112 @@
+"""Configs shared by the text-to-speech models: characters and the TTS training base."""
+
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional
+
+from coqpit import Coqpit
+
+from TTS.config.errors import ConfigError
+from TTS.config.shared_configs import BaseAudioConfig, BaseDatasetConfig, BaseTrainingConfig
+
+
+@dataclass
+class CharactersConfig(Coqpit):
+    """The model's input vocabulary (graphemes or phonemes), stored with every checkpoint."""
+
+    characters_class: Optional[str] = field(
+        default=None,
+        metadata={"help": "Vocabulary class path, e.g. 'TTS.tts.utils.text.characters.IPAPhonemes' or '...Graphemes'."},
+    )
+    vocab_dict: Optional[Dict] = field(default=None, metadata={"help": "Explicit symbol -> id map (rarely used)."})
+    pad: Optional[str] = field(default=None, metadata={"help": "Padding symbol (id 0 in the default order)."})
+    eos: Optional[str] = field(default=None, metadata={"help": "End-of-sentence symbol."})
+    bos: Optional[str] = field(default=None, metadata={"help": "Beginning-of-sentence symbol."})
+    blank: Optional[str] = field(default=None, metadata={"help": "Blank symbol interspersed when add_blank is on."})
+    characters: Optional[str] = field(default=None, metadata={"help": "The letters or phonemes of the vocabulary."})
+    punctuations: Optional[str] = field(default=None, metadata={"help": "Punctuation symbols kept in the input (space included)."})
+    phonemes: Optional[str] = field(default=None, metadata={"help": "Phoneme symbols (older configs list them here)."})
+    is_unique: bool = field(default=True, metadata={"help": "Remove duplicate symbols when building the vocabulary."})
+    is_sorted: bool = field(default=True, metadata={"help": "Sort the characters when building the vocabulary."})
+
+
+@dataclass
+class BaseTTSConfig(BaseTrainingConfig):
+    """Fields every TTS model shares: audio, text processing, datasets, batching, evaluation."""
+
+    audio: BaseAudioConfig = field(default_factory=BaseAudioConfig, metadata={"help": "Audio feature settings."})
+    model_args: Dict = field(default_factory=dict, metadata={"help": "Model arguments for models that group them (unused by Tacotron2)."})
+    _supports_cloning: bool = field(default=False, metadata={"help": "Whether the model clones voices from a reference (Coqui bookkeeping)."})
+    languages: List[str] = field(default_factory=list, metadata={"help": "Languages of the model; one entry sets the phonemizer/cleaner language at synthesis."})
+    speakers: List[str] = field(default_factory=list, metadata={"help": "Speaker names of a multi-speaker model."})
+    # text processing
+    use_phonemes: bool = field(default=False, metadata={"help": "Feed phonemes (from the phonemizer) instead of characters."})
+    phonemizer: Optional[str] = field(default=None, metadata={"help": "Phonemizer backend: 'espeak' (espeak-ng)."})
+    phoneme_language: Optional[str] = field(default=None, metadata={"help": "Phonemizer language code, e.g. 'en-us' or 'es'."})
+    compute_input_seq_cache: bool = field(default=False, metadata={"help": "Precompute the token ids of the whole dataset before training."})
+    text_cleaner: Optional[str] = field(default=None, metadata={"help": "Cleaner name from TTS.tts.utils.text.cleaners (e.g. 'english_cleaners')."})
+    enable_eos_bos_chars: bool = field(default=False, metadata={"help": "Wrap every input in BOS/EOS symbols."})
+    unknown_chars: str = field(
+        default="warn",
+        metadata={
+            "help": "Characters outside the vocabulary: 'warn' drops them with one warning per distinct character, "
+            "'error' stops with an error naming the character."
+        },
+    )
+    test_sentences_file: str = field(default="", metadata={"help": "File with one test sentence per line, synthesised at each evaluation."})
+    phoneme_cache_path: Optional[str] = field(default=None, metadata={"help": "Folder caching phonemized texts so a dataset is phonemized once."})
+    characters: Optional[CharactersConfig] = field(default=None, metadata={"help": "Input vocabulary; None uses the default for use_phonemes."})
+    add_blank: bool = field(default=False, metadata={"help": "Intersperse the blank symbol between input tokens."})
+    # batching and filtering
+    batch_group_size: int = field(default=0, metadata={"help": "Coqui's shuffle window over length-sorted samples (in batches); 0 uses bucket_size_multiplier."})
+    batch_sampler: str = field(
+        default="bucket",
+        metadata={
+            "help": "'bucket': batches of similar length, shuffled within and across buckets; 'random': plain random batches."
+        },
+    )
+    bucket_size_multiplier: int = field(default=10, metadata={"help": "A bucket holds this many batches of length-sorted samples."})
+    loss_masking: Optional[bool] = field(default=None, metadata={"help": "Mask padded frames out of the losses."})
+    min_audio_len: int = field(default=1, metadata={"help": "Samples shorter than this (in audio samples) are dropped."})
+    max_audio_len: float = field(default=float("inf"), metadata={"help": "Samples longer than this (in audio samples) are dropped."})
+    min_text_len: int = field(default=1, metadata={"help": "Samples with fewer characters than this are dropped."})
+    max_text_len: float = field(default=float("inf"), metadata={"help": "Samples with more characters than this are dropped."})
+    compute_f0: bool = field(default=False, metadata={"help": "Compute pitch in the data loader (unused by Tacotron2)."})
+    compute_energy: bool = field(default=False, metadata={"help": "Compute energy in the data loader (unused by Tacotron2)."})
+    compute_linear_spec: bool = field(default=False, metadata={"help": "Also return linear spectrograms from the data loader."})
+    precompute_num_workers: int = field(default=0, metadata={"help": "Processes that fill the phoneme/mel cache before training."})
+    mel_cache_path: Optional[str] = field(default=None, metadata={"help": "Folder caching mel spectrograms, keyed by the audio settings; None computes them on the fly."})
+    start_by_longest: bool = field(default=False, metadata={"help": "Put the longest batch first (catches out-of-memory early)."})
+    shuffle: bool = field(default=False, metadata={"help": "Shuffle the training set (used with batch_sampler 'random')."})
+    drop_last: bool = field(default=False, metadata={"help": "Drop the last incomplete batch."})
+    datasets: List[BaseDatasetConfig] = field(default_factory=lambda: [BaseDatasetConfig()], metadata={"help": "Datasets to train on."})
+    # optimiser
+    optimizer: str = field(default="radam", metadata={"help": "Optimizer name (torch.optim or RAdam)."})
+    optimizer_params: Optional[Dict] = field(default=None, metadata={"help": "Keyword arguments of the optimizer."})
+    lr_scheduler: Optional[str] = field(default=None, metadata={"help": "Learning-rate scheduler name."})
+    lr_scheduler_params: Dict = field(default_factory=dict, metadata={"help": "Keyword arguments of the scheduler."})
+    # evaluation
+    test_sentences: List[str] = field(default_factory=list, metadata={"help": "Sentences synthesised at each evaluation."})
+    eval_split_max_size: Optional[int] = field(default=None, metadata={"help": "Largest number of samples in the random eval split."})
+    eval_split_size: float = field(default=0.01, metadata={"help": "Eval split size: a fraction if < 1, else a number of samples."})
+    # samplers
+    use_speaker_weighted_sampler: bool = field(default=False, metadata={"help": "Balance batches across speakers."})
+    speaker_weighted_sampler_alpha: float = field(default=1.0, metadata={"help": "Strength of speaker balancing."})
+    use_language_weighted_sampler: bool = field(default=False, metadata={"help": "Balance batches across languages."})
+    language_weighted_sampler_alpha: float = field(default=1.0, metadata={"help": "Strength of language balancing."})
+    use_length_weighted_sampler: bool = field(default=False, metadata={"help": "Balance batches across length buckets."})
+    length_weighted_sampler_alpha: float = field(default=1.0, metadata={"help": "Strength of length balancing."})
+
+    def check_values(self) -> None:
+        def require(ok: bool, name: str, message: str) -> None:
+            if not ok:
+                raise ConfigError(f"config field '{name}': {message}")
+
+        require(self.unknown_chars in ("warn", "error"), "unknown_chars", f"must be 'warn' or 'error', got {self.unknown_chars!r}")
+        require(self.batch_sampler in ("bucket", "random"), "batch_sampler", f"must be 'bucket' or 'random', got {self.batch_sampler!r}")
+        require(self.bucket_size_multiplier >= 1, "bucket_size_multiplier", f"must be >= 1, got {self.bucket_size_multiplier}")
+        require(self.eval_split_size >= 0, "eval_split_size", f"must be >= 0, got {self.eval_split_size}")
+        require(self.min_audio_len <= self.max_audio_len, "min_audio_len", "must not exceed max_audio_len")
+        require(self.min_text_len <= self.max_text_len, "min_text_len", "must not exceed max_text_len")
+        if self.use_phonemes:
+            require(self.phoneme_language is not None or bool(self.languages), "phoneme_language", "must be set when use_phonemes is true")
+        self.audio.check_values()

@@ -1,0 +1,97 @@
+"""Tacotron2 config: Coqui's field names and defaults, so zoo config.json files load unchanged."""
+
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional
+
+from TTS.config.errors import ConfigError
+from TTS.tts.configs.shared_configs import BaseTTSConfig
+
+
+@dataclass
+class Tacotron2Config(BaseTTSConfig):
+    """Tacotron2 and Tacotron2-DDC (``double_decoder_consistency``)."""
+
+    model: str = field(default="tacotron2", metadata={"help": "Model name."})
+    num_chars: int = field(default=0, metadata={"help": "Input vocabulary size; set from the characters at model setup."})
+    r: int = field(default=2, metadata={"help": "Reduction factor: mel frames predicted per decoder step."})
+    gradual_training: Optional[List[List[int]]] = field(
+        default=None, metadata={"help": "Schedule [[start_step, r, batch_size], ...] applied at epoch starts."}
+    )
+    memory_size: int = field(default=-1, metadata={"help": "Past frames fed to the prenet (-1: the last frame only)."})
+    prenet_type: str = field(default="original", metadata={"help": "'original' (dropout) or 'bn' (batch norm) prenet."})
+    prenet_dropout: bool = field(default=True, metadata={"help": "Dropout 0.5 in the prenet during training."})
+    prenet_dropout_at_inference: bool = field(default=False, metadata={"help": "Keep prenet dropout on at inference."})
+    stopnet: bool = field(default=True, metadata={"help": "Predict the stop token."})
+    separate_stopnet: bool = field(default=True, metadata={"help": "Train the stopnet on detached decoder outputs."})
+    stopnet_pos_weight: float = field(default=0.2, metadata={"help": "Positive-class weight of the stop BCE loss."})
+    max_decoder_steps: int = field(default=10000, metadata={"help": "Decoder step limit at inference."})
+    encoder_in_features: int = field(default=512, metadata={"help": "Encoder (and embedding) width."})
+    decoder_in_features: int = field(default=512, metadata={"help": "Width of the encoder outputs the decoder attends to."})
+    decoder_output_dim: int = field(default=80, metadata={"help": "Decoder output channels (mel bands)."})
+    out_channels: int = field(default=80, metadata={"help": "Model output channels (mel bands)."})
+    attention_type: str = field(default="original", metadata={"help": "Attention type: 'original' (location-sensitive)."})
+    attention_heads: Optional[int] = field(default=None, metadata={"help": "Attention heads (GMM attention only; unused)."})
+    attention_norm: str = field(default="sigmoid", metadata={"help": "Attention weight normalisation: 'sigmoid' or 'softmax'."})
+    attention_win: bool = field(default=False, metadata={"help": "Window the attention around the last position at inference."})
+    windowing: bool = field(default=False, metadata={"help": "Coqui alias of attention_win."})
+    use_forward_attn: bool = field(default=False, metadata={"help": "Forward attention."})
+    forward_attn_mask: bool = field(default=False, metadata={"help": "Mask forward attention at inference."})
+    transition_agent: bool = field(default=False, metadata={"help": "Transition agent of forward attention."})
+    location_attn: bool = field(default=True, metadata={"help": "Use location features in the attention."})
+    bidirectional_decoder: bool = field(default=False, metadata={"help": "Train a backward decoder too."})
+    double_decoder_consistency: bool = field(default=False, metadata={"help": "Double Decoder Consistency: a coarse decoder with ddc_r."})
+    ddc_r: int = field(default=6, metadata={"help": "Reduction factor of the DDC coarse decoder."})
+    speakers_file: Optional[str] = field(default=None, metadata={"help": "speakers.json mapping speaker names to ids."})
+    use_speaker_embedding: bool = field(default=False, metadata={"help": "Learn a speaker embedding table."})
+    speaker_embedding_dim: int = field(default=512, metadata={"help": "Speaker embedding width."})
+    use_d_vector_file: bool = field(default=False, metadata={"help": "Use external speaker d-vectors."})
+    d_vector_file: Optional[str] = field(default=None, metadata={"help": "File of speaker d-vectors."})
+    d_vector_dim: Optional[int] = field(default=None, metadata={"help": "Width of the d-vectors."})
+    seq_len_norm: bool = field(default=False, metadata={"help": "Normalise losses by sequence length."})
+    decoder_loss_alpha: float = field(default=0.25, metadata={"help": "Weight of the decoder spectrogram loss."})
+    postnet_loss_alpha: float = field(default=0.25, metadata={"help": "Weight of the postnet spectrogram loss."})
+    postnet_diff_spec_alpha: float = field(default=0.25, metadata={"help": "Weight of the postnet differential spectrogram loss."})
+    decoder_diff_spec_alpha: float = field(default=0.25, metadata={"help": "Weight of the decoder differential spectrogram loss."})
+    decoder_ssim_alpha: float = field(default=0.25, metadata={"help": "Weight of the decoder SSIM loss."})
+    postnet_ssim_alpha: float = field(default=0.25, metadata={"help": "Weight of the postnet SSIM loss."})
+    ga_alpha: float = field(default=5.0, metadata={"help": "Weight of the guided attention loss (0 disables it)."})
+    # training defaults of Coqui's Tacotron2 recipe
+    optimizer: str = field(default="RAdam", metadata={"help": "Optimizer name."})
+    optimizer_params: Dict = field(
+        default_factory=lambda: {"betas": [0.9, 0.998], "weight_decay": 1e-6}, metadata={"help": "Optimizer arguments."}
+    )
+    lr_scheduler: str = field(default="NoamLR", metadata={"help": "Learning-rate scheduler."})
+    lr_scheduler_params: Dict = field(default_factory=lambda: {"warmup_steps": 4000}, metadata={"help": "Scheduler arguments."})
+    lr: float = field(default=1e-4, metadata={"help": "Initial learning rate."})
+    grad_clip: float = field(default=5.0, metadata={"help": "Gradient norm clipping."})
+    loss_masking: bool = field(default=True, metadata={"help": "Mask padded frames out of the losses."})
+    test_sentences: List[str] = field(
+        default_factory=lambda: [
+            "It took me quite a long time to develop a voice, and now that I have it I'm not going to be silent.",
+            "Be a voice, not an echo.",
+            "I'm sorry Dave. I'm afraid I can't do that.",
+            "This cake is great. It's so delicious and moist.",
+            "Prior to November 22, 1963.",
+        ],
+        metadata={"help": "Sentences synthesised at each evaluation."},
+    )
+
+    def check_values(self) -> None:
+        super().check_values()
+
+        def require(ok: bool, name: str, message: str) -> None:
+            if not ok:
+                raise ConfigError(f"config field '{name}': {message}")
+
+        require(self.r >= 1, "r", f"must be >= 1, got {self.r}")
+        require(self.ddc_r >= 1, "ddc_r", f"must be >= 1, got {self.ddc_r}")
+        require(self.prenet_type in ("original", "bn"), "prenet_type", f"must be 'original' or 'bn', got {self.prenet_type!r}")
+        require(self.attention_norm in ("sigmoid", "softmax"), "attention_norm", f"must be 'sigmoid' or 'softmax', got {self.attention_norm!r}")
+        require(self.max_decoder_steps >= 1, "max_decoder_steps", f"must be >= 1, got {self.max_decoder_steps}")
+        if self.gradual_training:
+            for i, entry in enumerate(self.gradual_training):
+                require(
+                    len(entry) == 3 and all(isinstance(v, int) and v >= 0 for v in entry) and entry[1] >= 1,
+                    f"gradual_training[{i}]",
+                    f"must be [start_step, r, batch_size] with non-negative integers, got {entry}",
+                )
