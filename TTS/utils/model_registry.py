@@ -1,0 +1,161 @@
+"""The model zoo registry (``.models.json``): its schema, validation and model names.
+
+Layout (Coqui's nesting)::
+
+    {"tts_models":     {"<lang>": {"<dataset>": {"<model>": ENTRY}}},
+     "vocoder_models": {"<lang>": {"<dataset>": {"<model>": ENTRY}}}}
+
+A model is named ``<type>/<lang>/<dataset>/<model>``. ENTRY fields:
+
+========================  ========  ===========================================================
+field                     required  meaning
+========================  ========  ===========================================================
+description               yes       one line saying what the model is
+github_rls_url            one of    URL of a zip in Coqui's release layout, or a list of file URLs
+repo_id                   the two   Hugging Face repository ("org/name") holding the model files
+license                   yes       license of the weights
+author                    no        who trained it
+contact                   no        how to reach the author
+default_vocoder           no        ``vocoder_models/...`` name used with it by default, or null
+sha256                    no        {url: hex sha256 of the file at that URL}, checked after download
+commit                    no        source revision the model was trained with
+default                   no        true for the model ``tts`` uses when no model is named
+========================  ========  ===========================================================
+"""
+
+import json
+import re
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Tuple
+
+REGISTRY_PATH = Path(__file__).resolve().parents[1] / ".models.json"
+MODEL_TYPES = ("tts_models", "vocoder_models")
+
+REQUIRED_FIELDS = ("description", "license")
+OPTIONAL_FIELDS = ("github_rls_url", "repo_id", "author", "contact", "default_vocoder", "sha256", "commit", "default")
+
+_LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$|^multilingual$")
+_NAME_PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")
+_URL = re.compile(r"^https?://[^\s]+$")
+_REPO_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9_.-]*$")
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+class RegistryError(ValueError):
+    """The registry file is unreadable or breaks the schema; the message lists every problem."""
+
+
+def iter_models(registry: Dict[str, Any]) -> Iterator[Tuple[str, Dict[str, Any]]]:
+    """Yield ``(name, entry)`` for every model, names as ``<type>/<lang>/<dataset>/<model>``."""
+    for model_type in MODEL_TYPES:
+        for lang, datasets in registry.get(model_type, {}).items():
+            for dataset, models in datasets.items():
+                for model, entry in models.items():
+                    yield f"{model_type}/{lang}/{dataset}/{model}", entry
+
+
+def _entry_problems(name: str, entry: Any) -> List[str]:
+    if not isinstance(entry, dict):
+        return [f"{name}: an entry must be a mapping of fields, got {type(entry).__name__}"]
+    problems = []
+    for key in entry:
+        if key not in REQUIRED_FIELDS + OPTIONAL_FIELDS:
+            problems.append(f"{name}: unknown field '{key}' (allowed: {', '.join(REQUIRED_FIELDS + OPTIONAL_FIELDS)})")
+    for key in REQUIRED_FIELDS:
+        if not isinstance(entry.get(key), str) or not entry[key].strip():
+            problems.append(f"{name}: field '{key}' must be a non-empty string")
+    for key in ("author", "contact", "commit"):
+        if key in entry and not isinstance(entry[key], str):
+            problems.append(f"{name}: field '{key}' must be a string")
+    urls = entry.get("github_rls_url")
+    if "github_rls_url" not in entry and "repo_id" not in entry:
+        problems.append(f"{name}: needs 'github_rls_url' or 'repo_id' to say where the files are")
+    url_list = [urls] if isinstance(urls, str) else urls
+    if urls is not None:
+        if not isinstance(url_list, list) or not url_list or not all(isinstance(u, str) and _URL.match(u) for u in url_list):
+            problems.append(f"{name}: field 'github_rls_url' must be an http(s) URL or a non-empty list of them, got {urls!r}")
+            url_list = []
+        elif isinstance(urls, str) and not urls.endswith(".zip"):
+            problems.append(f"{name}: field 'github_rls_url' as a single URL must point at a .zip, got {urls!r}")
+    if "repo_id" in entry and not (isinstance(entry["repo_id"], str) and _REPO_ID.match(entry["repo_id"])):
+        problems.append(f"{name}: field 'repo_id' must look like 'org/name', got {entry['repo_id']!r}")
+    if "sha256" in entry:
+        digests = entry["sha256"]
+        if not isinstance(digests, dict):
+            problems.append(f"{name}: field 'sha256' must map each URL to its hex digest")
+        else:
+            for url, digest in digests.items():
+                if url not in (url_list or []):
+                    problems.append(f"{name}: 'sha256' names {url!r}, which is not in 'github_rls_url'")
+                if not (isinstance(digest, str) and _SHA256.match(digest)):
+                    problems.append(f"{name}: 'sha256' of {url!r} must be 64 lowercase hex characters, got {digest!r}")
+    vocoder = entry.get("default_vocoder")
+    if vocoder is not None and not (isinstance(vocoder, str) and vocoder.startswith("vocoder_models/")):
+        problems.append(f"{name}: field 'default_vocoder' must be a 'vocoder_models/...' name or null, got {vocoder!r}")
+    if "default" in entry and not isinstance(entry["default"], bool):
+        problems.append(f"{name}: field 'default' must be true or false")
+    return problems
+
+
+def validate_registry(registry: Any) -> List[str]:
+    """Return every schema problem of a parsed registry (an empty list when it is valid)."""
+    if not isinstance(registry, dict):
+        return [f"the top level must be a mapping with {' and '.join(MODEL_TYPES)}"]
+    problems = [f"unknown top-level key '{key}' (allowed: {', '.join(MODEL_TYPES)})" for key in registry if key not in MODEL_TYPES]
+    for model_type in MODEL_TYPES:
+        langs = registry.get(model_type)
+        if not isinstance(langs, dict):
+            problems.append(f"'{model_type}' must be a mapping of languages")
+            continue
+        for lang, datasets in langs.items():
+            if not _LANG.match(lang):
+                problems.append(f"{model_type}/{lang}: not a language code like 'en', 'pt-br' or 'multilingual'")
+            if not isinstance(datasets, dict):
+                problems.append(f"{model_type}/{lang}: must be a mapping of datasets")
+                continue
+            for dataset, models in datasets.items():
+                if not _NAME_PART.match(dataset):
+                    problems.append(f"{model_type}/{lang}/{dataset}: dataset names use letters, digits, '_', '.', '-', '+'")
+                if not isinstance(models, dict):
+                    problems.append(f"{model_type}/{lang}/{dataset}: must be a mapping of models")
+                    continue
+                for model in models:
+                    if not _NAME_PART.match(model):
+                        problems.append(f"{model_type}/{lang}/{dataset}/{model}: model names use letters, digits, '_', '.', '-', '+'")
+    if problems:
+        return problems
+    names = set()
+    defaults: Dict[str, List[str]] = {}
+    for name, entry in iter_models(registry):
+        names.add(name)
+        problems.extend(_entry_problems(name, entry))
+        if isinstance(entry, dict) and entry.get("default") is True:
+            defaults.setdefault(name.split("/")[0], []).append(name)
+    for name, entry in iter_models(registry):
+        vocoder = entry.get("default_vocoder") if isinstance(entry, dict) else None
+        if isinstance(vocoder, str) and vocoder.startswith("vocoder_models/") and vocoder not in names:
+            problems.append(f"{name}: default_vocoder {vocoder!r} is not an entry of this registry")
+    for model_type, marked in defaults.items():
+        if len(marked) > 1:
+            problems.append(f"{model_type}: more than one entry marked default: {', '.join(marked)}")
+    return problems
+
+
+def load_registry(path: Path = REGISTRY_PATH) -> Dict[str, Any]:
+    """Read and validate a registry file; raise ``RegistryError`` naming the file and every problem."""
+    path = Path(path)
+    try:
+        registry = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RegistryError(f"model registry not found: {path}") from None
+    except json.JSONDecodeError as err:
+        raise RegistryError(f"{path}: not valid JSON (line {err.lineno}, column {err.colno}): {err.msg}") from None
+    problems = validate_registry(registry)
+    if problems:
+        raise RegistryError(f"{path}: {len(problems)} problem(s):\n  " + "\n  ".join(problems))
+    return registry
+
+
+def model_names(registry: Dict[str, Any]) -> List[str]:
+    """All model names of a registry in file order."""
+    return [name for name, _ in iter_models(registry)]

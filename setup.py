@@ -1,0 +1,53 @@
+"""Install the TTS package and its console scripts.
+
+torch is pinned in the documented install command (pip install torch==2.13.0), not here:
+a plain minimum lets an existing CPU build satisfy it instead of pulling CUDA wheels.
+"""
+
+from pathlib import Path
+
+from setuptools import find_packages, setup
+
+HERE = Path(__file__).parent
+VERSION = {}
+exec((HERE / "TTS" / "__init__.py").read_text(encoding="utf-8"), VERSION)
+
+setup(
+    name="tts-tacotron",
+    version=VERSION["__version__"],
+    description="Text-to-speech toolkit built around Tacotron2, compatible with Coqui TTS models",
+    long_description=(HERE / "README.md").read_text(encoding="utf-8"),
+    long_description_content_type="text/markdown",
+    license="MPL-2.0",
+    python_requires=">=3.10",
+    packages=find_packages(include=["TTS", "TTS.*"]),
+    package_data={"TTS": [".models.json"]},
+    include_package_data=True,
+    install_requires=[
+        "torch>=2.1",
+        "coqpit-config>=0.2.5",
+        "coqui-tts-trainer>=0.4.0",
+        "librosa>=0.10",
+        "soundfile>=0.12",
+        "numpy>=1.24",
+        "scipy>=1.10",
+        "matplotlib>=3.7",
+        "tensorboard>=2.14",
+        "requests>=2.31",
+        "tqdm>=4.66",
+        "phonemizer>=3.2",
+        "espeakng-loader>=0.2.4",
+        # number normalisation of the English cleaners
+        "num2words>=0.5.13",
+        # YAML configs
+        "pyyaml>=6.0",
+    ],
+    extras_require={
+        "dev": ["pytest>=8", "pytest-timeout>=2.3"],
+    },
+    entry_points={
+        "console_scripts": [
+            "tts=TTS.bin.synthesize:main",
+        ],
+    },
+)

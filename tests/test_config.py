@@ -1,0 +1,117 @@
+import dataclasses
+import json
+import logging
+
+import pytest
+
+from TTS.config import ConfigError, config_from_dict, load_config
+from TTS.config.shared_configs import BaseAudioConfig, BaseDatasetConfig, BaseTrainingConfig
+from TTS.tts.configs.shared_configs import BaseTTSConfig, CharactersConfig
+from TTS.tts.configs.tacotron2_config import Tacotron2Config
+from trainer import TrainerConfig
+
+FIXTURES = ["a_ljspeech_ddc/config.json", "a_ljspeech_ddc/config_recipe_flow.json", "b_tacotron2_r2/config.json"]
+
+
+@pytest.mark.parametrize("name", FIXTURES)
+def test_coqui_fixture_configs_load_with_their_values(coqui_fixtures, name, caplog):
+    raw = json.loads((coqui_fixtures / name).read_text())
+    with caplog.at_level(logging.INFO, logger="TTS.config"):
+        config = load_config(coqui_fixtures / name)
+    assert isinstance(config, Tacotron2Config)
+    assert config.r == raw["r"]
+    assert config.double_decoder_consistency == raw["double_decoder_consistency"]
+    assert config.audio.log_func == raw["audio"]["log_func"]
+    assert config.audio.mel_fmax == raw["audio"]["mel_fmax"]
+    assert config.datasets[0].formatter == "ljspeech"
+    assert config.gradual_training == raw["gradual_training"]
+    assert config.max_audio_len == float("inf")
+    if raw["characters"]:
+        assert config.characters.characters == raw["characters"]["characters"]
+    # every known field comes back unchanged when saved again
+    saved = config.to_dict()
+    for key, value in raw.items():
+        if key in saved and key not in ("audio", "characters", "datasets"):
+            assert saved[key] == value, key
+    # one log line names the fields we do not use
+    unknown_lines = [r.getMessage() for r in caplog.records if "ignoring fields" in r.getMessage()]
+    assert len(unknown_lines) == 1
+    assert "use_gst" in unknown_lines[0] and "capacitron_vae" in unknown_lines[0]
+
+
+def _base(**changes):
+    data = {"model": "tacotron2", "audio": {"sample_rate": 22050}}
+    data.update(changes)
+    return data
+
+
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        ({"r": "six"}, "'r'"),
+        ({"r": 2.5}, "'r'"),
+        ({"audio": {"sample_rate": "fast"}}, "'audio.sample_rate'"),
+        ({"use_phonemes": "yes"}, "'use_phonemes'"),
+        ({"datasets": [{"formatter": "ljspeech", "path": 5}]}, "'datasets[0].path'"),
+        ({"gradual_training": [[0, 6]]}, "'gradual_training[0]'"),
+        ({"attention_norm": "tanh"}, "'attention_norm'"),
+        ({"audio": {"win_length": 4096, "fft_size": 1024}}, "'audio.win_length'"),
+        ({"audio": {"mel_fmax": 20000.0, "sample_rate": 22050}}, "'audio.mel_fmax'"),
+        ({"unknown_chars": "ignore"}, "'unknown_chars'"),
+        ({"batch_sampler": "sorted"}, "'batch_sampler'"),
+        ({"use_phonemes": True, "phoneme_language": None}, "'phoneme_language'"),
+    ],
+)
+def test_wrong_type_or_value_names_the_field(changes, field):
+    with pytest.raises(ConfigError, match=field.replace("[", r"\[").replace("]", r"\]")):
+        config_from_dict(_base(**changes))
+
+
+def test_file_errors_name_the_file(tmp_path):
+    with pytest.raises(ConfigError, match="not found"):
+        load_config(tmp_path / "missing.json")
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"model": "tacotron2",, }')
+    with pytest.raises(ConfigError, match=r"bad\.json.*line 1"):
+        load_config(bad)
+    no_model = tmp_path / "no_model.json"
+    no_model.write_text('{"r": 2}')
+    with pytest.raises(ConfigError, match=r"no_model\.json.*'model'"):
+        load_config(no_model)
+    unknown_model = tmp_path / "unknown_model.json"
+    unknown_model.write_text('{"model": "wavenet9000"}')
+    with pytest.raises(ConfigError, match="unknown model 'wavenet9000'.*tacotron2"):
+        load_config(unknown_model)
+    typed = tmp_path / "typed.json"
+    typed.write_text('{"model": "tacotron2", "audio": {"num_mels": "eighty"}}')
+    with pytest.raises(ConfigError, match=r"typed\.json.*'audio\.num_mels'"):
+        load_config(typed)
+
+
+def test_yaml_and_commented_json(tmp_path):
+    yaml_file = tmp_path / "config.yaml"
+    yaml_file.write_text("model: tacotron2\nr: 3\naudio:\n  sample_rate: 16000\n  mel_fmax: 7600.0\n")
+    config = load_config(yaml_file)
+    assert config.r == 3 and config.audio.sample_rate == 16000
+    commented = tmp_path / "config.json"
+    commented.write_text('{\n  // reduction factor\n  "model": "tacotron2",\n  "r": 4\n}\n')
+    assert load_config(commented).r == 4
+
+
+def test_round_trip_through_json(tmp_path):
+    config = Tacotron2Config(r=3, use_phonemes=True, phoneme_language="es", datasets=[BaseDatasetConfig(formatter="ljspeech", path="/d")])
+    path = tmp_path / "config.json"
+    config.save_json(str(path))
+    again = load_config(path)
+    assert again.to_dict() == config.to_dict()
+
+
+@pytest.mark.parametrize(
+    "cls", [BaseAudioConfig, BaseDatasetConfig, BaseTrainingConfig, CharactersConfig, BaseTTSConfig, Tacotron2Config]
+)
+def test_every_field_is_documented(cls):
+    trainer_fields = {f.name for f in dataclasses.fields(TrainerConfig)}
+    for f in dataclasses.fields(cls):
+        if f.name in trainer_fields and f.name not in cls.__dict__.get("__annotations__", {}):
+            continue
+        assert f.metadata.get("help"), f"{cls.__name__}.{f.name} has no help text"

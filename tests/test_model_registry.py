@@ -1,0 +1,113 @@
+import copy
+import json
+import subprocess
+import sys
+
+import pytest
+
+from TTS.utils.model_registry import REGISTRY_PATH, RegistryError, load_registry, model_names, validate_registry
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+GOOD_ENTRY = {
+    "description": "Tacotron2-DDC trained on LJSpeech.",
+    "github_rls_url": "https://example.org/releases/tts_models--en--ljspeech--tacotron2-DDC.zip",
+    "default_vocoder": "vocoder_models/en/ljspeech/hifigan_v2",
+    "license": "apache 2.0",
+    "author": "someone",
+    "contact": "someone@example.org",
+}
+GOOD = {
+    "tts_models": {"en": {"ljspeech": {"tacotron2-DDC": GOOD_ENTRY}}},
+    "vocoder_models": {
+        "en": {
+            "ljspeech": {
+                "hifigan_v2": {
+                    "description": "HiFi-GAN v2.",
+                    "repo_id": "tts-hub/hifigan",
+                    "license": "apache 2.0",
+                }
+            }
+        }
+    },
+}
+
+
+def test_shipped_registry_is_valid_and_is_the_packaged_one():
+    assert (REPO_ROOT / ".models.json").read_text() == REGISTRY_PATH.read_text()
+    registry = load_registry()
+    assert validate_registry(registry) == []
+    assert all(name.count("/") == 3 for name in model_names(registry))
+
+
+def test_a_good_registry_passes_and_names_are_nested():
+    assert validate_registry(GOOD) == []
+    assert model_names(GOOD) == ["tts_models/en/ljspeech/tacotron2-DDC", "vocoder_models/en/ljspeech/hifigan_v2"]
+
+
+def _broken(path, value):
+    registry = copy.deepcopy(GOOD)
+    entry = registry["tts_models"]["en"]["ljspeech"]["tacotron2-DDC"]
+    if value is None:
+        del entry[path]
+    else:
+        entry[path] = value
+    return registry
+
+
+@pytest.mark.parametrize(
+    "registry, message",
+    [
+        (_broken("description", None), "'description' must be a non-empty string"),
+        (_broken("license", ""), "'license' must be a non-empty string"),
+        (_broken("licence", "mit"), "unknown field 'licence'"),
+        (_broken("github_rls_url", "ftp://x/y.zip"), "'github_rls_url' must be an http"),
+        (_broken("github_rls_url", "https://x/model.pth"), "must point at a .zip"),
+        (_broken("repo_id", "not a repo"), "'repo_id' must look like"),
+        (_broken("default_vocoder", "hifigan"), "'default_vocoder' must be a 'vocoder_models/...'"),
+        (_broken("default_vocoder", "vocoder_models/en/ljspeech/missing"), "is not an entry of this registry"),
+        (_broken("sha256", {"https://other/x.zip": "0" * 64}), "not in 'github_rls_url'"),
+        (_broken("sha256", {GOOD_ENTRY["github_rls_url"]: "xyz"}), "64 lowercase hex"),
+        (_broken("default", "yes"), "'default' must be true or false"),
+        ({"tts_models": {"English": {}}, "vocoder_models": {}}, "not a language code"),
+        ({"tts_models": {}, "vocoder_models": {}, "extra": {}}, "unknown top-level key 'extra'"),
+        ({"tts_models": {}}, "'vocoder_models' must be a mapping"),
+    ],
+)
+def test_schema_problems_are_reported_with_the_model_name(registry, message):
+    problems = validate_registry(registry)
+    assert any(message in p for p in problems), problems
+
+
+def test_missing_location_and_two_defaults():
+    registry = _broken("github_rls_url", None)
+    assert any("needs 'github_rls_url' or 'repo_id'" in p for p in validate_registry(registry))
+    registry = copy.deepcopy(GOOD)
+    registry["tts_models"]["en"]["ljspeech"]["tacotron2-DDC"]["default"] = True
+    registry["tts_models"]["en"]["ljspeech"]["other"] = dict(GOOD_ENTRY, default=True)
+    assert any("more than one entry marked default" in p for p in validate_registry(registry))
+
+
+def test_load_registry_errors_name_the_file(tmp_path):
+    with pytest.raises(RegistryError, match="not found"):
+        load_registry(tmp_path / "nope.json")
+    bad = tmp_path / "models.json"
+    bad.write_text(json.dumps(_broken("license", None)))
+    with pytest.raises(RegistryError, match=r"models\.json: 1 problem"):
+        load_registry(bad)
+
+
+def _tts(*args):
+    return subprocess.run([sys.executable, "-m", "TTS.bin.synthesize", *args], capture_output=True, text=True, cwd=REPO_ROOT)
+
+
+def test_tts_cli_lists_models_and_refuses_to_pretend(tmp_path):
+    listing = _tts("--list_models", "--json")
+    assert listing.returncode == 0
+    assert isinstance(json.loads(listing.stdout), list)
+    out = tmp_path / "out.wav"
+    result = _tts("--text", "Hello world.", "--out_path", str(out))
+    assert result.returncode != 0
+    assert "not available" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert not out.exists()
