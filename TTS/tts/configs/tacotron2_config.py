@@ -47,6 +47,26 @@ class Tacotron2Config(BaseTTSConfig):
     use_d_vector_file: bool = field(default=False, metadata={"help": "Use external speaker d-vectors."})
     d_vector_file: Optional[str] = field(default=None, metadata={"help": "File of speaker d-vectors."})
     d_vector_dim: Optional[int] = field(default=None, metadata={"help": "Width of the d-vectors."})
+    # sizes and regularisation that Coqui hard-codes (its values as defaults keep checkpoints compatible)
+    encoder_num_convs: int = field(default=3, metadata={"help": "Convolutions in the encoder."})
+    encoder_kernel_size: int = field(default=5, metadata={"help": "Kernel width of the encoder convolutions (odd)."})
+    prenet_dims: List[int] = field(default_factory=lambda: [256, 256], metadata={"help": "Widths of the prenet layers."})
+    attention_rnn_dim: int = field(default=1024, metadata={"help": "Width of the attention LSTM (the query)."})
+    decoder_rnn_dim: int = field(default=1024, metadata={"help": "Width of the decoder LSTM."})
+    attention_dim: int = field(default=128, metadata={"help": "Width of the attention energy space."})
+    attention_location_filters: int = field(default=32, metadata={"help": "Filters of the attention location convolution."})
+    attention_location_kernel_size: int = field(default=31, metadata={"help": "Kernel width of the attention location convolution (odd)."})
+    postnet_channels: int = field(default=512, metadata={"help": "Hidden width of the postnet convolutions."})
+    postnet_num_convs: int = field(default=5, metadata={"help": "Convolutions in the postnet."})
+    postnet_kernel_size: int = field(default=5, metadata={"help": "Kernel width of the postnet convolutions (odd)."})
+    decoder_rnn_regularisation: str = field(
+        default="dropout",
+        metadata={"help": "'dropout' on the decoder LSTM outputs (Coqui) or 'zoneout' on their states (the paper)."},
+    )
+    attention_rnn_dropout: float = field(default=0.1, metadata={"help": "Dropout of the attention LSTM state ('dropout' mode)."})
+    decoder_rnn_dropout: float = field(default=0.1, metadata={"help": "Dropout of the decoder LSTM output ('dropout' mode)."})
+    zoneout_prob: float = field(default=0.1, metadata={"help": "Zoneout probability of the LSTM states ('zoneout' mode)."})
+    stop_threshold: float = field(default=0.5, metadata={"help": "Stop probability that ends decoding at inference."})
     seq_len_norm: bool = field(default=False, metadata={"help": "Normalise losses by sequence length."})
     decoder_loss_alpha: float = field(default=0.25, metadata={"help": "Weight of the decoder spectrogram loss."})
     postnet_loss_alpha: float = field(default=0.25, metadata={"help": "Weight of the postnet spectrogram loss."})
@@ -87,6 +107,16 @@ class Tacotron2Config(BaseTTSConfig):
         require(self.ddc_r >= 1, "ddc_r", f"must be >= 1, got {self.ddc_r}")
         require(self.prenet_type in ("original", "bn"), "prenet_type", f"must be 'original' or 'bn', got {self.prenet_type!r}")
         require(self.attention_norm in ("sigmoid", "softmax"), "attention_norm", f"must be 'sigmoid' or 'softmax', got {self.attention_norm!r}")
+        require(
+            self.decoder_rnn_regularisation in ("dropout", "zoneout"),
+            "decoder_rnn_regularisation",
+            f"must be 'dropout' or 'zoneout', got {self.decoder_rnn_regularisation!r}",
+        )
+        for name in ("encoder_kernel_size", "postnet_kernel_size", "attention_location_kernel_size"):
+            require(getattr(self, name) % 2 == 1, name, f"must be odd, got {getattr(self, name)}")
+        for name in ("use_forward_attn", "transition_agent", "bidirectional_decoder", "use_d_vector_file"):
+            require(not getattr(self, name), name, "is not supported by this Tacotron2")
+        require(self.attention_type == "original", "attention_type", f"only 'original' is supported, got {self.attention_type!r}")
         require(self.max_decoder_steps >= 1, "max_decoder_steps", f"must be >= 1, got {self.max_decoder_steps}")
         if self.gradual_training:
             for i, entry in enumerate(self.gradual_training):
