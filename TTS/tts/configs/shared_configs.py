@@ -79,6 +79,13 @@ class BaseTTSConfig(BaseTrainingConfig):
     shuffle: bool = field(default=False, metadata={"help": "Shuffle the training set (used with batch_sampler 'random')."})
     drop_last: bool = field(default=False, metadata={"help": "Drop the last incomplete batch."})
     datasets: List[BaseDatasetConfig] = field(default_factory=lambda: [BaseDatasetConfig()], metadata={"help": "Datasets to train on."})
+    allow_partial_restore: bool = field(
+        default=False,
+        metadata={
+            "help": "With --restore_path, load only the tensors whose names and shapes match and keep the others at "
+            "their initial values (the restore report lists them). False makes any mismatch an error."
+        },
+    )
     # optimiser
     optimizer: str = field(default="radam", metadata={"help": "Optimizer name (torch.optim or RAdam)."})
     optimizer_params: Optional[Dict] = field(default=None, metadata={"help": "Keyword arguments of the optimizer."})

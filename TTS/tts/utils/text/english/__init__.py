@@ -1,0 +1,1 @@
+"""English text normalisation: numbers, currency, percent, clock times and abbreviations."""

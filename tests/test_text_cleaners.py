@@ -1,0 +1,126 @@
+"""Cleaners and English normalisation: Coqui's outputs on the fixture sentence, and the tricky cases."""
+
+import json
+
+import pytest
+
+from TTS.config.errors import ConfigError
+from TTS.tts.utils.text import cleaners
+from TTS.tts.utils.text.cleaners import CLEANERS, get_cleaner
+from TTS.tts.utils.text.english.number_norm import expand_percent, normalize_numbers
+from TTS.tts.utils.text.english.time_norm import expand_time_english
+
+SENTENCE = "Dr. Smith paid $5 for 3 apples; that's 12% off!"
+
+
+@pytest.mark.parametrize(
+    "cleaner, lang, expected",
+    [
+        ("phoneme_cleaners", "en", "doctor Smith paid five dollars for three apples, that's twelve% off!"),
+        ("english_cleaners", "en", "doctor smith paid five dollars for three apples, that's twelve% off!"),
+        # no language: the abbreviation stays, numbers and currency are still expanded
+        ("phoneme_cleaners", None, "Dr. Smith paid five dollars for three apples, that's twelve% off!"),
+        ("english_cleaners", None, "dr. smith paid five dollars for three apples, that's twelve% off!"),
+        ("english_cleaners_plus", None, "doctor smith paid five dollars for three apples, that's twelve percent off!"),
+        ("english_cleaners_plus", "en", "doctor smith paid five dollars for three apples, that's twelve percent off!"),
+    ],
+)
+def test_fixture_sentence(cleaner, lang, expected):
+    assert CLEANERS[cleaner](SENTENCE, lang=lang) == expected
+
+
+@pytest.mark.parametrize("folder", ["a_ljspeech_ddc", "b_tacotron2_r2"])
+def test_fixture_cleaned_texts(coqui_fixtures, folder):
+    config = json.loads((coqui_fixtures / folder / "config.json").read_text())
+    refs = json.loads((coqui_fixtures / folder / "refs.json").read_text())
+    cleaner = get_cleaner(config["text_cleaner"])
+    for entry in refs["texts"]:
+        assert cleaner(entry["text"], lang=entry["language"].split("-")[0]) == entry["cleaned"]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("1st 2nd 3rd 21st 103rd", "first second third twenty-first one hundred third"),
+        ("3.14 and -2.5", "three point one four and minus two point five"),
+        (
+            "$5.50 £1.01 €0.99 $1 $2.5",
+            "five dollars fifty cents one pound one penny ninety-nine cents one dollar two dollars fifty cents",
+        ),
+        ("$1,000,000 or $5 million", "one million dollars or five million dollars"),
+        (
+            "1,234,567 and 101",
+            "one million, two hundred thirty-four thousand, five hundred sixty-seven and one hundred one",
+        ),
+        # 1001-2999 read as years, as Coqui does
+        (
+            "1234 1999 2005 2000 1900 1905",
+            "twelve thirty-four nineteen ninety-nine two thousand five two thousand nineteen hundred nineteen oh five",
+        ),
+        ("covid-19 2-3 -7", "covid-nineteen two-three minus seven"),
+    ],
+)
+def test_normalize_numbers(text, expected):
+    assert normalize_numbers(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("at 3:30pm", "at three thirty p m"),
+        ("at 15:05 or", "at three oh five p m or"),
+        ("at 9:00 a.m.", "at nine a m"),
+        ("at 0:00", "at twelve a m"),
+        ("10:15 amazing", "ten fifteen a m amazing"),
+    ],
+)
+def test_time(text, expected):
+    assert expand_time_english(text) == expected
+
+
+def test_percent_only_in_plus_cleaner():
+    assert expand_percent("12% and 12.5 %") == "12 percent and 12.5 percent"
+    assert cleaners.english_cleaners("12.5% off") == "twelve point five% off"
+    assert cleaners.english_cleaners_plus("12.5% off") == "twelve point five percent off"
+
+
+def test_plus_cleaner_symbols_and_typography():
+    text = "\u201cCurly\u201d \u2014 it\u2019s #1: A&B, 1+1=2, 20\u00b0C, me@x"
+    assert cleaners.english_cleaners_plus(text) == (
+        "curly, it's number one, a and b, one plus one equals two, twenty degrees celsius, me at x"
+    )
+
+
+def test_abbreviations_by_language():
+    text = "Mr. and Mrs. Jones of St. Louis met Capt. Kirk."
+    assert cleaners.english_cleaners(text, lang="en") == "mister and misess jones of saint louis met captain kirk."
+    assert cleaners.english_cleaners(text, lang=None) == "mr. and mrs. jones of st. louis met capt. kirk."
+    assert cleaners.english_cleaners(text, lang="en-us") == cleaners.english_cleaners(text, lang="en")
+    assert cleaners.french_cleaners("M. Dupont et Mme Roux, av. J.-C. etc.") == (
+        "monsieur dupont et madame roux, avant jésus christ et cetera"
+    )
+
+
+def test_whitespace_and_symbols():
+    assert cleaners.basic_cleaners("  Lots   of\n\tSPACE  ") == "lots of space"
+    assert cleaners.english_cleaners('a "quoted" (aside) [x] - b') == "a quoted aside x b"
+    assert cleaners.english_cleaners("salt & pepper", lang="en") == "salt and pepper"
+    assert cleaners.multilingual_cleaners("Sel & Poivre; oui", lang="fr") == "sel et poivre, oui"
+    assert cleaners.multilingual_phoneme_cleaners("Sel & Poivre; oui", lang="fr") == "Sel & Poivre, oui"
+    assert cleaners.multilingual_cleaners("İstanbul", lang="tr") == "istanbul"
+
+
+def test_transliteration():
+    text = "Café Ångström Straße Łódź \u201chi\u201d"
+    assert cleaners.transliteration_cleaners(text) == 'cafe angstrom strasse lodz "hi"'
+
+
+def test_combining_accents_are_composed():
+    assert cleaners.basic_cleaners("Cafe\u0301") == "cafe\u0301"  # basic_cleaners leaves the text as is
+    assert cleaners.english_cleaners("Cafe\u0301") == "caf\u00e9"
+
+
+def test_unknown_cleaner_names_the_field():
+    with pytest.raises(ConfigError, match="text_cleaner") as err:
+        get_cleaner("englsh_cleaners")
+    assert "english_cleaners" in str(err.value)
