@@ -17,3 +17,27 @@ def coqui_fixtures() -> Path:
             f"Coqui reference fixtures not found at {path}; set TTS_FIXTURES_DIR to the folder holding a_ljspeech_ddc/"
         )
     return path
+
+
+@pytest.fixture(scope="session")
+def coqui_checkpoint(coqui_fixtures, tmp_path_factory):
+    """Factory: path of a Coqui-layout checkpoint rebuilt by the fixtures' ``regen_weights.py`` (cached per session)."""
+    import importlib.util
+
+    import torch
+
+    spec = importlib.util.spec_from_file_location("regen_weights", coqui_fixtures / "regen_weights.py")
+    regen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(regen)
+    folder = tmp_path_factory.mktemp("coqui_checkpoints")
+    made = {}
+
+    def make(name: str, ckpt_r=None) -> Path:
+        key = (name, ckpt_r)
+        if key not in made:
+            path = folder / f"{name}_r{ckpt_r}.pth"
+            torch.save(regen.build_checkpoint(str(coqui_fixtures / name), ckpt_r=ckpt_r), path)
+            made[key] = path
+        return made[key]
+
+    return make

@@ -3,54 +3,57 @@
 State-dict key names and shapes follow Coqui TTS, so Coqui checkpoints load unchanged.
 """
 
-import json
 import logging
-from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import torch
 from torch import nn
 from torch.nn import functional as F
 
 from TTS.tts.configs.tacotron2_config import Tacotron2Config
+from TTS.tts.datasets.dataset import reduce_stop_targets
 from TTS.tts.layers.tacotron2.decoder import Decoder
 from TTS.tts.layers.tacotron2.encoder import Encoder
+from TTS.tts.layers.tacotron2.losses import Tacotron2Loss, alignment_diagonal_score
 from TTS.tts.layers.tacotron2.postnet import Postnet
+from TTS.tts.models.base_tts import BaseTTS, speaker_names_for
 from TTS.tts.utils.masks import sequence_mask
+from TTS.tts.utils.text.tokenizer import TTSTokenizer
+from TTS.tts.utils.visual import plot_alignment, plot_spectrogram
+from TTS.utils.audio import AudioProcessor
 
 logger = logging.getLogger(__name__)
 
 SPEAKER_EMBEDDING_STD = 0.3
 
 
-def speaker_names(config: Tacotron2Config) -> List[str]:
-    """Speaker names of a multi-speaker config, in id order (from ``speakers_file`` or ``speakers``)."""
-    if config.speakers_file:
-        path = Path(config.speakers_file)
-        if not path.is_file():
-            raise FileNotFoundError(f"config field 'speakers_file': {path} does not exist")
-        mapping = json.loads(path.read_text(encoding="utf-8"))
-        return [name for name, _ in sorted(mapping.items(), key=lambda item: item[1])]
-    return list(config.speakers)
+def gradual_training_step(schedule: Sequence[Sequence[int]], global_step: int) -> Tuple[int, int]:
+    """``(r, batch_size)`` of the last ``[start_step, r, batch_size]`` entry that has started at ``global_step``."""
+    current = schedule[0]
+    for entry in schedule:
+        if global_step >= entry[0]:
+            current = entry
+    return int(current[1]), int(current[2])
 
 
-class Tacotron2(nn.Module):
+class Tacotron2(BaseTTS):
     """Embedding -> Encoder -> (speaker embedding) -> Decoder -> Postnet + residual.
 
     Parameters
     ----------
     config:
         A ``Tacotron2Config``; only ``init_from_config`` and this constructor read it.
-    num_speakers:
-        Rows of the speaker embedding table when ``config.use_speaker_embedding``.
+    ap, tokenizer:
+        Needed for training and for synthesising text (see ``BaseTTS``).
+    speaker_names:
+        Speakers in id order (rows of the speaker embedding) when ``config.use_speaker_embedding``.
     """
 
-    def __init__(self, config: Tacotron2Config, *, num_speakers: int = 0) -> None:
-        super().__init__()
+    def __init__(self, config: Tacotron2Config, *, ap=None, tokenizer=None, speaker_names: Sequence[str] = ()) -> None:
+        super().__init__(config, ap=ap, tokenizer=tokenizer, speaker_names=speaker_names)
+        num_speakers = len(self.speaker_names)
         if config.num_chars < 1:
             raise ValueError("config field 'num_chars': must be set to the vocabulary size (>= 1)")
-        self.config = config
-        self.r = config.r
         self.double_decoder_consistency = config.double_decoder_consistency
         self.use_speaker_embedding = config.use_speaker_embedding
         self.embedding = nn.Embedding(config.num_chars, config.encoder_in_features, padding_idx=0)
@@ -102,10 +105,21 @@ class Tacotron2(nn.Module):
         )
 
     @classmethod
-    def init_from_config(cls, config: Tacotron2Config) -> "Tacotron2":
-        """Build the model a config describes (the vocabulary size must be in ``config.num_chars``)."""
-        num_speakers = len(speaker_names(config)) if config.use_speaker_embedding else 0
-        return cls(config, num_speakers=num_speakers)
+    def init_from_config(cls, config: Tacotron2Config, samples: Optional[List[Dict[str, Any]]] = None) -> "Tacotron2":
+        """Build the model, its AudioProcessor and tokenizer from a config.
+
+        The vocabulary comes from ``config.characters`` (or the default for ``use_phonemes``) and sets
+        ``num_chars``; speakers come from the config or, for a new multi-speaker run, from ``samples``
+        (and are then stored in ``config.speakers`` so checkpoints carry them).
+        """
+        ap = AudioProcessor.init_from_config(config)
+        tokenizer, config = TTSTokenizer.init_from_config(config)
+        speakers: List[str] = []
+        if config.use_speaker_embedding:
+            speakers = speaker_names_for(config, samples)
+            if not config.speakers_file:
+                config.speakers = speakers
+        return cls(config, ap=ap, tokenizer=tokenizer, speaker_names=speakers)
 
     # ------------------------------------------------------------------ helpers
     def _speaker_context(self, encoder_outputs: torch.Tensor, speaker_ids: Optional[torch.Tensor]) -> torch.Tensor:
@@ -197,3 +211,118 @@ class Tacotron2(nn.Module):
             "alignments": alignments,
             "stop_tokens": stop_tokens,
         }
+
+    # ------------------------------------------------------------------ checkpoints
+    def on_checkpoint_loaded(self, checkpoint: Dict[str, Any]) -> None:
+        """Use the reduction factor the checkpoint was saved with (gradual training lowers it)."""
+        r = (checkpoint.get("config") or {}).get("r")
+        if r is not None and int(r) != self.decoder.r:
+            logger.info("reduction factor r=%d taken from the checkpoint (model built with r=%d)", int(r), self.decoder.r_init)
+            self.decoder.set_r(int(r))
+
+    # ------------------------------------------------------------------ training
+    def get_criterion(self) -> Tacotron2Loss:
+        c = self.config
+        return Tacotron2Loss(
+            decoder_alpha=c.decoder_loss_alpha,
+            postnet_alpha=c.postnet_loss_alpha,
+            decoder_diff_spec_alpha=c.decoder_diff_spec_alpha,
+            postnet_diff_spec_alpha=c.postnet_diff_spec_alpha,
+            decoder_ssim_alpha=c.decoder_ssim_alpha,
+            postnet_ssim_alpha=c.postnet_ssim_alpha,
+            ga_alpha=c.ga_alpha,
+            stopnet_pos_weight=c.stopnet_pos_weight if c.stopnet else None,
+            double_decoder_consistency=c.double_decoder_consistency,
+        )
+
+    def on_epoch_start(self, trainer) -> None:
+        """Gradual training: set r and the batch size of the schedule entry reached by the global step."""
+        if not self.config.gradual_training:
+            return
+        r, batch_size = gradual_training_step(self.config.gradual_training, trainer.total_steps_done)
+        if r != self.decoder.r or batch_size != trainer.config.batch_size:
+            logger.info("gradual training at step %d: r=%d, batch_size=%d", trainer.total_steps_done, r, batch_size)
+            self.decoder.set_r(r)
+            trainer.config.r = r
+            trainer.config.batch_size = batch_size
+            # loaders pad mels to a multiple of r and batch by batch_size: rebuild them
+            trainer.train_loader = None
+            trainer.eval_loader = None
+
+    def format_batch(self, batch: Dict[str, Any]) -> Dict[str, Any]:
+        """Add the per-step stop targets and alignment lengths for the current reduction factor."""
+        r = self.decoder.r
+        mel_lengths = batch["mel_lengths"]
+        batch["stop_targets"], batch["stop_target_lengths"] = reduce_stop_targets(batch["stop_targets"], mel_lengths, r=r)
+        max_len = int(mel_lengths.max())
+        batch["alignment_lengths"] = (mel_lengths + (r - max_len % r)) // r if max_len % r else mel_lengths // r
+        return batch
+
+    def train_step(self, batch: Dict[str, Any], criterion: Tacotron2Loss, optimizer_idx: Optional[int] = None):
+        outputs = self.forward(
+            batch["token_id"], batch["token_id_lengths"], batch["mel"], batch["mel_lengths"], speaker_ids=batch.get("speaker_ids")
+        )
+        loss_dict = criterion(
+            postnet_outputs=outputs["model_outputs"],
+            decoder_outputs=outputs["decoder_outputs"],
+            mel_targets=batch["mel"],
+            mel_lengths=batch["mel_lengths"],
+            stop_logits=outputs["stop_tokens"],
+            stop_targets=batch["stop_targets"],
+            stop_target_lengths=batch["stop_target_lengths"],
+            alignments=outputs["alignments"],
+            alignment_lengths=batch["alignment_lengths"],
+            text_lengths=batch["token_id_lengths"],
+            coarse_decoder_outputs=outputs["decoder_outputs_backward"],
+            coarse_alignments=outputs["alignments_backward"],
+        )
+        loss_dict["align_error"] = torch.tensor(1.0 - alignment_diagonal_score(outputs["alignments"].detach()))
+        return outputs, loss_dict
+
+    @torch.no_grad()
+    def eval_step(self, batch: Dict[str, Any], criterion: Tacotron2Loss, optimizer_idx: Optional[int] = None):
+        return self.train_step(batch, criterion)
+
+    # ------------------------------------------------------------------ logging
+    def _log_assets(self, batch: Dict[str, Any], outputs: Dict[str, Any]) -> Tuple[Dict[str, Any], Dict[str, Any]]:
+        length = int(batch["mel_lengths"][0])
+        steps = int(batch["alignment_lengths"][0])
+        predicted = outputs["model_outputs"][0, :length].detach().cpu().float()
+        figures = {
+            "prediction": plot_spectrogram(predicted, title="predicted (postnet)"),
+            "ground_truth": plot_spectrogram(batch["mel"][0, :length].cpu(), title="target"),
+            "alignment": plot_alignment(outputs["alignments"][0, :steps].detach().cpu(), title="alignment"),
+        }
+        if self.double_decoder_consistency and outputs.get("alignments_backward") is not None:
+            figures["alignment_coarse"] = plot_alignment(outputs["alignments_backward"][0, :steps].detach().cpu())
+        audios = {"audio": self.ap.inv_melspectrogram(predicted.numpy().T)} if self.ap is not None else {}
+        return figures, audios
+
+    def train_log(self, batch, outputs, logger, assets=None, steps: int = 0) -> None:  # noqa: D102 - trainer hook
+        figures, audios = self._log_assets(batch, outputs)
+        logger.train_figures(steps, figures)
+        if audios:
+            logger.train_audios(steps, audios, self.ap.sample_rate)
+
+    def eval_log(self, batch, outputs, logger, assets=None, steps: int = 0) -> None:  # noqa: D102 - trainer hook
+        figures, audios = self._log_assets(batch, outputs)
+        logger.eval_figures(steps, figures)
+        if audios:
+            logger.eval_audios(steps, audios, self.ap.sample_rate)
+
+    @torch.no_grad()
+    def test_run(self, trainer=None) -> Dict[str, Dict[str, Any]]:
+        """Synthesise the config's test sentences (Griffin-Lim audio, spectrogram and alignment figures)."""
+        figures, audios = {}, {}
+        speaker_ids = torch.zeros(1, dtype=torch.long, device=self.embedding.weight.device) if self.use_speaker_embedding else None
+        for index, sentence in enumerate(self.test_sentences()):
+            outputs = self.inference(self.text_to_tensor(sentence), speaker_ids=speaker_ids)
+            mel = outputs["model_outputs"][0].cpu()
+            audios[f"{index}-audio"] = self.ap.inv_melspectrogram(mel.numpy().T)
+            figures[f"{index}-prediction"] = plot_spectrogram(mel, title=sentence[:60])
+            figures[f"{index}-alignment"] = plot_alignment(outputs["alignments"][0].cpu(), title=sentence[:60])
+        return {"figures": figures, "audios": audios}
+
+    def test_log(self, outputs: Dict[str, Dict[str, Any]], logger, steps: int) -> None:
+        logger.test_audios(steps, outputs["audios"], self.ap.sample_rate)
+        logger.test_figures(steps, outputs["figures"])

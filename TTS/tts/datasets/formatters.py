@@ -1,0 +1,484 @@
+"""Formatters: one plain function per corpus layout, turning its metadata into sample dicts.
+
+A formatter is called as ``fn(root_path, meta_file, ignored_speakers=None)`` and
+returns a list of dicts with the keys ``text``, ``audio_file`` (absolute path),
+``speaker_name``, ``root_path``, ``audio_unique_name`` (audio path relative to the
+root, without extension), ``language`` where the layout tells it, and
+``metadata_file`` / ``metadata_line`` (1-based) so that tools can point at the line
+a sample came from. ``ignored_speakers`` matches the corpus' own speaker id
+(``p225``) or the returned name (``VCTK_p225``).
+
+A malformed metadata line is a ``MetadataError`` naming the file and the line.
+Formatters do not check that audio files exist (``TTS.bin.check_dataset`` does),
+except for VCTK and M-AILABS, whose releases list texts without audio: those are
+skipped with one warning giving their number and the first few names.
+
+Speaker name prefixes (``VCTK_``, ``MCV_``, ``LTTS_``) follow Coqui TTS so that
+its ``speakers.json`` files keep matching.
+"""
+
+import csv
+import glob
+import logging
+import os
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
+
+logger = logging.getLogger(__name__)
+
+Sample = Dict[str, Any]
+Formatter = Callable[..., List[Sample]]
+
+FORMATTERS: Dict[str, Formatter] = {}
+MAX_LOGGED_NAMES = 5  # file names quoted in a warning about many files
+
+
+class MetadataError(ValueError):
+    """A metadata file is malformed; the message names the file and the line."""
+
+
+def register_formatter(name: str) -> Callable[[Formatter], Formatter]:
+    """Decorator adding a formatter to ``FORMATTERS`` under ``name`` (case-insensitive).
+
+    Examples
+    --------
+    >>> @register_formatter("my_corpus")  # doctest: +SKIP
+    ... def my_corpus(root_path, meta_file, ignored_speakers=None): ...
+    """
+    key = name.lower()
+
+    def decorator(fn: Formatter) -> Formatter:
+        if key in FORMATTERS:
+            raise ValueError(
+                f"formatter {key!r} is already registered ({FORMATTERS[key].__module__}.{FORMATTERS[key].__name__})"
+            )
+        FORMATTERS[key] = fn
+        return fn
+
+    return decorator
+
+
+def get_formatter(name: str) -> Formatter:
+    """Return the formatter registered as ``name``; an unknown name raises ``KeyError`` listing the known ones."""
+    try:
+        return FORMATTERS[name.lower()]
+    except KeyError:
+        raise KeyError(f"unknown formatter {name!r}; known formatters: {', '.join(sorted(FORMATTERS))}") from None
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def make_sample(
+    *,
+    text: str,
+    audio_file: str,
+    speaker_name: str,
+    root_path: str,
+    metadata_file: str,
+    metadata_line: int,
+    **extra: Any,
+) -> Sample:
+    """Build a sample dict with absolute paths and the ``audio_unique_name`` derived from them."""
+    root = os.path.abspath(root_path)
+    audio = os.path.abspath(audio_file)
+    sample = {
+        "text": text,
+        "audio_file": audio,
+        "speaker_name": speaker_name,
+        "root_path": root,
+        "audio_unique_name": os.path.splitext(os.path.relpath(audio, root))[0],
+        "metadata_file": os.path.abspath(metadata_file),
+        "metadata_line": metadata_line,
+    }
+    sample.update({key: value for key, value in extra.items() if value is not None})
+    return sample
+
+
+def metadata_path(root_path: str, meta_file: str, default: Optional[str], formatter: str) -> str:
+    """Resolve ``meta_file`` (``default`` when empty) against ``root_path`` and check that it exists."""
+    name = meta_file or default
+    if not name:
+        raise ValueError(f"formatter {formatter!r} needs a metadata file, but meta_file is empty")
+    path = os.path.join(root_path, name)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"metadata file not found: {path}")
+    return path
+
+
+def read_rows(
+    path: str, *, delimiter: str = "|", num_columns: Optional[Sequence[int]] = (2,)
+) -> Iterator[Tuple[int, List[str]]]:
+    """Yield ``(line_number, stripped_columns)`` of a delimited file, skipping blank lines.
+
+    A line with a column count not in ``num_columns`` (None: any count) or an empty first
+    column is a ``MetadataError``.
+    """
+    with open(path, encoding="utf-8-sig") as file:
+        for line_number, line in enumerate(file, start=1):
+            line = line.rstrip("\r\n")
+            if not line.strip():
+                continue
+            columns = [column.strip() for column in line.split(delimiter)]
+            if num_columns is not None and len(columns) not in num_columns:
+                expected = " or ".join(str(n) for n in num_columns)
+                raise MetadataError(
+                    f"{path}:{line_number}: expected {expected} columns separated by {delimiter!r}, "
+                    f"got {len(columns)}: {line[:80]!r}"
+                )
+            if not columns[0]:
+                raise MetadataError(f"{path}:{line_number}: the first column (the audio file id) is empty")
+            yield line_number, columns
+
+
+def is_ignored(speaker_id: str, speaker_name: str, ignored_speakers: Optional[Sequence[str]]) -> bool:
+    """Whether a speaker is listed in ``ignored_speakers`` by its corpus id or by its sample name."""
+    return bool(ignored_speakers) and (speaker_id in ignored_speakers or speaker_name in ignored_speakers)
+
+
+def language_code(name: str) -> str:
+    """Turn a corpus locale such as ``de_DE`` or ``pt-BR`` into a lowercase code such as ``de-de``."""
+    return name.replace("_", "-").lower()
+
+
+def _warn_missing_audio(formatter: str, missing: List[str]) -> None:
+    if missing:
+        logger.warning(
+            "%s: skipped %d transcripts without an audio file, e.g. %s",
+            formatter,
+            len(missing),
+            ", ".join(missing[:MAX_LOGGED_NAMES]),
+        )
+
+
+def _delimited_corpus(
+    root_path: str, meta_file: str, ignored_speakers: Optional[Sequence[str]], *, name: str, language: Optional[str]
+) -> List[Sample]:
+    """LJSpeech-like ``id|text[|normalized_text[|speaker]]`` metadata with audio in ``wavs/<id>.wav``."""
+    path = metadata_path(root_path, meta_file, "metadata.csv", name)
+    samples = []
+    for line_number, columns in read_rows(path, num_columns=(2, 3, 4)):
+        # the normalized column when it is filled in, else the raw text
+        text = columns[2] if len(columns) > 2 and columns[2] else columns[1]
+        speaker = columns[3] if len(columns) == 4 else name
+        if is_ignored(speaker, speaker, ignored_speakers):
+            continue
+        samples.append(
+            make_sample(
+                text=text,
+                audio_file=os.path.join(root_path, "wavs", columns[0] + ".wav"),
+                speaker_name=speaker,
+                root_path=root_path,
+                metadata_file=path,
+                metadata_line=line_number,
+                language=language,
+            )
+        )
+    return samples
+
+
+# ---------------------------------------------------------------------------- corpora
+
+
+@register_formatter("ljspeech")
+def ljspeech(
+    root_path: str, meta_file: str = "metadata.csv", ignored_speakers: Optional[Sequence[str]] = None
+) -> List[Sample]:
+    """LJSpeech: ``metadata.csv`` lines ``id|text|normalized_text`` and ``wavs/<id>.wav``.
+
+    The normalized column is used when present and non-empty. Two columns (``id|text``)
+    are accepted, and a fourth column names the speaker (multi-speaker corpora in this
+    layout; Coqui's ``ljspeech`` ignores extra columns). Speaker: ``ljspeech``.
+    """
+    return _delimited_corpus(root_path, meta_file, ignored_speakers, name="ljspeech", language=None)
+
+
+@register_formatter("thorsten")
+def thorsten(
+    root_path: str, meta_file: str = "metadata.csv", ignored_speakers: Optional[Sequence[str]] = None
+) -> List[Sample]:
+    """Thorsten-Voice (German): ``metadata.csv`` lines ``id|text`` and ``wavs/<id>.wav``; speaker ``thorsten``."""
+    return _delimited_corpus(root_path, meta_file, ignored_speakers, name="thorsten", language="de")
+
+
+@register_formatter("css10")
+def css10(
+    root_path: str, meta_file: str = "transcript.txt", ignored_speakers: Optional[Sequence[str]] = None
+) -> List[Sample]:
+    """CSS10: ``transcript.txt`` lines ``<book>/<file>.wav|text|normalized_text|duration``; speaker ``css10``.
+
+    The normalized text is used; the duration column may be missing.
+    """
+    path = metadata_path(root_path, meta_file, "transcript.txt", "css10")
+    samples = []
+    for line_number, columns in read_rows(path, num_columns=(3, 4)):
+        if is_ignored("css10", "css10", ignored_speakers):
+            continue
+        samples.append(
+            make_sample(
+                text=columns[2] or columns[1],
+                audio_file=os.path.join(root_path, columns[0]),
+                speaker_name="css10",
+                root_path=root_path,
+                metadata_file=path,
+                metadata_line=line_number,
+            )
+        )
+    return samples
+
+
+def _vctk(
+    root_path: str, ignored_speakers: Optional[Sequence[str]], *, old_layout: bool, prefix: str, mic: str
+) -> List[Sample]:
+    text_files = sorted(glob.glob(os.path.join(root_path, "txt", "*", "*.txt")))
+    if not text_files:
+        raise FileNotFoundError(f"VCTK: no transcripts found under {os.path.join(root_path, 'txt')}")
+    samples, missing = [], []
+    for text_file in text_files:
+        speaker_id = os.path.basename(os.path.dirname(text_file))
+        file_id = os.path.splitext(os.path.basename(text_file))[0]
+        if is_ignored(speaker_id, prefix + speaker_id, ignored_speakers):
+            continue
+        if old_layout:
+            audio_file = os.path.join(root_path, "wav48", speaker_id, file_id + ".wav")
+        else:
+            audio_file = os.path.join(root_path, "wav48_silence_trimmed", speaker_id, f"{file_id}_{mic}.flac")
+        if not os.path.isfile(audio_file):
+            missing.append(audio_file)
+            continue
+        with open(text_file, encoding="utf-8-sig") as file:
+            text = file.read().strip()
+        samples.append(
+            make_sample(
+                text=text,
+                audio_file=audio_file,
+                speaker_name=prefix + speaker_id,
+                root_path=root_path,
+                metadata_file=text_file,
+                metadata_line=1,
+            )
+        )
+    _warn_missing_audio("vctk", missing)
+    return samples
+
+
+@register_formatter("vctk")
+def vctk(
+    root_path: str, meta_file: str = "", ignored_speakers: Optional[Sequence[str]] = None, mic: str = "mic1"
+) -> List[Sample]:
+    """VCTK: ``txt/<spk>/<spk>_<n>.txt`` with ``wav48_silence_trimmed/<spk>/<spk>_<n>_<mic>.flac`` (VCTK 0.92).
+
+    When the root has only the older ``wav48/<spk>/<spk>_<n>.wav`` folder (VCTK 0.80) that
+    layout is read instead. ``meta_file`` is not used. Speakers: ``VCTK_<spk>``.
+    """
+    if meta_file:
+        logger.warning("vctk reads the transcripts under txt/ and does not use meta_file=%r", meta_file)
+    if os.path.isdir(os.path.join(root_path, "wav48_silence_trimmed")):
+        old_layout = False
+    elif os.path.isdir(os.path.join(root_path, "wav48")):
+        old_layout = True
+    else:
+        raise FileNotFoundError(f"VCTK: {root_path} has neither a wav48_silence_trimmed/ nor a wav48/ folder")
+    return _vctk(root_path, ignored_speakers, old_layout=old_layout, prefix="VCTK_", mic=mic)
+
+
+@register_formatter("vctk_old")
+def vctk_old(root_path: str, meta_file: str = "", ignored_speakers: Optional[Sequence[str]] = None) -> List[Sample]:
+    """VCTK 0.80 only: ``txt/<spk>/*.txt`` and ``wav48/<spk>/*.wav``; speakers ``VCTK_old_<spk>`` (Coqui's names)."""
+    return _vctk(root_path, ignored_speakers, old_layout=True, prefix="VCTK_old_", mic="")
+
+
+def _mailabs_speaker(csv_file: str) -> Tuple[str, Optional[str]]:
+    """Speaker and language of an M-AILABS book from its path ``<lang>/by_book/<gender>/<speaker>/<book>/``."""
+    parts = Path(os.path.abspath(csv_file)).parts
+    if "by_book" not in parts:
+        raise MetadataError(
+            f"{csv_file}: cannot tell the speaker: M-AILABS books lie under "
+            "<lang>/by_book/<female|male>/<speaker>/<book>/ or <lang>/by_book/mix/<book>/"
+        )
+    index = len(parts) - 1 - parts[::-1].index("by_book")
+    language = language_code(parts[index - 1]) if index > 0 else None
+    gender = parts[index + 1]
+    if gender == "mix":  # books read by several unnamed speakers
+        return (f"{language}_mix" if language else "mix"), language
+    if index + 3 >= len(parts) - 1:  # <gender>/<speaker>/<book>/metadata.csv
+        raise MetadataError(f"{csv_file}: expected by_book/{gender}/<speaker>/<book>/metadata.csv")
+    return parts[index + 2], language
+
+
+@register_formatter("mailabs")
+def mailabs(root_path: str, meta_file: str = "", ignored_speakers: Optional[Sequence[str]] = None) -> List[Sample]:
+    """M-AILABS: ``<lang>/by_book/<gender>/<speaker>/<book>/metadata.csv`` (``id|text|normalized_text``) + ``wavs/``.
+
+    With an empty ``meta_file`` every ``metadata.csv`` below ``root_path`` is read, so the
+    root may point at any level (language, by_book, gender, speaker or book). Books in
+    ``by_book/mix/`` have no named speaker and get ``<lang>_mix``. The language comes from
+    the folder name (``de_DE`` -> ``de-de``).
+    """
+    if meta_file:
+        csv_files = [metadata_path(root_path, meta_file, None, "mailabs")]
+    else:
+        csv_files = sorted(glob.glob(os.path.join(root_path, "**", "metadata.csv"), recursive=True))
+        if not csv_files:
+            raise FileNotFoundError(f"M-AILABS: no metadata.csv found below {root_path}")
+    samples, missing = [], []
+    for csv_file in csv_files:
+        speaker, language = _mailabs_speaker(csv_file)
+        if is_ignored(speaker, speaker, ignored_speakers):
+            continue
+        for line_number, columns in read_rows(csv_file, num_columns=(2, 3)):
+            audio_file = os.path.join(os.path.dirname(csv_file), "wavs", columns[0] + ".wav")
+            if not os.path.isfile(audio_file):
+                missing.append(audio_file)
+                continue
+            samples.append(
+                make_sample(
+                    text=columns[2] if len(columns) > 2 and columns[2] else columns[1],
+                    audio_file=audio_file,
+                    speaker_name=speaker,
+                    root_path=root_path,
+                    metadata_file=csv_file,
+                    metadata_line=line_number,
+                    language=language,
+                )
+            )
+    _warn_missing_audio("mailabs", missing)
+    return samples
+
+
+@register_formatter("common_voice")
+def common_voice(root_path: str, meta_file: str, ignored_speakers: Optional[Sequence[str]] = None) -> List[Sample]:
+    """Mozilla Common Voice: a tsv (``train.tsv``, ``validated.tsv``...) with the header ``client_id path sentence``.
+
+    Audio is ``clips/<path>``; when a ``.wav`` conversion of a listed ``.mp3`` lies next to
+    it, the ``.wav`` is used. Speakers: ``MCV_<client_id>``; the language comes from the
+    ``locale`` column when there is one.
+    """
+    path = metadata_path(root_path, meta_file, None, "common_voice")
+    samples, converted = [], 0
+    with open(path, encoding="utf-8-sig", newline="") as file:
+        rows = csv.reader(file, delimiter="\t", quoting=csv.QUOTE_NONE)
+        header = next(rows, None)
+        required = ("client_id", "path", "sentence")
+        if header is None or any(column not in header for column in required):
+            raise MetadataError(f"{path}:1: expected a header with the columns {', '.join(required)}, got {header}")
+        column = {name: index for index, name in enumerate(header)}
+        for row in rows:
+            line_number = rows.line_num
+            if not any(field.strip() for field in row):
+                continue
+            if len(row) != len(header):
+                raise MetadataError(
+                    f"{path}:{line_number}: expected {len(header)} tab-separated columns, got {len(row)}"
+                )
+            client_id = row[column["client_id"]]
+            if is_ignored(client_id, "MCV_" + client_id, ignored_speakers):
+                continue
+            audio_file = os.path.join(root_path, "clips", row[column["path"]])
+            wav_file = os.path.splitext(audio_file)[0] + ".wav"
+            if audio_file.endswith(".mp3") and os.path.isfile(wav_file):
+                audio_file, converted = wav_file, converted + 1
+            samples.append(
+                make_sample(
+                    text=row[column["sentence"]].strip(),
+                    audio_file=audio_file,
+                    speaker_name="MCV_" + client_id,
+                    root_path=root_path,
+                    metadata_file=path,
+                    metadata_line=line_number,
+                    language=language_code(row[column["locale"]]) if "locale" in column else None,
+                )
+            )
+    if converted:
+        logger.info(
+            "common_voice: %d of %d clips use their .wav conversion instead of the .mp3", converted, len(samples)
+        )
+    return samples
+
+
+@register_formatter("libri_tts")
+def libri_tts(root_path: str, meta_file: str = "", ignored_speakers: Optional[Sequence[str]] = None) -> List[Sample]:
+    """LibriTTS: ``<spk>/<chapter>/<spk>_<chapter>.trans.tsv`` (``id<TAB>text<TAB>normalized``) + ``<id>.wav``.
+
+    With an empty ``meta_file`` every ``*.trans.tsv`` below ``root_path`` is read; chapter
+    folders without one are read from their ``<id>.normalized.txt`` files. The
+    normalized text is used. Speakers: ``LTTS_<spk>``.
+    """
+    if meta_file:
+        tsv_files = [metadata_path(root_path, meta_file, None, "libri_tts")]
+        text_files = []
+    else:
+        tsv_files = sorted(glob.glob(os.path.join(root_path, "**", "*.trans.tsv"), recursive=True))
+        tsv_dirs = {os.path.dirname(tsv_file) for tsv_file in tsv_files}
+        text_files = sorted(
+            text_file
+            for text_file in glob.glob(os.path.join(root_path, "**", "*.normalized.txt"), recursive=True)
+            if os.path.dirname(text_file) not in tsv_dirs
+        )
+        if not tsv_files and not text_files:
+            raise FileNotFoundError(f"LibriTTS: no *.trans.tsv or *.normalized.txt found below {root_path}")
+    entries = []  # (utterance id, text, metadata file, line)
+    for tsv_file in tsv_files:
+        entries += [
+            (columns[0], columns[2], tsv_file, line)
+            for line, columns in read_rows(tsv_file, delimiter="\t", num_columns=(3,))
+        ]
+    for text_file in text_files:
+        with open(text_file, encoding="utf-8-sig") as file:
+            entries.append((os.path.basename(text_file)[: -len(".normalized.txt")], file.read().strip(), text_file, 1))
+    samples = []
+    for utterance_id, text, source, line_number in entries:
+        if "_" not in utterance_id:
+            raise MetadataError(f"{source}:{line_number}: utterance id {utterance_id!r} is not <speaker>_<chapter>_...")
+        speaker_id = utterance_id.split("_")[0]
+        if is_ignored(speaker_id, "LTTS_" + speaker_id, ignored_speakers):
+            continue
+        samples.append(
+            make_sample(
+                text=text,
+                audio_file=os.path.join(os.path.dirname(source), utterance_id + ".wav"),
+                speaker_name="LTTS_" + speaker_id,
+                root_path=root_path,
+                metadata_file=source,
+                metadata_line=line_number,
+            )
+        )
+    return samples
+
+
+@register_formatter("coqui")
+def coqui(root_path: str, meta_file: str, ignored_speakers: Optional[Sequence[str]] = None) -> List[Sample]:
+    """Coqui's own layout: a ``|``-separated file with the header ``audio_file|text|speaker_name[|emotion_name]``.
+
+    ``audio_file`` is relative to ``root_path``. Without a ``speaker_name`` column the
+    speaker is ``coqui``; without an ``emotion_name`` column the emotion is ``neutral``.
+    """
+    path = metadata_path(root_path, meta_file, None, "coqui")
+    rows = read_rows(path, num_columns=None)
+    _, header = next(rows, (1, []))
+    if "audio_file" not in header or "text" not in header:
+        raise MetadataError(
+            f"{path}:1: expected a header with the columns audio_file|text[|speaker_name|emotion_name], got {header}"
+        )
+    column = {name: index for index, name in enumerate(header)}
+    samples = []
+    for line_number, columns in rows:
+        if len(columns) != len(header):
+            raise MetadataError(
+                f"{path}:{line_number}: expected {len(header)} columns like the header, got {len(columns)}"
+            )
+        speaker = columns[column["speaker_name"]] if "speaker_name" in column else "coqui"
+        if is_ignored(speaker, speaker, ignored_speakers):
+            continue
+        samples.append(
+            make_sample(
+                text=columns[column["text"]],
+                audio_file=os.path.join(root_path, columns[column["audio_file"]]),
+                speaker_name=speaker,
+                root_path=root_path,
+                metadata_file=path,
+                metadata_line=line_number,
+                emotion_name=columns[column["emotion_name"]] if "emotion_name" in column else "neutral",
+            )
+        )
+    return samples

@@ -1,0 +1,191 @@
+"""What every TTS model shares for training with the ``trainer`` package.
+
+Data loading, optimizer and scheduler from the config, restoring weights with a report,
+checkpoint loading for inference, and synthesis of the config's test sentences.
+"""
+
+import json
+import logging
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence
+
+import numpy as np
+import torch
+import torch.distributed as dist
+from trainer import TrainerModel
+from trainer.trainer_utils import get_scheduler
+
+from TTS.tts.datasets import get_speaker_names
+from TTS.tts.datasets.dataset import TTSDataset
+from TTS.tts.datasets.samplers import batch_sampler_from_config
+from TTS.utils.io import load_checkpoint_file
+from TTS.utils.restore import RestoreReport, restore_weights
+
+logger = logging.getLogger(__name__)
+
+
+class ShardedBatchSampler(torch.utils.data.Sampler):
+    """Every ``world_size``-th batch of a batch sampler, from offset ``rank``: one shard per process.
+
+    All ranks get the same number of batches (the remainder is dropped), so distributed
+    training never waits on a rank that has run out of data.
+    """
+
+    def __init__(self, batch_sampler, *, rank: int, world_size: int) -> None:
+        super().__init__()
+        self.batch_sampler = batch_sampler
+        self.rank = rank
+        self.world_size = world_size
+
+    def set_epoch(self, epoch: int) -> None:
+        self.batch_sampler.set_epoch(epoch)
+
+    def __len__(self) -> int:
+        return len(self.batch_sampler) // self.world_size
+
+    def __iter__(self):
+        batches = list(self.batch_sampler)
+        usable = len(batches) - len(batches) % self.world_size
+        return iter(batches[self.rank : usable : self.world_size])
+
+
+def config_speaker_names(config) -> List[str]:
+    """Speaker names a config lists, in id order (from ``speakers_file`` or ``speakers``)."""
+    speakers_file = getattr(config, "speakers_file", None)
+    if speakers_file:
+        path = Path(speakers_file)
+        if not path.is_file():
+            raise FileNotFoundError(f"config field 'speakers_file': {path} does not exist")
+        try:
+            mapping = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as err:
+            raise ValueError(f"config field 'speakers_file': {path} is not valid JSON ({err.msg})") from None
+        if not isinstance(mapping, dict) or not all(isinstance(v, int) for v in mapping.values()):
+            raise ValueError(f"config field 'speakers_file': {path} must map speaker names to integer ids")
+        return [name for name, _ in sorted(mapping.items(), key=lambda item: item[1])]
+    return list(getattr(config, "speakers", None) or [])
+
+
+def speaker_names_for(config, samples: Optional[Sequence[Dict[str, Any]]]) -> List[str]:
+    """Speaker names of a multi-speaker model: from the config when it lists them, else from the samples."""
+    names = config_speaker_names(config)
+    if not names and samples:
+        names = get_speaker_names(samples)
+    return names
+
+
+class BaseTTS(TrainerModel):
+    """Base of TTS models trained with ``trainer.Trainer``.
+
+    Parameters
+    ----------
+    config:
+        The model's Coqpit config.
+    ap:
+        ``AudioProcessor`` (data loading, Griffin-Lim audio in logs); None for inference-only use.
+    tokenizer:
+        ``TTSTokenizer`` (data loading, test sentences); None for inference-only use.
+    speaker_names:
+        Speaker names in id order for multi-speaker models.
+    """
+
+    def __init__(self, config, *, ap=None, tokenizer=None, speaker_names: Sequence[str] = ()) -> None:
+        super().__init__()
+        self.config = config
+        self.ap = ap
+        self.tokenizer = tokenizer
+        self.speaker_names = list(speaker_names)
+        self.restore_report: Optional[RestoreReport] = None
+
+    @property
+    def speaker_id_mapping(self) -> Optional[Dict[str, int]]:
+        return {name: i for i, name in enumerate(self.speaker_names)} if self.speaker_names else None
+
+    # ------------------------------------------------------------------ weights
+    def load_state_dict(self, state_dict, strict: bool = True, assign: bool = False):  # noqa: D401 - torch signature
+        """Load weights, reporting loaded / reshaped / missing / unexpected keys.
+
+        A mismatch is a ``RestoreError`` listing the keys unless ``strict`` is False or the config
+        sets ``allow_partial_restore``; the trainer's ``--restore_path`` and ``--continue_path``
+        come through here.
+        """
+        allow_partial = (not strict) or bool(getattr(self.config, "allow_partial_restore", False))
+        self.restore_report = restore_weights(self, state_dict, allow_partial=allow_partial)
+        return torch.nn.modules.module._IncompatibleKeys(self.restore_report.missing, self.restore_report.unexpected)
+
+    def load_checkpoint(self, config, checkpoint_path: str, eval: bool = False, strict: bool = True, cache: bool = False):  # noqa: A002
+        """Load a trainer checkpoint (ours or Coqui's) safely; ``eval`` switches to inference mode."""
+        checkpoint = load_checkpoint_file(checkpoint_path)
+        self.load_state_dict(checkpoint["model"], strict=strict)
+        self.on_checkpoint_loaded(checkpoint)
+        if eval:
+            self.eval()
+        return checkpoint
+
+    def on_checkpoint_loaded(self, checkpoint: Dict[str, Any]) -> None:
+        """Hook for model state stored in the checkpoint's config (e.g. the reduction factor)."""
+
+    # ------------------------------------------------------------------ optimisation
+    def get_optimizer(self) -> torch.optim.Optimizer:
+        name = self.config.optimizer
+        params = dict(self.config.optimizer_params or {})
+        optimizer_cls = torch.optim.RAdam if name.lower() == "radam" else getattr(torch.optim, name, None)
+        if optimizer_cls is None:
+            raise ValueError(f"config field 'optimizer': unknown optimizer {name!r} (a torch.optim class name)")
+        return optimizer_cls(self.parameters(), lr=self.config.lr, **params)
+
+    def get_lr(self) -> float:
+        return self.config.lr
+
+    def get_scheduler(self, optimizer):
+        optimizer = optimizer[0] if isinstance(optimizer, list) else optimizer
+        return get_scheduler(self.config.lr_scheduler, self.config.lr_scheduler_params, optimizer)
+
+    # ------------------------------------------------------------------ data
+    def get_data_loader(self, config, assets=None, is_eval: bool = False, samples=None, verbose: bool = True, num_gpus: int = 1, rank: int = 0):
+        if self.ap is None or self.tokenizer is None:
+            raise RuntimeError("training needs the model built with init_from_config(config, samples) (AudioProcessor and tokenizer)")
+        dataset = TTSDataset.init_from_config(
+            config,
+            samples=samples,
+            tokenizer=self.tokenizer,
+            ap=self.ap,
+            outputs_per_step=self.decoder.r,
+            speaker_id_mapping=self.speaker_id_mapping,
+            verbose=verbose,
+        )
+        if len(dataset) == 0:
+            raise ValueError(f"no {'evaluation' if is_eval else 'training'} samples left after the length filters")
+        batch_size = config.eval_batch_size if is_eval else config.batch_size
+        sampler = batch_sampler_from_config(
+            config, lengths=dataset.text_lengths, batch_size=batch_size, is_eval=is_eval, seed=config.training_seed
+        )
+        if dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1:
+            sampler = ShardedBatchSampler(sampler, rank=dist.get_rank(), world_size=dist.get_world_size())
+        workers = config.num_eval_loader_workers if is_eval else config.num_loader_workers
+        return torch.utils.data.DataLoader(
+            dataset, batch_sampler=sampler, collate_fn=dataset.collate_fn, num_workers=workers, pin_memory=False
+        )
+
+    def on_train_epoch_start(self, trainer) -> None:
+        sampler = trainer.train_loader.batch_sampler if trainer.train_loader is not None else None
+        if sampler is not None and hasattr(sampler, "set_epoch"):
+            sampler.set_epoch(trainer.epochs_done)
+
+    # ------------------------------------------------------------------ test sentences
+    def test_sentences(self) -> List[str]:
+        sentences = list(self.config.test_sentences)
+        if self.config.test_sentences_file:
+            with open(self.config.test_sentences_file, encoding="utf-8") as f:
+                sentences += [line.strip() for line in f if line.strip()]
+        return sentences
+
+    def language(self) -> Optional[str]:
+        languages = getattr(self.config, "languages", None) or []
+        return languages[0] if len(languages) == 1 else None
+
+    def text_to_tensor(self, text: str) -> torch.Tensor:
+        ids = self.tokenizer.text_to_ids(text, language=self.language())
+        if not ids:
+            raise ValueError(f"nothing to synthesise: {text!r} has no symbol of the model's vocabulary")
+        return torch.as_tensor(np.asarray(ids, dtype=np.int64), device=next(self.parameters()).device)[None]

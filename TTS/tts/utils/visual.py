@@ -1,0 +1,45 @@
+"""Figures for TensorBoard and notebooks: spectrograms and alignments (matplotlib, no display needed)."""
+
+from typing import Optional
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+FIGSIZE = (8, 5)
+
+
+def _to_numpy(x) -> np.ndarray:
+    return x.detach().cpu().float().numpy() if hasattr(x, "detach") else np.asarray(x)
+
+
+def plot_spectrogram(spectrogram, title: Optional[str] = None) -> "plt.Figure":
+    """Image of a spectrogram. Shapes: spectrogram (T, C) -> channels on the y axis."""
+    spectrogram = _to_numpy(spectrogram)
+    fig, ax = plt.subplots(figsize=FIGSIZE)
+    image = ax.imshow(spectrogram.T, aspect="auto", origin="lower", interpolation="none")
+    fig.colorbar(image, ax=ax)
+    ax.set_xlabel("frame")
+    ax.set_ylabel("channel")
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+def plot_alignment(alignment, title: Optional[str] = None) -> "plt.Figure":
+    """Image of attention weights. Shapes: alignment (T_steps, T_text) -> text on y, decoder steps on x."""
+    alignment = _to_numpy(alignment)
+    fig, ax = plt.subplots(figsize=FIGSIZE)
+    image = ax.imshow(alignment.T, aspect="auto", origin="lower", interpolation="none")
+    fig.colorbar(image, ax=ax)
+    ax.set_xlabel("decoder step")
+    ax.set_ylabel("encoder step")
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
