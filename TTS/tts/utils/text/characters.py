@@ -65,13 +65,17 @@ class BaseCharacters:
         Remove duplicate characters.
     is_sorted : bool
         Sort the characters by code point.
+
+    Subclasses set ``default_characters``, used when ``characters`` is None.
     """
+
+    default_characters: Optional[str] = None
 
     def __init__(
         self,
         *,
-        characters: str,
-        punctuations: str,
+        characters: Optional[str] = None,
+        punctuations: str = DEFAULT_PUNCTUATIONS,
         pad: Optional[str] = DEFAULT_PAD,
         eos: Optional[str] = DEFAULT_EOS,
         bos: Optional[str] = DEFAULT_BOS,
@@ -79,6 +83,10 @@ class BaseCharacters:
         is_unique: bool = False,
         is_sorted: bool = True,
     ) -> None:
+        if characters is None:
+            characters = self.default_characters
+        if characters is None:
+            raise ValueError(f"{type(self).__name__} needs its characters")
         self.characters = characters
         self.punctuations = punctuations
         self.pad = pad or None
@@ -166,57 +174,11 @@ class Graphemes(BaseCharacters):
 
     default_characters = GRAPHEME_CHARACTERS
 
-    def __init__(
-        self,
-        *,
-        characters: str = GRAPHEME_CHARACTERS,
-        punctuations: str = DEFAULT_PUNCTUATIONS,
-        pad: Optional[str] = DEFAULT_PAD,
-        eos: Optional[str] = DEFAULT_EOS,
-        bos: Optional[str] = DEFAULT_BOS,
-        blank: Optional[str] = DEFAULT_BLANK,
-        is_unique: bool = False,
-        is_sorted: bool = True,
-    ) -> None:
-        super().__init__(
-            characters=characters,
-            punctuations=punctuations,
-            pad=pad,
-            eos=eos,
-            bos=bos,
-            blank=blank,
-            is_unique=is_unique,
-            is_sorted=is_sorted,
-        )
-
 
 class IPAPhonemes(BaseCharacters):
     """IPA symbols as espeak-ng writes them and the default punctuation (132 symbols with the four specials)."""
 
     default_characters = IPA_CHARACTERS
-
-    def __init__(
-        self,
-        *,
-        characters: str = IPA_CHARACTERS,
-        punctuations: str = DEFAULT_PUNCTUATIONS,
-        pad: Optional[str] = DEFAULT_PAD,
-        eos: Optional[str] = DEFAULT_EOS,
-        bos: Optional[str] = DEFAULT_BOS,
-        blank: Optional[str] = DEFAULT_BLANK,
-        is_unique: bool = False,
-        is_sorted: bool = True,
-    ) -> None:
-        super().__init__(
-            characters=characters,
-            punctuations=punctuations,
-            pad=pad,
-            eos=eos,
-            bos=bos,
-            blank=blank,
-            is_unique=is_unique,
-            is_sorted=is_sorted,
-        )
 
 
 # ``characters.characters_class`` value -> class. Coqui's dotted paths (which are
