@@ -24,7 +24,7 @@ setup(
     package_data={"TTS": [".models.json"]},
     include_package_data=True,
     install_requires=[
-        "torch>=2.1",
+        "torch>=2.5",  # torch.serialization.safe_globals
         "coqpit-config>=0.2.5",
         "coqui-tts-trainer>=0.4.0",
         "librosa>=0.10",
@@ -35,6 +35,8 @@ setup(
         "tensorboard>=2.14",
         "requests>=2.31",
         "tqdm>=4.66",
+        # model zoo entries hosted on the Hugging Face Hub (repo_id); >=0.23 writes real files into local_dir
+        "huggingface_hub>=0.23",
         "phonemizer>=3.2",
         "espeakng-loader>=0.2.4",
         # number normalisation of the English cleaners

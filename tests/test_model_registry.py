@@ -5,7 +5,14 @@ import sys
 
 import pytest
 
-from TTS.utils.model_registry import REGISTRY_PATH, RegistryError, load_registry, model_names, validate_registry
+from TTS.utils.model_registry import (
+    REGISTRY_PATH,
+    RegistryError,
+    iter_models,
+    load_registry,
+    model_names,
+    validate_registry,
+)
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -46,6 +53,18 @@ def test_a_good_registry_passes_and_names_are_nested():
     assert model_names(GOOD) == ["tts_models/en/ljspeech/tacotron2-DDC", "vocoder_models/en/ljspeech/hifigan_v2"]
 
 
+def _repo_entry(**fields):
+    """GOOD with its vocoder's repo_id entry changed by ``fields`` (None deletes a field)."""
+    registry = copy.deepcopy(GOOD)
+    entry = registry["vocoder_models"]["en"]["ljspeech"]["hifigan_v2"]
+    for key, value in fields.items():
+        if value is None:
+            entry.pop(key, None)
+        else:
+            entry[key] = value
+    return registry
+
+
 def _broken(path, value):
     registry = copy.deepcopy(GOOD)
     entry = registry["tts_models"]["en"]["ljspeech"]["tacotron2-DDC"]
@@ -70,6 +89,12 @@ def _broken(path, value):
         (_broken("sha256", {"https://other/x.zip": "0" * 64}), "not in 'github_rls_url'"),
         (_broken("sha256", {GOOD_ENTRY["github_rls_url"]: "xyz"}), "64 lowercase hex"),
         (_broken("default", "yes"), "'default' must be true or false"),
+        (_broken("allow", ["*.pth"]), "field 'allow' only applies to 'repo_id' entries"),
+        (_broken("repo_id", "tts-hub/model"), "gives both 'github_rls_url' and 'repo_id'"),
+        (_repo_entry(allow="*.pth"), "'allow' must be a non-empty list of glob patterns"),
+        (_repo_entry(ignore=[]), "'ignore' must be a non-empty list of glob patterns"),
+        (_repo_entry(ignore=["*.md", 3]), "'ignore' must be a non-empty list of glob patterns"),
+        (_repo_entry(revision=""), "'revision' must be a non-empty string"),
         ({"tts_models": {"English": {}}, "vocoder_models": {}}, "not a language code"),
         ({"tts_models": {}, "vocoder_models": {}, "extra": {}}, "unknown top-level key 'extra'"),
         ({"tts_models": {}}, "'vocoder_models' must be a mapping"),
@@ -78,6 +103,38 @@ def _broken(path, value):
 def test_schema_problems_are_reported_with_the_model_name(registry, message):
     problems = validate_registry(registry)
     assert any(message in p for p in problems), problems
+
+
+def test_repo_entries_take_revision_and_glob_lists_and_universal_is_a_language():
+    registry = _repo_entry(revision="v1.0", allow=["*.pth", "*.json"], ignore=["*.tfevents*"])
+    registry["vocoder_models"]["universal"] = registry["vocoder_models"].pop("en")
+    registry["tts_models"]["en"]["ljspeech"]["tacotron2-DDC"]["default_vocoder"] = "vocoder_models/universal/ljspeech/hifigan_v2"
+    assert validate_registry(registry) == []
+
+
+def test_shipped_registry_lists_the_coqui_tacotron2_models_and_their_vocoders():
+    registry = load_registry()
+    names = model_names(registry)
+    tacotron2 = [
+        "tts_models/en/ljspeech/tacotron2-DDC",
+        "tts_models/en/ljspeech/tacotron2-DDC_ph",
+        "tts_models/en/ek1/tacotron2",
+        "tts_models/es/mai/tacotron2-DDC",
+        "tts_models/fr/mai/tacotron2-DDC",
+        "tts_models/de/thorsten/tacotron2-DDC",
+        "tts_models/ja/kokoro/tacotron2-DDC",
+        "tts_models/nl/rdh/tacotron2-DDC",
+    ]
+    assert [n for n in names if n.startswith("tts_models/")] == tacotron2
+    assert not [n for n in names if "DCA" in n or "GST" in n or "capacitron" in n]  # not implemented here
+    entries = dict(iter_models(registry))
+    vocoders = {entries[n]["default_vocoder"] for n in tacotron2}
+    assert vocoders == {n for n in names if n.startswith("vocoder_models/")}
+    assert entries["tts_models/en/ljspeech/tacotron2-DDC"]["default"] is True
+    assert entries["tts_models/en/ljspeech/tacotron2-DDC"]["github_rls_url"] == (
+        "https://github.com/coqui-ai/TTS/releases/download/v0.6.1_models/tts_models--en--ljspeech--tacotron2-DDC.zip"
+    )
+    assert entries["tts_models/es/mai/tacotron2-DDC"]["repo_id"] == "tts-hub/tacotron2_ddc-es-mai"
 
 
 def test_missing_location_and_two_defaults():

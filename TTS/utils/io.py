@@ -3,17 +3,55 @@
 import collections
 import logging
 import pickle
-import zipfile
+import re
 from pathlib import Path
 from typing import Any, Dict, Union
 
+import numpy
 import torch
 
 logger = logging.getLogger(__name__)
 
 # Harmless types that checkpoints written by Coqui's trainer carry besides tensors and
-# plain containers (optimizer state uses defaultdict). Nothing here can run code.
-SAFE_GLOBALS = [collections.defaultdict, collections.OrderedDict, dict, list]
+# plain containers: optimizer state in a defaultdict, and losses that older trainers stored
+# as numpy scalars (pickled as numpy's ``scalar(dtype, raw bytes)`` under numpy 1's module
+# name ``numpy.core`` or numpy 2's ``numpy._core``). Nothing here can run code.
+try:
+    from numpy._core.multiarray import scalar as _numpy_scalar
+except ImportError:  # numpy 1.x
+    from numpy.core.multiarray import scalar as _numpy_scalar
+
+
+def _defaultdict_as_dict(default_factory=None):
+    """Stands in for ``collections.defaultdict`` when unpickling: torch's safe unpickler fills
+    only plain dicts, so a pickled defaultdict comes back as a dict with the same items."""
+    return {}
+
+
+SAFE_GLOBALS = [
+    (_defaultdict_as_dict, "collections.defaultdict"),
+    collections.OrderedDict,
+    dict,
+    list,
+    (_numpy_scalar, "numpy.core.multiarray.scalar"),
+    (_numpy_scalar, "numpy._core.multiarray.scalar"),
+    numpy.dtype,
+    # the dtype classes of numeric scalars (numpy >= 1.25), whose state the unpickler restores
+    *(getattr(numpy.dtypes, f"{kind}DType") for kind in ("Bool", "Int8", "Int16", "Int32", "Int64", "UInt8",
+      "UInt16", "UInt32", "UInt64", "Float16", "Float32", "Float64") if hasattr(numpy, "dtypes")),
+]
+
+
+# How torch's weights-only unpickler words a refusal (a global, a call or an object outside the allow-list),
+# as opposed to bytes that are simply not a pickle.
+_UNSAFE_PICKLE = re.compile(r"GLOBAL (\S+)|(?:call reduce for|Can only build|Can only create new object)")
+
+
+def _error_detail(err: BaseException) -> str:
+    """The informative line of an exception message (torch wraps its reason in advice), or its type name."""
+    lines = [line.strip() for line in str(err).splitlines() if line.strip()]
+    lines = [line for line in lines if not line.startswith(("Check the documentation", "Weights only load failed"))]
+    return lines[-1] if lines else type(err).__name__
 
 
 class CheckpointError(ValueError):
@@ -44,16 +82,22 @@ def load_checkpoint_file(path: Union[str, Path], map_location: Union[str, torch.
     path = Path(path)
     if not path.is_file():
         raise CheckpointError(f"checkpoint not found: {path}")
+    if path.stat().st_size == 0:
+        raise CheckpointError(f"{path}: empty file, not a PyTorch checkpoint (an interrupted save?)")
     try:
         with torch.serialization.safe_globals(SAFE_GLOBALS):
             checkpoint = torch.load(path, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as err:
-        raise CheckpointError(
-            f"{path}: refused: the checkpoint holds Python objects that could run code when loaded; only tensors "
-            f"and plain containers are accepted ({str(err).splitlines()[0]})"
-        ) from None
-    except (RuntimeError, EOFError, zipfile.BadZipFile, OSError) as err:
-        raise CheckpointError(f"{path}: not a readable PyTorch checkpoint ({str(err).splitlines()[0]})") from None
+        refused = _UNSAFE_PICKLE.search(str(err))
+        if refused:
+            needs = f"it would load {refused.group(1)}" if refused.group(1) else _error_detail(err)
+            raise CheckpointError(
+                f"{path}: refused: the checkpoint holds Python objects that could run code when loaded ({needs}); "
+                "only tensors and plain containers are accepted"
+            ) from None
+        raise CheckpointError(f"{path}: not a readable PyTorch checkpoint ({_error_detail(err)})") from None
+    except Exception as err:  # a corrupt file fails anywhere in the unpickler (EOFError, KeyError, IndexError, ...)
+        raise CheckpointError(f"{path}: not a readable PyTorch checkpoint ({_error_detail(err)})") from None
     if not isinstance(checkpoint, dict):
         raise CheckpointError(f"{path}: expected a dict checkpoint, got {type(checkpoint).__name__}")
     if "model" not in checkpoint:

@@ -13,6 +13,9 @@ field                     required  meaning
 description               yes       one line saying what the model is
 github_rls_url            one of    URL of a zip in Coqui's release layout, or a list of file URLs
 repo_id                   the two   Hugging Face repository ("org/name") holding the model files
+revision                  no        with repo_id: branch, tag or commit to fetch (default: the main branch)
+allow                     no        with repo_id: glob patterns; only matching repository files are fetched
+ignore                    no        with repo_id: glob patterns; matching repository files are skipped
 license                   yes       license of the weights
 author                    no        who trained it
 contact                   no        how to reach the author
@@ -21,6 +24,8 @@ sha256                    no        {url: hex sha256 of the file at that URL}, c
 commit                    no        source revision the model was trained with
 default                   no        true for the model ``tts`` uses when no model is named
 ========================  ========  ===========================================================
+
+An entry gives exactly one of ``github_rls_url`` and ``repo_id``.
 """
 
 import json
@@ -32,9 +37,22 @@ REGISTRY_PATH = Path(__file__).resolve().parents[1] / ".models.json"
 MODEL_TYPES = ("tts_models", "vocoder_models")
 
 REQUIRED_FIELDS = ("description", "license")
-OPTIONAL_FIELDS = ("github_rls_url", "repo_id", "author", "contact", "default_vocoder", "sha256", "commit", "default")
+OPTIONAL_FIELDS = (
+    "github_rls_url",
+    "repo_id",
+    "revision",
+    "allow",
+    "ignore",
+    "author",
+    "contact",
+    "default_vocoder",
+    "sha256",
+    "commit",
+    "default",
+)
+REPO_ONLY_FIELDS = ("revision", "allow", "ignore")
 
-_LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$|^multilingual$")
+_LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$|^multilingual$|^universal$")
 _NAME_PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")
 _URL = re.compile(r"^https?://[^\s]+$")
 _REPO_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -54,6 +72,23 @@ def iter_models(registry: Dict[str, Any]) -> Iterator[Tuple[str, Dict[str, Any]]
                     yield f"{model_type}/{lang}/{dataset}/{model}", entry
 
 
+def _repo_field_problems(name: str, entry: Dict[str, Any]) -> List[str]:
+    """Problems of the fields that only apply to ``repo_id`` entries (revision, allow, ignore)."""
+    problems = []
+    for key in REPO_ONLY_FIELDS:
+        if key in entry and "repo_id" not in entry:
+            problems.append(f"{name}: field '{key}' only applies to 'repo_id' entries")
+    if "revision" in entry and not (isinstance(entry["revision"], str) and entry["revision"].strip()):
+        problems.append(f"{name}: field 'revision' must be a non-empty string (branch, tag or commit)")
+    for key in ("allow", "ignore"):
+        patterns = entry.get(key)
+        if key in entry and not (
+            isinstance(patterns, list) and patterns and all(isinstance(p, str) and p.strip() for p in patterns)
+        ):
+            problems.append(f"{name}: field '{key}' must be a non-empty list of glob patterns, got {patterns!r}")
+    return problems
+
+
 def _entry_problems(name: str, entry: Any) -> List[str]:
     if not isinstance(entry, dict):
         return [f"{name}: an entry must be a mapping of fields, got {type(entry).__name__}"]
@@ -70,6 +105,8 @@ def _entry_problems(name: str, entry: Any) -> List[str]:
     urls = entry.get("github_rls_url")
     if "github_rls_url" not in entry and "repo_id" not in entry:
         problems.append(f"{name}: needs 'github_rls_url' or 'repo_id' to say where the files are")
+    if "github_rls_url" in entry and "repo_id" in entry:
+        problems.append(f"{name}: gives both 'github_rls_url' and 'repo_id'; keep the one the files come from")
     url_list = [urls] if isinstance(urls, str) else urls
     if urls is not None:
         if not isinstance(url_list, list) or not url_list or not all(isinstance(u, str) and _URL.match(u) for u in url_list):
@@ -79,6 +116,7 @@ def _entry_problems(name: str, entry: Any) -> List[str]:
             problems.append(f"{name}: field 'github_rls_url' as a single URL must point at a .zip, got {urls!r}")
     if "repo_id" in entry and not (isinstance(entry["repo_id"], str) and _REPO_ID.match(entry["repo_id"])):
         problems.append(f"{name}: field 'repo_id' must look like 'org/name', got {entry['repo_id']!r}")
+    problems.extend(_repo_field_problems(name, entry))
     if "sha256" in entry:
         digests = entry["sha256"]
         if not isinstance(digests, dict):
@@ -109,7 +147,7 @@ def validate_registry(registry: Any) -> List[str]:
             continue
         for lang, datasets in langs.items():
             if not _LANG.match(lang):
-                problems.append(f"{model_type}/{lang}: not a language code like 'en', 'pt-br' or 'multilingual'")
+                problems.append(f"{model_type}/{lang}: not a language code like 'en', 'pt-br', 'multilingual' or 'universal'")
             if not isinstance(datasets, dict):
                 problems.append(f"{model_type}/{lang}: must be a mapping of datasets")
                 continue
@@ -141,19 +179,26 @@ def validate_registry(registry: Any) -> List[str]:
     return problems
 
 
+def parse_registry(text: str, origin: str) -> Dict[str, Any]:
+    """Parse and validate registry JSON read from ``origin`` (a path or URL, used in messages)."""
+    try:
+        registry = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise RegistryError(f"{origin}: not valid JSON (line {err.lineno}, column {err.colno}): {err.msg}") from None
+    problems = validate_registry(registry)
+    if problems:
+        raise RegistryError(f"{origin}: {len(problems)} problem(s):\n  " + "\n  ".join(problems))
+    return registry
+
+
 def load_registry(path: Path = REGISTRY_PATH) -> Dict[str, Any]:
     """Read and validate a registry file; raise ``RegistryError`` naming the file and every problem."""
     path = Path(path)
     try:
-        registry = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise RegistryError(f"model registry not found: {path}") from None
-    except json.JSONDecodeError as err:
-        raise RegistryError(f"{path}: not valid JSON (line {err.lineno}, column {err.colno}): {err.msg}") from None
-    problems = validate_registry(registry)
-    if problems:
-        raise RegistryError(f"{path}: {len(problems)} problem(s):\n  " + "\n  ".join(problems))
-    return registry
+    return parse_registry(text, str(path))
 
 
 def model_names(registry: Dict[str, Any]) -> List[str]:
