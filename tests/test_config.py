@@ -58,6 +58,8 @@ def _base(**changes):
         ({"audio": {"win_length": 4096, "fft_size": 1024}}, "'audio.win_length'"),
         ({"audio": {"mel_fmax": 20000.0, "sample_rate": 22050}}, "'audio.mel_fmax'"),
         ({"unknown_chars": "ignore"}, "'unknown_chars'"),
+        ({"decoder_in_features": 256}, "'decoder_in_features'"),
+        ({"out_channels": 40}, "'out_channels'"),
         ({"batch_sampler": "sorted"}, "'batch_sampler'"),
         ({"use_phonemes": True, "phoneme_language": None}, "'phoneme_language'"),
     ],

@@ -104,6 +104,18 @@ class Tacotron2Config(BaseTTSConfig):
                 raise ConfigError(f"config field '{name}': {message}")
 
         require(self.r >= 1, "r", f"must be >= 1, got {self.r}")
+        require(
+            self.decoder_in_features == self.encoder_in_features,
+            "decoder_in_features",
+            f"must equal encoder_in_features ({self.encoder_in_features}): the decoder attends to the encoder outputs, "
+            f"got {self.decoder_in_features}",
+        )
+        require(
+            self.out_channels == self.decoder_output_dim == self.audio.num_mels,
+            "out_channels",
+            f"out_channels ({self.out_channels}), decoder_output_dim ({self.decoder_output_dim}) and audio.num_mels "
+            f"({self.audio.num_mels}) must be equal",
+        )
         require(self.ddc_r >= 1, "ddc_r", f"must be >= 1, got {self.ddc_r}")
         require(self.prenet_type in ("original", "bn"), "prenet_type", f"must be 'original' or 'bn', got {self.prenet_type!r}")
         require(self.attention_norm in ("sigmoid", "softmax"), "attention_norm", f"must be 'sigmoid' or 'softmax', got {self.attention_norm!r}")

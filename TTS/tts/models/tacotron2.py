@@ -10,6 +10,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from TTS.config.errors import ConfigError
 from TTS.tts.configs.tacotron2_config import Tacotron2Config
 from TTS.tts.datasets.dataset import reduce_stop_targets
 from TTS.tts.layers.tacotron2.decoder import Decoder
@@ -53,17 +54,22 @@ class Tacotron2(BaseTTS):
         super().__init__(config, ap=ap, tokenizer=tokenizer, speaker_names=speaker_names)
         num_speakers = len(self.speaker_names)
         if config.num_chars < 1:
-            raise ValueError("config field 'num_chars': must be set to the vocabulary size (>= 1)")
+            raise ConfigError("config field 'num_chars': must be set to the vocabulary size (>= 1)")
         self.double_decoder_consistency = config.double_decoder_consistency
         self.use_speaker_embedding = config.use_speaker_embedding
         self.embedding = nn.Embedding(config.num_chars, config.encoder_in_features, padding_idx=0)
+        nn.init.xavier_uniform_(self.embedding.weight)
+        with torch.no_grad():
+            self.embedding.weight[0].zero_()  # the padding row
         self.encoder = Encoder(
             config.encoder_in_features, num_convs=config.encoder_num_convs, kernel_size=config.encoder_kernel_size
         )
         decoder_in_features = config.decoder_in_features
         if self.use_speaker_embedding:
             if num_speakers < 1:
-                raise ValueError("use_speaker_embedding is true but no speakers are known (speakers_file or speakers)")
+                raise ConfigError(
+                    "config field 'use_speaker_embedding': true but no speakers are known (speakers_file or speakers)"
+                )
             self.speaker_embedding = nn.Embedding(num_speakers, config.speaker_embedding_dim)
             nn.init.normal_(self.speaker_embedding.weight, std=SPEAKER_EMBEDDING_STD)
             decoder_in_features += config.speaker_embedding_dim

@@ -77,6 +77,11 @@ def ssim_loss(prediction: torch.Tensor, target: torch.Tensor, lengths: torch.Ten
     mask = sequence_mask(lengths, max_len=target.shape[1]).unsqueeze(2)
     x = (_min_max(target, mask) * mask).unsqueeze(1)
     y = (_min_max(prediction, mask) * mask).unsqueeze(1)
+    # inputs smaller than the window (very short utterances, few mel bands) are zero-padded,
+    # like the masked frames already are, instead of failing inside conv2d
+    pad_t, pad_c = max(0, SSIM_KERNEL_SIZE - x.shape[2]), max(0, SSIM_KERNEL_SIZE - x.shape[3])
+    if pad_t or pad_c:
+        x, y = F.pad(x, (0, pad_c, 0, pad_t)), F.pad(y, (0, pad_c, 0, pad_t))
     kernel = _gaussian_kernel(SSIM_KERNEL_SIZE, SSIM_KERNEL_SIGMA, dtype=x.dtype, device=x.device)
     c1, c2 = SSIM_K1**2, SSIM_K2**2
     mu_x, mu_y = F.conv2d(x, kernel), F.conv2d(y, kernel)

@@ -1,0 +1,438 @@
+"""Tacotron2 at toy sizes: shapes, padding masks, a training signal to every parameter, inference limits, config checks.
+
+Each case builds a model of a few thousand parameters from ``Tacotron2Config`` fields and a hand-made
+batch, so every test runs in well under a second.
+"""
+
+import itertools
+import logging
+from types import SimpleNamespace
+from typing import Dict, NamedTuple, Optional
+
+import pytest
+import torch
+
+from TTS.config import ConfigError
+from TTS.config.shared_configs import BaseAudioConfig
+from TTS.tts.configs.tacotron2_config import Tacotron2Config
+from TTS.tts.models.tacotron2 import Tacotron2, gradual_training_step
+from TTS.tts.utils.masks import sequence_mask
+
+NUM_CHARS = 20
+# The SSIM loss terms slide an 11 x 11 window over (frames, mel bands) without padding,
+# as Coqui's do: a toy spectrogram needs at least 11 bands and 11 frames.
+NUM_MELS = 12
+SPEAKERS = ["ada", "bo"]
+SPEAKER_IDS = [0, 1, 0]
+TEXT_LENGTHS = [9, 6, 3]
+MEL_LENGTHS = [13, 8, 5]  # 13 is no multiple of 2 or 3: the batch is padded up to a multiple of r
+DDC_R = 4  # coarser than every r of the cases, and 13 frames need padding for it too
+DECODER_LOGGER = "TTS.tts.layers.tacotron2.decoder"
+
+
+class Case(NamedTuple):
+    r: int
+    ddc: bool
+    prenet_type: str
+    speakers: bool
+    ga_alpha: float
+    regularisation: str
+    attention_norm: str
+    separate_stopnet: bool
+
+
+LEVELS = Case(
+    r=(1, 2, 3),
+    ddc=(False, True),
+    prenet_type=("original", "bn"),
+    speakers=(False, True),
+    ga_alpha=(0.0, 5.0),
+    regularisation=("dropout", "zoneout"),
+    attention_norm=("sigmoid", "softmax"),
+    separate_stopnet=(True, False),
+)
+# A pairwise covering of LEVELS (checked by test_cases_cover_every_pair_of_options): every two options
+# meet in some case, which catches interactions between two options at 8 models instead of 192.
+CASES = [
+    Case(1, False, "original", False, 0.0, "zoneout", "sigmoid", False),
+    Case(1, True, "bn", False, 0.0, "dropout", "softmax", True),
+    Case(1, True, "original", True, 5.0, "dropout", "sigmoid", False),
+    Case(2, False, "bn", False, 0.0, "zoneout", "sigmoid", True),
+    Case(2, False, "original", True, 5.0, "zoneout", "softmax", False),
+    Case(2, True, "bn", True, 5.0, "dropout", "softmax", True),
+    Case(3, False, "bn", False, 5.0, "dropout", "sigmoid", False),
+    Case(3, True, "original", True, 0.0, "zoneout", "softmax", True),
+]
+
+
+def case_id(case: Case) -> str:
+    return "-".join(
+        [
+            f"r{case.r}",
+            "ddc" if case.ddc else "noddc",
+            case.prenet_type,
+            "spk" if case.speakers else "nospk",
+            f"ga{case.ga_alpha:g}",
+            case.regularisation,
+            case.attention_norm,
+            "sepstop" if case.separate_stopnet else "jointstop",
+        ]
+    )
+
+
+@pytest.fixture(autouse=True)
+def _one_thread_and_seed():
+    """Toy tensors: thread hand-offs cost more than the maths on a shared CPU. Fixed seed per test."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    torch.manual_seed(0)
+    yield
+    torch.set_num_threads(threads)
+
+
+def toy_config(**overrides) -> Tacotron2Config:
+    fields = dict(
+        num_chars=NUM_CHARS,
+        encoder_in_features=16,
+        decoder_in_features=16,
+        encoder_kernel_size=3,
+        prenet_dims=[8, 8],
+        attention_rnn_dim=16,
+        decoder_rnn_dim=16,
+        attention_dim=8,
+        attention_location_filters=4,
+        attention_location_kernel_size=5,
+        postnet_channels=8,
+        postnet_kernel_size=3,
+        speaker_embedding_dim=4,
+        out_channels=NUM_MELS,
+        decoder_output_dim=NUM_MELS,
+        audio=BaseAudioConfig(num_mels=NUM_MELS),
+    )
+    fields.update(overrides)
+    return Tacotron2Config(**fields)
+
+
+def case_config(case: Case) -> Tacotron2Config:
+    return toy_config(
+        r=case.r,
+        double_decoder_consistency=case.ddc,
+        ddc_r=DDC_R,
+        prenet_type=case.prenet_type,
+        use_speaker_embedding=case.speakers,
+        speakers=list(SPEAKERS) if case.speakers else [],
+        ga_alpha=case.ga_alpha,
+        decoder_rnn_regularisation=case.regularisation,
+        attention_norm=case.attention_norm,
+        separate_stopnet=case.separate_stopnet,
+    )
+
+
+def build_model(config: Tacotron2Config) -> Tacotron2:
+    return Tacotron2(config, speaker_names=config.speakers)
+
+
+def frames_for(r: int) -> int:
+    """Padded batch length: the longest mel rounded up to a multiple of r (as the data loader pads)."""
+    return -(-max(MEL_LENGTHS) // r) * r
+
+
+def make_batch(r: int, *, speakers: bool) -> Dict[str, torch.Tensor]:
+    """A collated batch as the data loader gives it: padded tokens, padded mels, frame-level stop targets."""
+    generator = torch.Generator().manual_seed(1)
+    text_lengths = torch.tensor(TEXT_LENGTHS)
+    mel_lengths = torch.tensor(MEL_LENGTHS)
+    frames = frames_for(r)
+    tokens = torch.randint(1, NUM_CHARS, (len(TEXT_LENGTHS), max(TEXT_LENGTHS)), generator=generator)
+    tokens = tokens * sequence_mask(text_lengths)  # pad id 0
+    mel = torch.randn(len(MEL_LENGTHS), frames, NUM_MELS, generator=generator)
+    mel = mel * sequence_mask(mel_lengths, max_len=frames).unsqueeze(2)
+    stop_targets = (torch.arange(frames)[None, :] >= (mel_lengths - 1)[:, None]).float()
+    batch = {
+        "token_id": tokens,
+        "token_id_lengths": text_lengths,
+        "mel": mel,
+        "mel_lengths": mel_lengths,
+        "stop_targets": stop_targets,
+    }
+    if speakers:
+        batch["speaker_ids"] = torch.tensor(SPEAKER_IDS)
+    return batch
+
+
+def run_forward(model: Tacotron2, batch: Dict[str, torch.Tensor]) -> Dict[str, Optional[torch.Tensor]]:
+    return model(
+        batch["token_id"],
+        batch["token_id_lengths"],
+        batch["mel"],
+        batch["mel_lengths"],
+        speaker_ids=batch.get("speaker_ids"),
+    )
+
+
+def no_gradient_by_design(name: str, config: Tacotron2Config) -> Optional[str]:
+    """Why a parameter gets no gradient (or only rounding noise) from the training loss, or None if it must learn."""
+    if name.endswith("convolution1d.bias"):
+        return "conv bias right before training-mode batch norm: subtracting the batch mean cancels it (Coqui's layout)"
+    if config.attention_norm == "softmax" and name.endswith("attention.v.linear_layer.bias"):
+        return "softmax is shift invariant: a bias added to every attention energy cancels"
+    if name.startswith("coarse_decoder.stopnet."):
+        return "the DDC coarse decoder's stop tokens are never used (Coqui keeps the layer: checkpoint layout)"
+    return None
+
+
+# ---------------------------------------------------------------------------- the cases themselves
+def test_cases_cover_every_pair_of_options():
+    fields = range(len(LEVELS))
+    needed = {(i, a, j, b) for i, j in itertools.combinations(fields, 2) for a in LEVELS[i] for b in LEVELS[j]}
+    covered = {(i, case[i], j, case[j]) for case in CASES for i, j in itertools.combinations(fields, 2)}
+    assert needed - covered == set()
+
+
+# ---------------------------------------------------------------------------- teacher-forced pass
+@pytest.mark.parametrize("case", CASES, ids=case_id)
+def test_forward_shapes_padding_masks_and_backward(case):
+    config = case_config(case)
+    model = build_model(config)
+    batch = model.format_batch(make_batch(case.r, speakers=case.speakers))
+    outputs = run_forward(model, batch)
+
+    batch_size, frames, tokens = len(MEL_LENGTHS), frames_for(case.r), max(TEXT_LENGTHS)
+    steps = frames // case.r
+    assert outputs["model_outputs"].shape == (batch_size, frames, NUM_MELS)
+    assert outputs["decoder_outputs"].shape == (batch_size, frames, NUM_MELS)
+    assert outputs["alignments"].shape == (batch_size, steps, tokens)
+    assert outputs["stop_tokens"].shape == (batch_size, steps)
+    assert batch["stop_targets"].shape == (batch_size, steps)
+
+    padded_frames = ~sequence_mask(batch["mel_lengths"], max_len=frames)
+    assert padded_frames.any()
+    assert torch.all(outputs["model_outputs"][padded_frames] == 0)
+    assert torch.all(outputs["decoder_outputs"][padded_frames] == 0)
+    assert outputs["model_outputs"][~padded_frames].abs().sum() > 0
+
+    padded_tokens = ~sequence_mask(batch["token_id_lengths"], max_len=tokens)
+    alignment_keys = ["alignments", "alignments_backward"] if case.ddc else ["alignments"]
+    for key in alignment_keys:
+        alignments = outputs[key]
+        assert alignments.shape == (batch_size, steps, tokens), key
+        assert torch.all(alignments.masked_select(padded_tokens[:, None, :]) == 0), key
+        torch.testing.assert_close(alignments.sum(dim=2), torch.ones(batch_size, steps))
+    if case.ddc:
+        # the coarse outputs are left unmasked, as in Coqui: its loss is masked instead
+        assert outputs["decoder_outputs_backward"].shape == (batch_size, frames, NUM_MELS)
+    else:
+        assert outputs["decoder_outputs_backward"] is None and outputs["alignments_backward"] is None
+
+    _, losses = model.train_step(batch, model.get_criterion())
+    expected_terms = {"decoder_loss", "postnet_loss", "stopnet_loss", "loss", "align_error"}
+    expected_terms |= {"decoder_coarse_loss", "decoder_ddc_loss"} if case.ddc else set()
+    expected_terms |= {"ga_loss"} if case.ga_alpha > 0 else set()
+    assert expected_terms <= set(losses)
+    assert ("ga_loss" in losses) == (case.ga_alpha > 0)
+    assert all(torch.isfinite(value) for value in losses.values())
+    losses["loss"].backward()
+    grads = [p.grad for p in model.parameters() if p.grad is not None]
+    assert grads and all(torch.isfinite(g).all() for g in grads)
+
+
+def test_format_batch_reduces_stop_targets_to_decoder_steps():
+    model = build_model(toy_config(r=3))
+    batch = model.format_batch(make_batch(3, speakers=False))
+    # frame-level targets are 1 from the last real frame on (frames 12, 7 and 4): a step of 3 frames is 1
+    # as soon as one of its frames is
+    expected = torch.tensor([[0, 0, 0, 0, 1], [0, 0, 1, 1, 1], [0, 1, 1, 1, 1]], dtype=torch.float)
+    assert torch.equal(batch["stop_targets"], expected)
+    assert batch["stop_target_lengths"].tolist() == [5, 3, 2]  # ceil(mel_length / r)
+    assert batch["alignment_lengths"].tolist() == [5, 3, 2]
+
+
+# ---------------------------------------------------------------------------- dead branches
+LEARNING_RATE = 1e-3
+TRAINING_STEPS = 3
+# Largest |gradient| entry: real ones are >= 3e-5 at these sizes, cancelled ones rounding noise <= 4e-7.
+GRADIENT_FLOOR = 2e-6
+
+
+@pytest.mark.parametrize("case", CASES, ids=case_id)
+def test_training_steps_change_every_parameter(case):
+    """A few optimizer steps with the model's own criterion move every parameter: no dead branch.
+
+    Adam without weight decay, so only a gradient can move a parameter (the configured RAdam's
+    weight decay would move a parameter whose gradient is an all-zero tensor too).
+    """
+    config = case_config(case)
+    model = build_model(config)
+    criterion = model.get_criterion()
+    batch = model.format_batch(make_batch(case.r, speakers=case.speakers))
+    initial = {name: p.detach().clone() for name, p in model.named_parameters()}
+    optimizer = torch.optim.Adam(model.parameters(), lr=LEARNING_RATE)
+    first_gradients: Dict[str, float] = {}
+    for step in range(TRAINING_STEPS):
+        optimizer.zero_grad()
+        _, losses = model.train_step(batch, criterion)
+        losses["loss"].backward()
+        if step == 0:
+            first_gradients = {
+                name: 0.0 if p.grad is None else float(p.grad.abs().max()) for name, p in model.named_parameters()
+            }
+        optimizer.step()
+
+    exempt = {name: no_gradient_by_design(name, config) for name in initial}
+    exempt = {name: reason for name, reason in exempt.items() if reason}
+    dead = [
+        name
+        for name, p in model.named_parameters()
+        if name not in exempt and (first_gradients[name] < GRADIENT_FLOOR or torch.equal(p.detach(), initial[name]))
+    ]
+    assert dead == []
+    # the exemptions hold: those parameters get nothing beyond rounding noise
+    assert {name: first_gradients[name] for name in exempt if first_gradients[name] >= GRADIENT_FLOOR} == {}
+    assert any(name.endswith("convolution1d.bias") for name in exempt)
+    # the padding token's embedding gets no gradient and stays zero
+    assert torch.all(model.embedding.weight[0] == 0)
+
+
+# ---------------------------------------------------------------------------- inference
+def inference_inputs(case: Case):
+    batch = make_batch(case.r, speakers=case.speakers)
+    text = batch["token_id"][:1, : TEXT_LENGTHS[0]]
+    speaker_ids = torch.tensor([1]) if case.speakers else None
+    return text, speaker_ids
+
+
+@pytest.mark.parametrize("case", CASES, ids=case_id)
+def test_inference_stops_at_max_decoder_steps_with_a_warning(case, caplog):
+    model = build_model(case_config(case)).eval()
+    model.decoder.stop_threshold = 1.0  # a probability never exceeds 1: only the step limit ends decoding
+    model.decoder.max_decoder_steps = 7
+    text, speaker_ids = inference_inputs(case)
+    with caplog.at_level(logging.WARNING, logger=DECODER_LOGGER):
+        outputs = model.inference(text, speaker_ids=speaker_ids)
+    assert outputs["model_outputs"].shape == (1, 7 * case.r, NUM_MELS)
+    assert outputs["decoder_outputs"].shape == (1, 7 * case.r, NUM_MELS)
+    assert outputs["alignments"].shape == (1, 7, TEXT_LENGTHS[0])
+    assert outputs["stop_tokens"].shape == (1, 7)
+    assert torch.all((outputs["stop_tokens"] >= 0) & (outputs["stop_tokens"] <= 1))
+    assert all(torch.isfinite(value).all() for value in outputs.values())
+    torch.testing.assert_close(outputs["alignments"].sum(dim=2), torch.ones(1, 7))
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1 and "max_decoder_steps=7" in warnings[0]
+
+
+@pytest.mark.parametrize("case", CASES, ids=case_id)
+def test_inference_stops_by_itself_below_the_stop_threshold(case, caplog):
+    model = build_model(case_config(case)).eval()
+    model.decoder.stop_threshold = 0.0  # every stop probability passes it: stop as early as allowed
+    model.decoder.max_decoder_steps = 50
+    text, speaker_ids = inference_inputs(case)
+    with caplog.at_level(logging.WARNING, logger=DECODER_LOGGER):
+        outputs = model.inference(text, speaker_ids=speaker_ids)
+    steps = 2  # the first step never stops
+    assert outputs["alignments"].shape == (1, steps, TEXT_LENGTHS[0])
+    assert outputs["model_outputs"].shape == (1, steps * case.r, NUM_MELS)
+    assert outputs["stop_tokens"].shape == (1, steps)
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+def test_multi_speaker_model_needs_speaker_ids():
+    model = build_model(case_config(CASES[2])).eval()
+    text, _ = inference_inputs(CASES[2])
+    with pytest.raises(ValueError, match="speaker_ids"):
+        model.inference(text)
+
+
+# ---------------------------------------------------------------------------- reduction factor
+@pytest.mark.parametrize("new_r", [1, 2])
+@pytest.mark.parametrize("ddc", [False, True])
+def test_set_r_below_r_init_works_in_forward_and_inference(new_r, ddc):
+    config = toy_config(r=3, double_decoder_consistency=ddc, ddc_r=DDC_R)
+    model = build_model(config)
+    model.decoder.set_r(new_r)
+    assert (model.decoder.r, model.decoder.r_init) == (new_r, 3)
+
+    batch = model.format_batch(make_batch(new_r, speakers=False))
+    frames = frames_for(new_r)
+    outputs = run_forward(model, batch)
+    assert outputs["model_outputs"].shape == (len(MEL_LENGTHS), frames, NUM_MELS)
+    assert outputs["alignments"].shape == (len(MEL_LENGTHS), frames // new_r, max(TEXT_LENGTHS))
+    assert outputs["stop_tokens"].shape == batch["stop_targets"].shape == (len(MEL_LENGTHS), frames // new_r)
+    assert torch.all(outputs["model_outputs"][~sequence_mask(batch["mel_lengths"], max_len=frames)] == 0)
+    if ddc:  # the coarse decoder keeps its own reduction factor
+        assert model.coarse_decoder.r == DDC_R
+        assert outputs["alignments_backward"].shape == outputs["alignments"].shape
+    _, losses = model.train_step(batch, model.get_criterion())
+    losses["loss"].backward()
+    assert torch.isfinite(losses["loss"])
+
+    model.eval()
+    model.decoder.stop_threshold = 1.0
+    model.decoder.max_decoder_steps = 4
+    inferred = model.inference(batch["token_id"][:1, : TEXT_LENGTHS[0]])
+    assert inferred["model_outputs"].shape == (1, 4 * new_r, NUM_MELS)
+    assert inferred["alignments"].shape == (1, 4, TEXT_LENGTHS[0])
+
+
+@pytest.mark.parametrize("r", [0, 4])
+def test_set_r_outside_one_to_r_init_is_refused(r):
+    model = build_model(toy_config(r=3))
+    with pytest.raises(ValueError, match="r_init=3"):
+        model.decoder.set_r(r)
+    assert model.decoder.r == 3
+
+
+SCHEDULE = [[0, 3, 32], [10, 2, 16], [20, 1, 8]]
+
+
+@pytest.mark.parametrize(
+    "step, expected", [(0, (3, 32)), (9, (3, 32)), (10, (2, 16)), (19, (2, 16)), (20, (1, 8)), (10_000, (1, 8))]
+)
+def test_gradual_training_step_picks_the_last_started_entry(step, expected):
+    assert gradual_training_step(SCHEDULE, step) == expected
+
+
+def test_on_epoch_start_applies_the_gradual_training_schedule():
+    model = build_model(toy_config(r=3, gradual_training=SCHEDULE))
+    trainer = SimpleNamespace(
+        total_steps_done=12, config=SimpleNamespace(r=3, batch_size=32), train_loader="old", eval_loader="old"
+    )
+    model.on_epoch_start(trainer)
+    assert model.decoder.r == 2 and model.decoder.r_init == 3
+    assert (trainer.config.r, trainer.config.batch_size) == (2, 16)
+    assert trainer.train_loader is None and trainer.eval_loader is None  # rebuilt with the new padding and size
+    # nothing to change later in the same stage: the loaders are kept
+    trainer.train_loader = trainer.eval_loader = "new"
+    trainer.total_steps_done = 15
+    model.on_epoch_start(trainer)
+    assert model.decoder.r == 2 and trainer.train_loader == "new"
+
+
+# ---------------------------------------------------------------------------- config checks
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("r", 0),
+        ("ddc_r", 0),
+        ("prenet_type", "x"),
+        ("attention_norm", "tanh"),
+        ("decoder_rnn_regularisation", "batchnorm"),
+        ("encoder_kernel_size", 4),
+        ("postnet_kernel_size", 6),
+        ("attention_location_kernel_size", 30),
+        ("use_forward_attn", True),
+        ("max_decoder_steps", 0),
+    ],
+)
+def test_invalid_config_raises_config_error_naming_the_field(field, value):
+    with pytest.raises(ConfigError, match=f"'{field}'"):
+        toy_config(**{field: value})
+
+
+def test_model_without_vocabulary_size_is_a_config_error():
+    with pytest.raises(ConfigError, match="'num_chars'"):
+        build_model(toy_config(num_chars=0))
+
+
+def test_speaker_embedding_without_speakers_is_a_config_error():
+    with pytest.raises(ConfigError, match="'use_speaker_embedding'"):
+        build_model(toy_config(use_speaker_embedding=True))
