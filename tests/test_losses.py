@@ -27,4 +27,4 @@ def test_guided_attention_is_zero_on_the_diagonal_and_positive_off_it():
     off = torch.flip(torch.eye(steps), dims=[1])[None]
     lengths = torch.tensor([tokens])
     assert float(guided_attention_loss(diagonal, lengths, torch.tensor([steps]))) < 1e-6
-    assert float(guided_attention_loss(off, lengths, torch.tensor([steps]))) > 0.1
+    assert float(guided_attention_loss(off, lengths, torch.tensor([steps]))) > 0.05
