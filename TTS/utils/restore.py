@@ -31,7 +31,8 @@ class RestoreReport:
         return not (self.shape_mismatch or self.missing or self.unexpected)
 
     def format(self, *, partial: bool = False) -> str:
-        lines = [f"restore: {len(self.loaded)} tensors loaded"]
+        verb = "loaded" if (self.complete or partial) else "match"
+        lines = [f"restore: {len(self.loaded)} tensors {verb}"]
         if self.shape_mismatch:
             lines.append(f"  {len(self.shape_mismatch)} with a different shape (model <- checkpoint):")
             lines += [f"    {key}: {tuple(m)} <- {tuple(c)}" for key, m, c in self.shape_mismatch]

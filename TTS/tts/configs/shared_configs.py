@@ -34,7 +34,9 @@ class BaseTTSConfig(BaseTrainingConfig):
     """Fields every TTS model shares: audio, text processing, datasets, batching, evaluation."""
 
     audio: BaseAudioConfig = field(default_factory=BaseAudioConfig, metadata={"help": "Audio feature settings."})
-    model_args: Dict = field(default_factory=dict, metadata={"help": "Model arguments for models that group them (unused by Tacotron2)."})
+    # Optional[Dict]: with a plain Dict, any --coqpit.<field> override (coqpit-config 0.2.5) rewrites the
+    # empty dict as null, and the run's config.json would no longer load
+    model_args: Optional[Dict] = field(default_factory=dict, metadata={"help": "Model arguments for models that group them (unused by Tacotron2)."})
     _supports_cloning: bool = field(default=False, metadata={"help": "Whether the model clones voices from a reference (Coqui bookkeeping)."})
     languages: List[str] = field(default_factory=list, metadata={"help": "Languages of the model; one entry sets the phonemizer/cleaner language at synthesis."})
     speakers: List[str] = field(default_factory=list, metadata={"help": "Speaker names of a multi-speaker model."})

@@ -83,6 +83,13 @@ class Tacotron2Config(BaseTTSConfig):
     lr_scheduler: str = field(default="NoamLR", metadata={"help": "Learning-rate scheduler."})
     lr_scheduler_params: Dict = field(default_factory=lambda: {"warmup_steps": 4000}, metadata={"help": "Scheduler arguments."})
     lr: float = field(default=1e-4, metadata={"help": "Initial learning rate."})
+    scheduler_after_epoch: bool = field(
+        default=False,
+        metadata={
+            "help": "Step the scheduler once per epoch instead of once per step. NoamLR counts steps, and "
+            "coqui-tts-trainer 0.4.0 never steps a per-epoch scheduler of a single-optimizer model, so keep false."
+        },
+    )
     grad_clip: float = field(default=5.0, metadata={"help": "Gradient norm clipping."})
     loss_masking: bool = field(default=True, metadata={"help": "Mask padded frames out of the losses."})
     test_sentences: List[str] = field(

@@ -1,0 +1,100 @@
+"""Train a TTS model from a config file with the ``trainer`` package.
+
+    python TTS/bin/train_tts.py --config_path config.json [--coqpit.<field> <value> ...]
+    python TTS/bin/train_tts.py --config_path config.json --restore_path run/best_model.pth --coqpit.lr 1e-5
+    python TTS/bin/train_tts.py --continue_path run/                  (also: python -m TTS.bin.train_tts)
+
+``--restore_path`` loads the weights of a checkpoint into a new run (step 0, fresh optimizer and
+scheduler); ``--continue_path`` resumes a run folder exactly (weights, optimizer, scheduler, step,
+epoch) with the config stored there. ``--coqpit.<field> <value>`` overrides a config field (nested:
+``--coqpit.audio.sample_rate 16000``, ``--coqpit.datasets.0.path /data``); the overrides are applied
+before the samples and the model are built. All other trainer arguments (``TrainerArgs``) apply.
+
+Bad input (config, dataset folder, checkpoint that does not fit the model) ends with one ``error:``
+message on stderr and exit code 1.
+"""
+
+import argparse
+import glob
+import logging
+import os
+import sys
+from typing import List, Tuple
+
+from coqpit import Coqpit
+from trainer import Trainer, TrainerArgs
+
+from TTS.config import ConfigError, load_config
+from TTS.tts.datasets import load_tts_samples
+from TTS.tts.models import setup_model
+from TTS.utils.io import CheckpointError
+from TTS.utils.restore import RestoreError
+
+# errors that mean bad input, reported in one line instead of a traceback
+INPUT_ERRORS = (ConfigError, RestoreError, CheckpointError, FileNotFoundError)
+
+
+def parse_command_line(argv: List[str]) -> Tuple[TrainerArgs, Coqpit]:
+    """Trainer arguments and the config with the ``--coqpit.*`` overrides applied.
+
+    ``Trainer(..., parse_command_line_args=True)`` parses the same command line again and applies
+    the overrides a second time (to the config stored in ``--continue_path`` when given), which
+    leaves the same values.
+    """
+    parser = argparse.ArgumentParser(
+        prog="train_tts",
+        description=__doc__,
+        epilog="Trainer arguments: " + ", ".join(f"--{name}" for name in TrainerArgs().to_dict()),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        allow_abbrev=False,
+    )
+    parser.add_argument("--config_path", default=None, help="config.json (or YAML) of the model to train.")
+    known, remaining = parser.parse_known_args(argv)
+    args = TrainerArgs()
+    overrides = args.parse_known_args(remaining, arg_prefix="") if remaining else []
+    if args.continue_path:
+        if not glob.glob(os.path.join(args.continue_path, "*.pth")):
+            raise FileNotFoundError(f"--continue_path {args.continue_path}: no checkpoint (*.pth) to continue from")
+        config = load_config(os.path.join(args.continue_path, "config.json"))
+    elif known.config_path:
+        config = load_config(known.config_path)
+    else:
+        raise ConfigError("give --config_path <config.json>, or --continue_path <run folder>")
+    if args.restore_path and "://" not in args.restore_path and not os.path.isfile(args.restore_path):
+        raise FileNotFoundError(f"--restore_path: checkpoint not found: {args.restore_path}")
+    unknown = config.parse_known_args(overrides, relaxed_parser=True) if overrides else []
+    if unknown:
+        raise ConfigError(f"unknown or unsupported command-line arguments: {' '.join(unknown)}")
+    return args, config
+
+
+def main() -> None:
+    """Load the config (and overrides), the samples and the model, then train."""
+    args, config = parse_command_line(sys.argv[1:])
+    train_samples, eval_samples = load_tts_samples(
+        config.datasets,
+        eval_split=True,
+        eval_split_max_size=config.eval_split_max_size,
+        eval_split_size=config.eval_split_size,
+    )
+    model = setup_model(config, train_samples + eval_samples)
+    # the model's config carries the vocabulary (characters, num_chars) that checkpoints must store
+    trainer = Trainer(
+        args,
+        model.config,
+        config.output_path,
+        model=model,
+        train_samples=train_samples,
+        eval_samples=eval_samples,
+        parse_command_line_args=True,
+    )
+    trainer.fit()
+
+
+if __name__ == "__main__":
+    logging.basicConfig(format=" > %(message)s")
+    logging.getLogger("TTS").setLevel(logging.INFO)
+    try:
+        main()
+    except INPUT_ERRORS as err:
+        sys.exit(f"error: {err}")

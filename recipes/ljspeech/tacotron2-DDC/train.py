@@ -1,0 +1,116 @@
+"""Tacotron2-DDC (double decoder consistency) on LJSpeech, en-us phonemes through espeak-ng.
+
+    python recipes/ljspeech/tacotron2-DDC/train.py [--coqpit.datasets.0.path /data/LJSpeech-1.1]
+    python recipes/ljspeech/tacotron2-DDC/train.py --continue_path recipes/ljspeech/tacotron2-DDC/<run folder>
+    python recipes/ljspeech/tacotron2-DDC/train.py --restore_path <checkpoint.pth> --coqpit.lr 1e-5
+
+``--restore_path`` loads the weights only (new run, step 0, fresh optimizer); ``--continue_path``
+resumes a run exactly (weights, optimizer, scheduler, step, epoch). Any config field can be
+overridden with ``--coqpit.<field> <value>``. Runs are written next to this file.
+"""
+
+import logging
+import os
+import sys
+
+from trainer import Trainer, TrainerArgs
+
+from TTS.config import ConfigError, load_config
+from TTS.config.shared_configs import BaseAudioConfig, BaseDatasetConfig
+from TTS.tts.configs.tacotron2_config import Tacotron2Config
+from TTS.tts.datasets import load_tts_samples
+from TTS.tts.models.tacotron2 import Tacotron2
+from TTS.tts.utils.text.tokenizer import TTSTokenizer
+from TTS.utils.audio import AudioProcessor
+from TTS.utils.io import CheckpointError
+from TTS.utils.restore import RestoreError
+
+RECIPE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def main() -> None:
+    dataset_config = BaseDatasetConfig(
+        formatter="ljspeech",
+        meta_file_train="metadata.csv",
+        path=os.path.join(os.path.dirname(RECIPE_DIR), "LJSpeech-1.1"),
+    )
+    audio_config = BaseAudioConfig(
+        sample_rate=22050, fft_size=1024, win_length=1024, hop_length=256, num_mels=80,
+        mel_fmin=0.0, mel_fmax=8000, log_func="np.log", spec_gain=1.0, signal_norm=False,
+        do_trim_silence=True, trim_db=60.0, preemphasis=0.0, ref_level_db=20, power=1.5,
+    )  # fmt: skip
+    config = Tacotron2Config(
+        run_name="tacotron2-DDC",
+        output_path=RECIPE_DIR,
+        datasets=[dataset_config],
+        audio=audio_config,
+        use_phonemes=True,
+        phonemizer="espeak",
+        phoneme_language="en-us",
+        languages=["en-us"],
+        text_cleaner="phoneme_cleaners",
+        r=6,
+        double_decoder_consistency=True,
+        ddc_r=6,
+        # [start_step, r, batch_size]: coarse frames first, finer as the attention settles
+        gradual_training=[[0, 6, 64], [10000, 4, 32], [50000, 3, 32], [100000, 2, 32]],
+        batch_size=64,
+        eval_batch_size=16,
+        num_loader_workers=4,
+        num_eval_loader_workers=4,
+        epochs=1000,
+        lr=1e-4,
+        # NoamLR's warmup counts optimizer steps (and trainer 0.4.0 never steps a per-epoch
+        # scheduler of a one-optimizer model)
+        scheduler_after_epoch=False,
+        print_step=25,
+        print_eval=True,
+        save_step=10000,
+        mixed_precision=False,
+        test_delay_epochs=-1,
+    )
+
+    # Trainer arguments (--restore_path, --continue_path, ...) and --coqpit.<field> overrides, applied
+    # before anything is built from the config (Trainer parses the same command line again, to the
+    # same values). --continue_path trains on with the config stored in the run folder.
+    args = TrainerArgs()
+    overrides = args.parse_known_args(arg_prefix="")
+    if args.restore_path and "://" not in args.restore_path and not os.path.isfile(args.restore_path):
+        raise FileNotFoundError(f"--restore_path: checkpoint not found: {args.restore_path}")
+    if args.continue_path:
+        config = load_config(os.path.join(args.continue_path, "config.json"))
+    unknown = config.parse_known_args(overrides, relaxed_parser=True) if overrides else []
+    if unknown:
+        raise ConfigError(f"unknown or unsupported command-line arguments: {' '.join(unknown)}")
+    if not config.phoneme_cache_path:
+        config.phoneme_cache_path = os.path.join(config.output_path, "phoneme_cache")
+
+    ap = AudioProcessor.init_from_config(config)
+    tokenizer, config = TTSTokenizer.init_from_config(config)
+    train_samples, eval_samples = load_tts_samples(
+        config.datasets,
+        eval_split=True,
+        eval_split_max_size=config.eval_split_max_size,
+        eval_split_size=config.eval_split_size,
+    )
+    model = Tacotron2(config, ap=ap, tokenizer=tokenizer)
+
+    trainer = Trainer(
+        args,
+        config,
+        config.output_path,
+        model=model,
+        train_samples=train_samples,
+        eval_samples=eval_samples,
+        parse_command_line_args=True,
+    )
+    trainer.fit()
+
+
+if __name__ == "__main__":
+    logging.basicConfig(format=" > %(message)s")
+    logging.getLogger("TTS").setLevel(logging.INFO)
+    try:
+        main()
+    except (ConfigError, RestoreError, CheckpointError, FileNotFoundError) as err:
+        sys.exit(f"error: {err}")
