@@ -1,5 +1,6 @@
 """AudioProcessor: parity with Coqui TTS 0.28 references, round-trips and file handling."""
 
+import importlib.util
 import inspect
 import json
 from dataclasses import fields
@@ -10,12 +11,14 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from TTS.config.errors import ConfigError
 from TTS.config.shared_configs import BaseAudioConfig
 from TTS.utils.audio import AudioError, AudioProcessor
 from TTS.utils.audio import numpy_transforms as nt
 
 PARITY_ATOL = 1e-4
 SR = 22050
+REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -62,8 +65,9 @@ def test_recipe_melspectrogram_matches_coqui(recipe_ap, audio_ref):
 
 
 @pytest.mark.parametrize("iters, key", [(60, "gl_wav"), (0, "gl_wav_iters0")])
-def test_recipe_griffin_lim_matches_coqui(recipe_audio, audio_ref, iters, key):
+def test_recipe_classic_griffin_lim_matches_coqui(recipe_audio, audio_ref, iters, key):
     config = recipe_audio.copy()
+    config.griffin_lim_momentum = 0.0  # the classic algorithm, selected explicitly
     config.griffin_lim_iters = iters
     ap = AudioProcessor.init_from_config(config)
     np.random.seed(0)
@@ -72,6 +76,12 @@ def test_recipe_griffin_lim_matches_coqui(recipe_audio, audio_ref, iters, key):
     np.testing.assert_allclose(wav, audio_ref[key], rtol=0, atol=PARITY_ATOL)
     if key == "gl_wav":
         np.testing.assert_allclose(wav[:2000], audio_ref["gl_wav_first2000"], rtol=0, atol=PARITY_ATOL)
+
+
+def test_classic_griffin_lim_through_the_method_argument_matches_coqui(recipe_ap, audio_ref):
+    np.random.seed(0)
+    wav = recipe_ap.griffin_lim(recipe_ap.mel_to_linear_magnitude(audio_ref["mel"]) ** recipe_ap.power, momentum=0.0)
+    np.testing.assert_allclose(wav, audio_ref["gl_wav"], rtol=0, atol=PARITY_ATOL)
 
 
 def test_default_config_melspectrogram_matches_coqui(audio_ref):
@@ -307,20 +317,142 @@ def test_trim_silence_removes_leading_and_trailing_silence():
 # --------------------------------------------------------------------------- Griffin-Lim variants
 
 
-def test_fast_griffin_lim_converges_at_least_as_well_in_a_third_of_the_iterations(recipe_audio, audio_ref):
-    classic = AudioProcessor.init_from_config(recipe_audio)
-    fast_config = recipe_audio.copy()
-    fast_config.griffin_lim_momentum = 0.99
-    fast_config.griffin_lim_iters = 20
-    fast = AudioProcessor.init_from_config(fast_config)
-    target = classic.mel_to_linear_magnitude(audio_ref["mel"]) ** classic.power
+def _load_benchmark():
+    """``benchmarks/griffin_lim.py`` as a module: its test signals and audio configs."""
+    spec = importlib.util.spec_from_file_location("griffin_lim_benchmark", REPO_ROOT / "benchmarks" / "griffin_lim.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
+
+def test_coqui_config_gets_the_fast_griffin_lim_by_default(ddc_dir, recipe_audio, recipe_ap, audio_ref):
+    raw = json.loads((ddc_dir / "config.json").read_text())["audio"]
+    assert raw["griffin_lim_iters"] == 60 and "griffin_lim_momentum" not in raw and "griffin_lim_fast_iters" not in raw
+    assert recipe_audio.griffin_lim_iters == 60
+    assert recipe_audio.griffin_lim_momentum == BaseAudioConfig().griffin_lim_momentum > 0
+    assert recipe_ap.griffin_lim_fast_iters == BaseAudioConfig().griffin_lim_fast_iters
+    target = recipe_ap.mel_to_linear_magnitude(audio_ref["mel"]) ** recipe_ap.power
     np.random.seed(0)
-    sc_classic = classic.spectral_convergence(target, classic.inv_melspectrogram(audio_ref["mel"]))
+    wav = recipe_ap.inv_melspectrogram(audio_ref["mel"])
     np.random.seed(0)
-    sc_fast = fast.spectral_convergence(target, fast.inv_melspectrogram(audio_ref["mel"]))
+    expected = nt.fast_griffin_lim(
+        spec=target,
+        num_iter=recipe_ap.griffin_lim_fast_iters,
+        fft_size=1024,
+        hop_length=256,
+        win_length=1024,
+        momentum=recipe_ap.griffin_lim_momentum,
+    )
+    np.testing.assert_array_equal(wav, expected)
+    assert wav.dtype == np.float64 and wav.shape == audio_ref["gl_wav"].shape
+    assert np.abs(wav - audio_ref["gl_wav"]).max() > 0.01  # not the classic algorithm's output
+
+
+@pytest.mark.parametrize(
+    "fft_size, hop_length, win_length, pad_mode",
+    [(1024, 256, 1024, "reflect"), (1024, 200, 800, "constant"), (2048, 275, 1100, "reflect")],
+)
+def test_float32_transforms_match_librosa(fft_size, hop_length, win_length, pad_mode):
+    frames = 40
+    y = np.random.default_rng(3).standard_normal((frames - 1) * hop_length)
+    transforms = nt._Float32Stft(
+        fft_size=fft_size, hop_length=hop_length, win_length=win_length, num_frames=frames, pad_mode=pad_mode
+    )
+    reference = nt.stft(y=y, fft_size=fft_size, hop_length=hop_length, win_length=win_length, pad_mode=pad_mode)
+    spec = transforms.stft(y.astype(np.float32))
+    assert spec.dtype == np.complex64 and spec.shape == reference.T.shape
+    np.testing.assert_allclose(spec.T, reference, rtol=0, atol=1e-6 * np.abs(reference).max())
+    wav = transforms.istft(np.ascontiguousarray(reference.T, dtype=np.complex64))
+    expected = nt.istft(spec=reference, hop_length=hop_length, win_length=win_length)
+    assert wav.dtype == np.float32 and wav.shape == expected.shape
+    np.testing.assert_allclose(wav, expected, rtol=0, atol=1e-5)
+
+
+def test_fast_griffin_lim_starts_from_the_classic_phases(recipe_ap, audio_ref):
+    # zero iterations: the iSTFT of the random start, which is the classic one's for the same seed
+    np.random.seed(0)
+    target = recipe_ap.mel_to_linear_magnitude(audio_ref["mel"]) ** recipe_ap.power
+    wav = recipe_ap.griffin_lim(target, num_iter=0)
+    np.testing.assert_allclose(wav, audio_ref["gl_wav_iters0"], rtol=0, atol=PARITY_ATOL)
+    # seeded runs repeat exactly; another seed gives another waveform
+    runs = []
+    for seed in (1, 1, 2):
+        np.random.seed(seed)
+        runs.append(recipe_ap.griffin_lim(target))
+    np.testing.assert_array_equal(runs[0], runs[1])
+    assert np.abs(runs[0] - runs[2]).max() > 0.01
+
+
+def test_fast_griffin_lim_beats_classic_on_the_coqui_mel_and_needs_its_momentum(recipe_audio, recipe_ap, audio_ref):
+    target = recipe_ap.mel_to_linear_magnitude(audio_ref["mel"]) ** recipe_ap.power
+    np.random.seed(0)
+    sc_fast = recipe_ap.spectral_convergence(target, recipe_ap.inv_melspectrogram(audio_ref["mel"]))
+    np.random.seed(0)
+    sc_classic = recipe_ap.spectral_convergence(target, recipe_ap.griffin_lim(target, momentum=0.0))
     assert sc_fast <= sc_classic < 1.0
-    # and the momentum really changes the algorithm: 20 classic iterations are worse
+    # as many classic iterations as the fast default are clearly worse: the momentum does the work
     np.random.seed(0)
-    sc_classic20 = classic.spectral_convergence(target, classic.griffin_lim(target, num_iter=20))
-    assert sc_fast < sc_classic20
+    sc_classic_short = recipe_ap.spectral_convergence(
+        target, recipe_ap.griffin_lim(target, momentum=0.0, num_iter=recipe_ap.griffin_lim_fast_iters)
+    )
+    assert sc_fast < sc_classic_short - 0.005
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("config_name", ["default", "recipe"])
+def test_fast_default_converges_at_least_as_well_as_classic_60_on_test_signals(
+    coqui_fixtures, monkeypatch, config_name
+):
+    """The condition for making the fast algorithm the default: not worse on 400-frame mels of every test signal."""
+    monkeypatch.setenv("TTS_FIXTURES_DIR", str(coqui_fixtures))
+    benchmark = _load_benchmark()
+    audio = benchmark.audio_configs()[config_name]
+    signals = benchmark.make_signals(400)
+    assert {"chirp", "vibrato_vowel", "noise_bursts", "speech_like"} <= set(signals)
+    fast = AudioProcessor.init_from_config(audio)
+    assert fast.griffin_lim_momentum > 0 and fast.griffin_lim_iters == 60
+    worse = {}
+    for name, wav in signals.items():
+        mel = fast.melspectrogram(wav)
+        assert mel.shape[1] == 400
+        target = fast.mel_to_linear_magnitude(mel) ** fast.power
+        np.random.seed(0)
+        sc_fast = fast.spectral_convergence(target, fast.inv_melspectrogram(mel))
+        np.random.seed(0)
+        sc_classic = fast.spectral_convergence(target, fast.griffin_lim(target, momentum=0.0))
+        assert 0 < sc_fast < 0.3 and 0 < sc_classic < 0.3, name
+        if sc_fast > sc_classic:
+            worse[name] = (sc_fast, sc_classic)
+    assert not worse, f"fast Griffin-Lim converges worse than classic 60 on {worse}"
+
+
+@pytest.mark.parametrize(
+    "field_name, value",
+    [
+        ("griffin_lim_momentum", 1.0),
+        ("griffin_lim_momentum", -0.1),
+        ("griffin_lim_iters", -1),
+        ("griffin_lim_fast_iters", -1),
+        ("griffin_lim_fast_iters", 2.5),
+    ],
+)
+def test_griffin_lim_settings_are_validated_naming_the_field(field_name, value):
+    config = BaseAudioConfig()
+    setattr(config, field_name, value)
+    with pytest.raises(ConfigError, match=f"audio.{field_name}"):
+        config.check_values()
+    with pytest.raises(ConfigError, match=f"audio.{field_name}"):
+        AudioProcessor.init_from_config(config)
+    if value != 2.5:
+        with pytest.raises(ValueError, match=field_name):
+            AudioProcessor(**{field_name: value})
+
+
+def test_fast_griffin_lim_rejects_classic_momentum_and_bad_input():
+    spec = np.ones((513, 10))
+    geometry = dict(fft_size=1024, hop_length=256, win_length=1024)
+    with pytest.raises(ValueError, match="momentum"):
+        nt.fast_griffin_lim(spec=spec, num_iter=2, momentum=0.0, **geometry)
+    spec[0, 0] = np.nan
+    with pytest.raises(ValueError, match="non-finite"):
+        nt.fast_griffin_lim(spec=spec, num_iter=2, **geometry)

@@ -257,7 +257,8 @@ def test_config_errors_name_the_field(tmp_path):
 
 
 def small_config(tmp_path=None, **overrides) -> Tacotron2Config:
-    config = Tacotron2Config(audio=BaseAudioConfig(**SMALL_AUDIO), r=3)
+    num_mels = SMALL_AUDIO["num_mels"]
+    config = Tacotron2Config(audio=BaseAudioConfig(**SMALL_AUDIO), r=3, out_channels=num_mels, decoder_output_dim=num_mels)
     for key, value in overrides.items():
         setattr(config, key, value)
     return config

@@ -27,7 +27,14 @@ logger = logging.getLogger(__name__)
 
 KEY_LENGTH = 16  # hex digits of the sha256 kept in folder and entry names
 # audio settings that do not change the mel or linear spectrogram
-AUDIO_FIELDS_NOT_IN_FEATURES = ("griffin_lim_iters", "griffin_lim_momentum", "power", "pitch_fmin", "pitch_fmax")
+AUDIO_FIELDS_NOT_IN_FEATURES = (
+    "griffin_lim_iters",
+    "griffin_lim_momentum",
+    "griffin_lim_fast_iters",
+    "power",
+    "pitch_fmin",
+    "pitch_fmax",
+)
 
 
 def settings_key(settings: Dict[str, Any]) -> str:

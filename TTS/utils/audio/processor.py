@@ -80,7 +80,8 @@ class AudioProcessor:
         db_level: Optional[float] = None,
         power: float = 1.5,
         griffin_lim_iters: int = 60,
-        griffin_lim_momentum: float = 0.0,
+        griffin_lim_momentum: float = 0.99,
+        griffin_lim_fast_iters: int = 32,
         num_mels: int = 80,
         mel_fmin: float = 0.0,
         mel_fmax: Optional[float] = None,
@@ -122,6 +123,7 @@ class AudioProcessor:
         self.power = power
         self.griffin_lim_iters = griffin_lim_iters
         self.griffin_lim_momentum = griffin_lim_momentum
+        self.griffin_lim_fast_iters = griffin_lim_fast_iters
         self.num_mels = num_mels
         self.mel_fmin = mel_fmin
         self.mel_fmax = mel_fmax
@@ -177,6 +179,7 @@ class AudioProcessor:
             power=audio.power,
             griffin_lim_iters=audio.griffin_lim_iters,
             griffin_lim_momentum=audio.griffin_lim_momentum,
+            griffin_lim_fast_iters=audio.griffin_lim_fast_iters,
             num_mels=audio.num_mels,
             mel_fmin=audio.mel_fmin,
             mel_fmax=audio.mel_fmax,
@@ -230,6 +233,9 @@ class AudioProcessor:
             raise ValueError(f"mel_fmax ({self.mel_fmax}) is above the Nyquist frequency {self.sample_rate / 2}")
         if not 0.0 <= self.griffin_lim_momentum < 1.0:
             raise ValueError(f"griffin_lim_momentum must be in [0, 1), got {self.griffin_lim_momentum}")
+        for name in ("griffin_lim_iters", "griffin_lim_fast_iters"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
         if self.signal_norm and self.min_level_db >= 0:
             raise ValueError(f"min_level_db must be negative, got {self.min_level_db}")
 
@@ -443,18 +449,25 @@ class AudioProcessor:
     ) -> np.ndarray:
         """Griffin-Lim on linear magnitudes ``spec`` (already raised to ``power``).
 
-        ``num_iter`` and ``momentum`` default to ``griffin_lim_iters`` and
-        ``griffin_lim_momentum`` (0: classic algorithm, >0: fast Griffin-Lim).
-        Starting phases come from ``np.random``: seed it for reproducible output.
+        ``momentum`` (default ``griffin_lim_momentum``) picks the algorithm: 0 runs
+        the classic, Coqui-identical one for ``num_iter`` (default
+        ``griffin_lim_iters``) iterations; a value in (0, 1) runs the fast
+        Griffin-Lim with that momentum for ``num_iter`` (default
+        ``griffin_lim_fast_iters``) iterations. Starting phases come from
+        ``np.random``: seed it for reproducible output.
         """
-        return nt.griffin_lim(
+        momentum = self.griffin_lim_momentum if momentum is None else momentum
+        geometry = dict(
+            fft_size=self.fft_size, hop_length=self.hop_length, win_length=self.win_length, pad_mode=self.stft_pad_mode
+        )
+        if momentum == 0.0:
+            iterations = self.griffin_lim_iters if num_iter is None else num_iter
+            return nt.griffin_lim(spec=spec, num_iter=iterations, **geometry)
+        return nt.fast_griffin_lim(
             spec=spec,
-            num_iter=self.griffin_lim_iters if num_iter is None else num_iter,
-            fft_size=self.fft_size,
-            hop_length=self.hop_length,
-            win_length=self.win_length,
-            pad_mode=self.stft_pad_mode,
-            momentum=self.griffin_lim_momentum if momentum is None else momentum,
+            num_iter=self.griffin_lim_fast_iters if num_iter is None else num_iter,
+            momentum=momentum,
+            **geometry,
         )
 
     def spectral_convergence(self, spec_target: np.ndarray, wav: np.ndarray) -> float:
