@@ -45,7 +45,7 @@ setup(
         "pyyaml>=6.0",
     ],
     extras_require={
-        "dev": ["pytest>=8", "pytest-timeout>=2.3"],
+        "dev": ["pytest>=8", "pytest-timeout>=2.3", "nbclient>=0.9", "nbformat>=5.9", "ipykernel>=6.25"],
     },
     entry_points={
         "console_scripts": [

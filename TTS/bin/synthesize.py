@@ -1,69 +1,264 @@
-"""The ``tts`` command.
+"""The ``tts`` command: synthesise speech with a zoo model or local files, list models and speakers.
 
-This version lists the model registry; synthesis arrives with the Tacotron2
-model and the Synthesizer. Until then a synthesis request ends with one clear
-line on stderr and exit code 2, never a fake output file.
+Flags and their meaning follow Coqui TTS's ``tts``. Quiet by default (warnings only; ``-v`` for
+progress logs, ``-vv`` for debug logs). Exit codes: 0 on success, 1 with one line on stderr
+when the model or the text cannot be used, 2 for a malformed command line.
+
+    tts --text "Hello world." --out_path hello.wav
+    tts --model_name tts_models/en/ljspeech/tacotron2-DDC --text "Hello." --pipe_out | aplay
+    tts --model_path model.pth --config_path config.json --list_speaker_idxs
+    tts --list_models [--json]
 """
 
 import argparse
 import json
+import logging
 import sys
-from typing import List, Optional
+from typing import Any, Dict, List, Optional
+
+import torch
 
 from TTS import __version__
-from TTS.utils.model_registry import REGISTRY_PATH, RegistryError, iter_models, load_registry
+from TTS.api import TTS
+from TTS.config import ConfigError
+from TTS.tts.utils.text.sentences import is_speakable
+from TTS.tts.utils.text.tokenizer import UnknownCharacterError
+from TTS.utils.io import CheckpointError
+from TTS.utils.manage import MANAGER_ERRORS, ModelManager
+from TTS.utils.restore import RestoreError
+from TTS.utils.synthesizer import SynthesisError
 
+logger = logging.getLogger("TTS.bin.synthesize")
+
+EXIT_ERROR = 1
 EXIT_USAGE = 2
+DEFAULT_OUT_PATH = "tts_output.wav"
+# Sentences of a text decoded together: the same audio as one by one, several times sooner on a CPU.
+CLI_BATCH_SIZE = 8
+# Failures that are the user's input or files, reported in one line (with -vv, the traceback too).
+USER_ERRORS = (
+    *MANAGER_ERRORS,
+    SynthesisError,
+    ConfigError,
+    CheckpointError,
+    RestoreError,
+    UnknownCharacterError,
+    FileNotFoundError,
+)
+INFO_FIELDS = [
+    ("model_type", "model type"),
+    ("language", "language supported"),
+    ("dataset", "dataset used"),
+    ("model", "model name"),
+    ("description", "description"),
+    ("default_vocoder", "default_vocoder"),
+    ("license", "license"),
+    ("author", "author"),
+    ("contact", "contact"),
+    ("downloaded", "downloaded"),
+    ("path", "path"),
+]
+
+
+class UsageError(Exception):
+    """A combination of flags that makes no sense; reported with exit code 2."""
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tts",
-        description="Synthesise speech from text with a Tacotron2 model.",
-        epilog='Example: tts --text "Hello world." --out_path hello.wav',
+        description="Synthesise speech from text with a Tacotron2 model (zoo name or local files).",
+        epilog=(
+            'Examples:\n  tts --text "Hello world." --out_path hello.wav\n'
+            "  tts --list_models\n"
+            '  tts --model_path model.pth --config_path config.json --text "Hi." --pipe_out > hi.wav'
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--list_models", action="store_true", help="List the models of the registry and exit.")
-    parser.add_argument("--json", action="store_true", help="With --list_models: print the listing as JSON.")
-    parser.add_argument("--text", type=str, default=None, help="Text to synthesise.")
-    parser.add_argument("--model_name", type=str, default=None, help="Registry name, e.g. tts_models/en/ljspeech/tacotron2-DDC.")
-    parser.add_argument("--model_path", type=str, default=None, help="Path of a model checkpoint (with --config_path).")
-    parser.add_argument("--config_path", type=str, default=None, help="Path of the model's config.json.")
-    parser.add_argument("--out_path", type=str, default="tts_output.wav", help="Output wav file.")
+    listing = parser.add_argument_group("listing")
+    listing.add_argument("--list_models", action="store_true", help="List the registry's models and exit.")
+    listing.add_argument("--json", action="store_true", help="With --list_models or --model_info_by_name: print JSON.")
+    listing.add_argument(
+        "--model_info_by_name", type=str, default=None, metavar="NAME", help="Show one model's registry entry."
+    )
+    listing.add_argument("--list_speaker_idxs", action="store_true", help="List the speakers of the model and exit.")
+
+    model = parser.add_argument_group("model")
+    model.add_argument(
+        "--model_name", type=str, default=None,
+        help="Zoo name type/language/dataset/model (default: the registry's default model).",
+    )  # fmt: skip
+    model.add_argument("--vocoder_name", type=str, default=None, help="Zoo name of the vocoder (default: the model's).")
+    model.add_argument("--model_path", type=str, default=None, help="Model checkpoint (with --config_path).")
+    model.add_argument("--config_path", type=str, default=None, help="The model's config.json.")
+    model.add_argument(
+        "--vocoder_path", type=str, default=None, help="Vocoder checkpoint (with --vocoder_config_path)."
+    )
+    model.add_argument("--vocoder_config_path", type=str, default=None, help="The vocoder's config.json.")
+    model.add_argument(
+        "--speakers_file_path", type=str, default=None, help="speakers.json to use instead of the config's."
+    )
+    model.add_argument("--device", type=str, default="cpu", help="Torch device to run on (default: cpu).")
+    model.add_argument(
+        "--progress_bar", action=argparse.BooleanOptionalAction, default=True, help="Show download progress."
+    )
+
+    synthesis = parser.add_argument_group("synthesis")
+    synthesis.add_argument("--text", type=str, default=None, help="Text to synthesise.")
+    synthesis.add_argument("--speaker_idx", type=str, default=None, help="Speaker name of a multi-speaker model.")
+    synthesis.add_argument(
+        "--language_idx", type=str, default=None, help="Language of the text (a multilingual model's)."
+    )
+    synthesis.add_argument(
+        "--out_path",
+        type=str,
+        default=None,
+        help=f"Output wav file (default: {DEFAULT_OUT_PATH}; with --pipe_out: none).",
+    )
+    synthesis.add_argument("--pipe_out", action="store_true", help="Write the wav bytes to stdout.")
+
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="More logging (-v progress, -vv debug).")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return parser
 
 
-def list_models(as_json: bool) -> int:
-    try:
-        registry = load_registry(REGISTRY_PATH)
-    except RegistryError as err:
-        print(f"tts: {err}", file=sys.stderr)
-        return 1
-    models = list(iter_models(registry))
+def _configure_logging(verbosity: int) -> None:
+    """Quiet: this package's warnings only (other libraries' errors); -v: progress; -vv: everything."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("tts: %(levelname)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel([logging.ERROR, logging.WARNING, logging.DEBUG][min(verbosity, 2)])
+    logging.getLogger("TTS").setLevel([logging.WARNING, logging.INFO, logging.DEBUG][min(verbosity, 2)])
+    logging.captureWarnings(True)  # library warnings (librosa on very short audio, ...) only with -v
+
+
+def _one_line(err: BaseException) -> str:
+    return "; ".join(line.strip() for line in str(err).splitlines() if line.strip()) or type(err).__name__
+
+
+# ---------------------------------------------------------------------- listing
+def list_models(manager: ModelManager, as_json: bool) -> int:
+    infos = manager.list_models_info()
     if as_json:
-        print(json.dumps([{"name": name, **entry} for name, entry in models], indent=2, ensure_ascii=False))
+        print(json.dumps(infos, indent=2, ensure_ascii=False))
         return 0
-    if not models:
-        print("No models are registered yet.")
-        return 0
-    for index, (name, _) in enumerate(models, start=1):
-        print(f" {index}: {name}")
+    print(" Name format: type/language/dataset/model")
+    for index, info in enumerate(infos, start=1):
+        mark = " [already downloaded]" if info["downloaded"] else ""
+        print(f" {index}: {info['model_name']}{mark}")
     return 0
 
 
-def main(argv: Optional[List[str]] = None) -> int:
-    args = build_parser().parse_args(argv)
-    if args.list_models:
-        return list_models(args.json)
-    if args.text is None:
-        print("tts: nothing to do: give --text \"...\" to synthesise, or --list_models", file=sys.stderr)
-        return EXIT_USAGE
-    print(
-        "tts: synthesis is not available in this version: no Tacotron2 model or synthesizer is installed yet "
-        "(see `tts --list_models`); nothing was written",
-        file=sys.stderr,
+def model_info(manager: ModelManager, name: str, as_json: bool) -> int:
+    info: Dict[str, Any] = manager.model_info_by_name(name)
+    _, info["language"], info["dataset"], info["model"] = info["model_name"].split("/")
+    if as_json:
+        print(json.dumps(info, indent=2, ensure_ascii=False))
+        return 0
+    for key, label in INFO_FIELDS:
+        if info.get(key) is not None:
+            print(f" > {label} : {info[key]}")
+    return 0
+
+
+# ---------------------------------------------------------------------- synthesis
+def _check_args(args: argparse.Namespace) -> None:
+    if args.model_path is not None and args.model_name is not None:
+        raise UsageError("give --model_name or --model_path, not both")
+    if (args.model_path is None) != (args.config_path is None):
+        raise UsageError("--model_path and --config_path go together")
+    if args.vocoder_config_path is not None and args.vocoder_path is None:
+        raise UsageError("--vocoder_config_path needs --vocoder_path")
+    if args.vocoder_path is not None and args.vocoder_name is not None:
+        raise UsageError("give --vocoder_name or --vocoder_path, not both")
+    if args.text is None and not args.list_speaker_idxs:
+        raise UsageError(
+            'nothing to do: give --text "...", or --list_models, --list_speaker_idxs, --model_info_by_name'
+        )
+
+
+def _device(name: str) -> torch.device:
+    try:
+        device = torch.device(name)
+    except RuntimeError:
+        raise UsageError(f"--device: {name!r} is not a torch device (cpu, cuda, cuda:1, mps, ...)") from None
+    backend = {"cuda": torch.cuda, "mps": getattr(torch.backends, "mps", None)}.get(device.type)
+    if backend is not None and not backend.is_available():
+        raise SynthesisError(f"device {name!r} is not available on this machine")
+    return device
+
+
+def _load(args: argparse.Namespace) -> TTS:
+    api = TTS(
+        args.model_name or "",
+        model_path=args.model_path,
+        config_path=args.config_path,
+        vocoder_name=args.vocoder_name,
+        vocoder_path=args.vocoder_path,
+        vocoder_config_path=args.vocoder_config_path,
+        speakers_file_path=args.speakers_file_path,
+        progress_bar=args.progress_bar,
     )
-    return EXIT_USAGE
+    return api.to(_device(args.device))
+
+
+def list_speakers(api: TTS) -> int:
+    name = api.model_name or "this model"
+    if not api.speakers:
+        print(f"{name} is a single-speaker model: it has no speaker ids (--speaker_idx is not needed)")
+        return 0
+    print(f" > Available speaker ids ({name}); pass one with --speaker_idx:")
+    for speaker in api.speakers:
+        print(f"   {speaker}")
+    return 0
+
+
+def synthesise(api: TTS, args: argparse.Namespace) -> int:
+    out_path = args.out_path if args.out_path is not None or args.pipe_out else DEFAULT_OUT_PATH
+    wav = api.tts(args.text, speaker=args.speaker_idx, language=args.language_idx, batch_size=CLI_BATCH_SIZE)
+    try:
+        api.synthesizer.save_wav(wav, out_path, pipe_out=sys.stdout.buffer if args.pipe_out else None)
+    except OSError as err:
+        raise SynthesisError(f"cannot write {out_path or 'to stdout'}: {err.strerror or err}") from None
+    if out_path is not None and not args.pipe_out:
+        print(f"Saved {out_path} ({len(wav) / api.output_sample_rate:.2f} s at {api.output_sample_rate} Hz)")
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.list_models or args.model_info_by_name:
+        manager = ModelManager(progress_bar=args.progress_bar)
+        if args.list_models:
+            return list_models(manager, args.json)
+        return model_info(manager, args.model_info_by_name, args.json)
+    _check_args(args)
+    if args.text is not None and not is_speakable(args.text):
+        what = "empty" if not args.text.strip() else "only punctuation and spaces"
+        raise SynthesisError(f"nothing to synthesise: the text is {what}")
+    api = _load(args)
+    if args.list_speaker_idxs:
+        return list_speakers(api)
+    return synthesise(api, args)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    _configure_logging(args.verbose)
+    try:
+        return run(args)
+    except UsageError as err:
+        parser.print_usage(sys.stderr)
+        print(f"tts: error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except USER_ERRORS as err:
+        logger.debug("details", exc_info=True)
+        print(f"tts: error: {_one_line(err)}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("tts: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ State-dict key names and shapes follow Coqui TTS, so Coqui checkpoints load unch
 """
 
 import logging
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
 from torch import nn
@@ -199,23 +199,66 @@ class Tacotron2(BaseTTS):
         return coarse_outputs.transpose(1, 2)[:, :time, :], coarse_alignments
 
     @torch.inference_mode()
-    def inference(self, text: torch.Tensor, speaker_ids: Optional[torch.Tensor] = None) -> Dict[str, torch.Tensor]:
-        """Free-running synthesis.
+    def inference(
+        self,
+        text: torch.Tensor,
+        text_lengths: Optional[torch.Tensor] = None,
+        speaker_ids: Optional[torch.Tensor] = None,
+        max_decoder_steps: Union[int, torch.Tensor, None] = None,
+    ) -> Dict[str, torch.Tensor]:
+        """Free-running synthesis of one text or of a padded batch of texts.
+
+        A padded batch (``text_lengths`` given) gives every item what it gets on its own, up to
+        float rounding: padding is masked out of the embedding, of every encoder convolution,
+        of the BiLSTM (packed) and of the attention; each item stops by itself (or at its own
+        step limit) and its postnet runs on its own frames only. The batch needs attention
+        without windowing (the window follows one item).
+
+        Parameters
+        ----------
+        text_lengths:
+            Real lengths of the rows of ``text`` (None: every position is real).
+        max_decoder_steps:
+            Step limit, one for all or one per item (None: the config's ``max_decoder_steps``,
+            with a warning when it is reached).
 
         Shapes
         ------
-        text: (B, T_text) -> model_outputs / decoder_outputs: (B, T_out, C_mel),
-        alignments: (B, T_out / r, T_text), stop_tokens: (B, T_out / r) probabilities.
+        text: (B, T_text); text_lengths: (B,); speaker_ids: (B,); max_decoder_steps: (B,) ->
+        model_outputs / decoder_outputs: (B, T_out, C_mel), alignments: (B, T_out / r, T_text),
+        stop_tokens: (B, T_out / r) probabilities, all zero past each item's length;
+        lengths: (B,) frames of each item; stop_reached: (B,) False where the step limit ended it.
         """
-        encoder_outputs = self.encoder.inference(self.embedding(text).transpose(1, 2))
+        batch = text.shape[0]
+        if batch > 1 and self.decoder.attention.windowing:
+            raise ValueError("attention windowing follows a single item: synthesise a batch of 1 (text of shape (1, T))")
+        input_mask = None if text_lengths is None else sequence_mask(text_lengths, max_len=text.shape[1])
+        embedded = self.embedding(text).transpose(1, 2)
+        encoder_outputs = self.encoder.inference(embedded, text_lengths)
         encoder_outputs = self._speaker_context(encoder_outputs, speaker_ids)
-        decoder_outputs, alignments, stop_tokens = self.decoder.inference(encoder_outputs)
-        postnet_outputs = decoder_outputs + self.postnet(decoder_outputs)
+        if input_mask is not None:
+            encoder_outputs = encoder_outputs * input_mask.unsqueeze(2)
+        limits = None
+        if max_decoder_steps is not None:
+            limits = torch.as_tensor(max_decoder_steps, dtype=torch.long, device=text.device).expand(batch)
+        decoder_outputs, alignments, stop_tokens, steps, stop_reached = self.decoder.inference(
+            encoder_outputs, input_mask, limits
+        )
+        lengths = steps * self.decoder.r
+        postnet_outputs = torch.zeros_like(decoder_outputs)
+        for index, (length, step_count) in enumerate(zip(lengths.tolist(), steps.tolist())):
+            decoder_outputs[index, :, length:] = 0
+            alignments[index, step_count:] = 0
+            stop_tokens[index, step_count:] = 0
+            frames = decoder_outputs[index : index + 1, :, :length]
+            postnet_outputs[index : index + 1, :, :length] = frames + self.postnet(frames)
         return {
             "model_outputs": postnet_outputs.transpose(1, 2),
             "decoder_outputs": decoder_outputs.transpose(1, 2),
             "alignments": alignments,
             "stop_tokens": stop_tokens,
+            "lengths": lengths,
+            "stop_reached": stop_reached,
         }
 
     # ------------------------------------------------------------------ checkpoints

@@ -1,0 +1,195 @@
+"""The Python API.
+
+    from TTS.api import TTS
+
+    tts = TTS("tts_models/en/ljspeech/tacotron2-DDC")        # downloaded once into the model cache
+    tts.tts_to_file(text="Hello world.", file_path="hello.wav")
+    wav = tts.tts("Hello world.")                             # list of samples at tts.output_sample_rate
+    tts = TTS(model_path="model.pth", config_path="config.json").to("cpu")
+
+A zoo model comes with its registry entry's ``default_vocoder`` unless a vocoder is given; a
+default vocoder that cannot be used (unknown architecture, not downloadable) is reported in one
+log line and Griffin-Lim is used instead.
+"""
+
+import logging
+from pathlib import Path
+from typing import BinaryIO, List, Optional, Tuple, Union
+
+from torch import nn
+
+from TTS.utils.download import ModelDownloadError
+from TTS.utils.manage import MANAGER_ERRORS, ModelManager
+from TTS.utils.model_registry import iter_models
+from TTS.utils.synthesizer import Synthesizer, SynthesisError, vocoder_support_problem
+
+logger = logging.getLogger(__name__)
+
+PathLike = Union[str, Path]
+
+
+def default_model_name(manager: ModelManager) -> str:
+    """The ``tts_models`` entry of the registry marked ``"default": true``."""
+    for name, entry in iter_models(manager.registry):
+        if name.startswith("tts_models/") and entry.get("default") is True:
+            return name
+    raise SynthesisError(f"no model given and the registry {manager.models_file} marks no default model; name one")
+
+
+class TTS(nn.Module):
+    """A TTS model (zoo name or files) with its vocoder, ready to synthesise.
+
+    Parameters
+    ----------
+    model_name:
+        Zoo name ``tts_models/<lang>/<dataset>/<model>``; empty for the registry's default model
+        when no ``model_path`` is given either.
+    model_path, config_path:
+        A checkpoint and its config.json, instead of a zoo name.
+    vocoder_name:
+        Zoo name ``vocoder_models/...`` of the vocoder (default: the model's ``default_vocoder``).
+    vocoder_path, vocoder_config_path:
+        A vocoder checkpoint and its config, instead of a zoo name.
+    speakers_file_path:
+        speakers.json to use instead of the config's.
+    progress_bar:
+        Show download progress.
+
+    Raises
+    ------
+    ModelNotFoundError, ModelDownloadError, RegistryError, ConfigError, CheckpointError,
+    FileNotFoundError, SynthesisError
+        The model cannot be found, fetched or loaded; the message says why in one line.
+    """
+
+    def __init__(
+        self,
+        model_name: str = "",
+        *,
+        model_path: Optional[PathLike] = None,
+        config_path: Optional[PathLike] = None,
+        vocoder_name: Optional[str] = None,
+        vocoder_path: Optional[PathLike] = None,
+        vocoder_config_path: Optional[PathLike] = None,
+        speakers_file_path: Optional[PathLike] = None,
+        progress_bar: bool = True,
+    ) -> None:
+        super().__init__()
+        self.manager = ModelManager(progress_bar=progress_bar)
+        self.model_name: Optional[str] = None
+        default_vocoder = None
+        if model_path is not None:
+            if model_name:
+                raise SynthesisError("give a model name or a model path, not both")
+            if config_path is None:
+                raise SynthesisError("a model path needs its config (config_path, the model's config.json)")
+            for path, what in ((model_path, "model file"), (config_path, "config file")):
+                if not Path(path).is_file():
+                    raise FileNotFoundError(f"{what} not found: {path}")
+        else:
+            model_path, config_path, default_vocoder = self._download_tts(model_name)
+        if vocoder_path is None and vocoder_name is None and default_vocoder:
+            vocoder_path, vocoder_config_path = self._default_vocoder(default_vocoder)
+        elif vocoder_name:
+            if vocoder_path is not None:
+                raise SynthesisError("give a vocoder name or a vocoder path, not both")
+            if not vocoder_name.startswith("vocoder_models/"):
+                raise SynthesisError(
+                    f"{vocoder_name!r} is not a vocoder name (vocoder_models/<lang>/<dataset>/<model>)"
+                )
+            vocoder_path, vocoder_config_path, _ = self.manager.download_model(vocoder_name)
+        elif vocoder_path is not None and vocoder_config_path is None:
+            raise SynthesisError("a vocoder path needs its config (vocoder_config_path)")
+        self.synthesizer = Synthesizer(
+            model_path,
+            config_path,
+            speakers_file_path,
+            vocoder_checkpoint=vocoder_path,
+            vocoder_config=vocoder_config_path,
+        )
+
+    def _download_tts(self, model_name: str) -> Tuple[Path, Path, Optional[str]]:
+        defaulted = not model_name
+        name = model_name or default_model_name(self.manager)
+        if not name.startswith("tts_models/"):
+            raise SynthesisError(f"{name!r} is not a TTS model name (tts_models/<lang>/<dataset>/<model>)")
+        try:
+            model_path, config_path, item = self.manager.download_model(name)
+        except ModelDownloadError as err:
+            if not defaulted:
+                raise
+            raise ModelDownloadError(f"no model given and the default model {name} is not available: {err}") from None
+        self.model_name = name
+        return model_path, config_path, item.get("default_vocoder")
+
+    def _default_vocoder(self, name: str) -> Tuple[Optional[Path], Optional[Path]]:
+        try:
+            vocoder_path, vocoder_config_path, _ = self.manager.download_model(name)
+        except MANAGER_ERRORS as err:
+            logger.warning("default vocoder %s is not available (%s); using Griffin-Lim", name, err)
+            return None, None
+        problem = vocoder_support_problem(vocoder_config_path)
+        if problem is not None:
+            logger.warning("default vocoder %s: %s; using Griffin-Lim", name, problem)
+            return None, None
+        return vocoder_path, vocoder_config_path
+
+    # ------------------------------------------------------------------ listing
+    @staticmethod
+    def list_models() -> List[str]:
+        """Names of every model of the registry (``$TTS_MODELS_FILE`` or the packaged one)."""
+        return ModelManager(progress_bar=False).list_models()
+
+    @property
+    def speakers(self) -> Optional[List[str]]:
+        """Speaker names of a multi-speaker model, None for a single-speaker one."""
+        return self.synthesizer.speakers or None
+
+    @property
+    def languages(self) -> Optional[List[str]]:
+        """Languages of a multilingual model, None otherwise."""
+        return self.synthesizer.languages if self.is_multi_lingual else None
+
+    @property
+    def is_multi_speaker(self) -> bool:
+        return bool(self.synthesizer.speakers)
+
+    @property
+    def is_multi_lingual(self) -> bool:
+        return len(self.synthesizer.languages) > 1
+
+    @property
+    def output_sample_rate(self) -> int:
+        return self.synthesizer.output_sample_rate
+
+    # ------------------------------------------------------------------ synthesis
+    def tts(
+        self,
+        text: str,
+        speaker: Optional[str] = None,
+        language: Optional[str] = None,
+        split_sentences: bool = True,
+        batch_size: int = 1,
+    ) -> List[float]:
+        """The waveform of ``text`` as a list of samples at ``output_sample_rate``.
+
+        ``batch_size`` > 1 decodes that many sentences together: the same audio, sooner.
+        """
+        return self.synthesizer.tts(
+            text, speaker_name=speaker, language_name=language, split_sentences=split_sentences, batch_size=batch_size
+        )
+
+    def tts_to_file(
+        self,
+        text: str,
+        speaker: Optional[str] = None,
+        language: Optional[str] = None,
+        file_path: Optional[PathLike] = "output.wav",
+        pipe_out: Optional[BinaryIO] = None,
+        split_sentences: bool = True,
+        batch_size: int = 1,
+    ) -> Optional[PathLike]:
+        """Synthesise ``text`` into a wav file and/or ``pipe_out`` (``sys.stdout.buffer``); returns ``file_path``."""
+        wav = self.tts(text, speaker=speaker, language=language, split_sentences=split_sentences, batch_size=batch_size)
+        self.synthesizer.save_wav(wav, file_path, pipe_out=pipe_out)
+        return file_path

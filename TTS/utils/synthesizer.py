@@ -1,0 +1,383 @@
+"""Text in, waveform out: a TTS model and a vocoder behind one call.
+
+Data flow of ``Synthesizer.tts``::
+
+    text -> sentences (abbreviation-aware splitter; punctuation-only chunks dropped)
+         -> token ids (the model's tokenizer; unspeakable sentences skipped)
+         -> Tacotron2, one sentence at a time or in batches of sentences, each with a decoder
+            step limit proportional to its token count
+         -> mel spectrograms -> Griffin-Lim (the model's audio config) or a vocoder model
+         -> trailing silence trimmed -> sentences joined with a short pause
+
+A vocoder model gets the mel the way its own audio config normalises it: denormalised with
+the TTS model's AudioProcessor, normalised with the vocoder's, and stretched along time when
+the sample rates differ.
+"""
+
+import json
+import logging
+import math
+import shutil
+import tempfile
+from pathlib import Path
+from typing import BinaryIO, List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from TTS.config import MODEL_CONFIGS, load_config
+from TTS.tts.models import MODELS as TTS_MODELS
+from TTS.tts.models import setup_model
+from TTS.tts.utils.text.sentences import is_speakable, split_into_sentences
+from TTS.utils.audio import AudioProcessor
+from TTS.utils.io import load_checkpoint_file
+from TTS.utils.restore import compare_state_dicts
+from TTS.vocoder.models import setup_model as setup_vocoder_model
+
+logger = logging.getLogger(__name__)
+
+PathLike = Union[str, Path]
+
+#: Decoder step limit of a sentence: this many seconds of audio per input token (about three
+#: times a slow reading pace), so that a sentence whose stop token never fires ends soon.
+MAX_SECONDS_PER_TOKEN = 0.25
+#: Lowest step limit of a sentence, in seconds of audio.
+MIN_SECONDS_PER_SENTENCE = 0.5
+#: Silence put between the sentences of a text, in seconds.
+SENTENCE_PAUSE_S = 0.3
+# Audio settings that decide how a mel spectrogram is normalised.
+NORMALISATION_FIELDS = (
+    "signal_norm", "symmetric_norm", "max_norm", "clip_norm", "min_level_db", "ref_level_db",
+    "spec_gain", "log_func", "do_amp_to_db_mel", "stats_path",
+)  # fmt: skip
+
+
+class SynthesisError(ValueError):
+    """Text that cannot be synthesised, or a model that cannot be used; the message is one line."""
+
+
+class UnsupportedVocoderError(SynthesisError):
+    """A vocoder whose architecture (its config's ``model``) this package does not implement."""
+
+
+def vocoder_support_problem(config_path: PathLike) -> Optional[str]:
+    """Why the vocoder of ``config_path`` cannot be used (unknown architecture), or None when it can.
+
+    Only the config's ``model`` field is read; a missing or malformed file is left to ``load_config``.
+    """
+    path = Path(config_path)
+    try:
+        if path.suffix.lower() in (".yaml", ".yml"):
+            import yaml  # only YAML users need it
+
+            model = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("model")
+        else:
+            model = json.loads(path.read_text(encoding="utf-8")).get("model")
+    except Exception:  # noqa: BLE001 - unreadable or malformed (JSON or YAML errors): load_config reports it
+        return None
+    if isinstance(model, str) and model.lower() in TTS_MODELS:
+        return f"{path} is the config of a TTS model ({model!r}), not of a vocoder"
+    if not isinstance(model, str) or model.lower() not in MODEL_CONFIGS:
+        known = ", ".join(sorted(set(MODEL_CONFIGS) - set(TTS_MODELS)))
+        return f"vocoder architecture {model!r} of {path} is not supported (known models: {known})"
+    return None
+
+
+class Synthesizer(nn.Module):
+    """A TTS model (and optionally a vocoder model) loaded for synthesis.
+
+    Parameters
+    ----------
+    tts_checkpoint, tts_config_path:
+        Model checkpoint (ours or Coqui's) and its config.json.
+    tts_speakers_file:
+        speakers.json to use instead of the config's ``speakers_file``.
+    vocoder_checkpoint, vocoder_config:
+        A vocoder model; None for Griffin-Lim from the TTS model's audio config.
+    device:
+        Where the models run.
+    max_seconds_per_token, min_seconds_per_sentence:
+        Decoder step limit of a sentence (see ``MAX_SECONDS_PER_TOKEN``); never above the model's
+        ``max_decoder_steps`` (from its config).
+
+    Raises
+    ------
+    ConfigError, CheckpointError, FileNotFoundError, SynthesisError
+        A file is missing or malformed, the checkpoint does not match its config, the vocoder is
+        not supported; the message is one line.
+    """
+
+    def __init__(
+        self,
+        tts_checkpoint: PathLike,
+        tts_config_path: PathLike,
+        tts_speakers_file: Optional[PathLike] = None,
+        vocoder_checkpoint: Optional[PathLike] = None,
+        vocoder_config: Optional[PathLike] = None,
+        *,
+        device: Union[str, torch.device] = "cpu",
+        max_seconds_per_token: float = MAX_SECONDS_PER_TOKEN,
+        min_seconds_per_sentence: float = MIN_SECONDS_PER_SENTENCE,
+    ) -> None:
+        super().__init__()
+        self.max_seconds_per_token = max_seconds_per_token
+        self.min_seconds_per_sentence = min_seconds_per_sentence
+        self.tts_config, self.tts_model = self._load_tts(Path(tts_checkpoint), Path(tts_config_path), tts_speakers_file)
+        self.vocoder_config = self.vocoder_model = self.vocoder_ap = None
+        if (vocoder_checkpoint is None) != (vocoder_config is None):
+            raise SynthesisError(
+                "a vocoder needs both its checkpoint and its config (vocoder_path and vocoder_config_path)"
+            )
+        if vocoder_checkpoint is not None:
+            self._load_vocoder(Path(vocoder_checkpoint), Path(vocoder_config))
+        self.to(device)
+
+    # ------------------------------------------------------------------ loading
+    @staticmethod
+    def _load_tts(checkpoint_path: Path, config_path: Path, speakers_file: Optional[PathLike]):
+        config = load_config(str(config_path))
+        if speakers_file is not None:
+            if not Path(speakers_file).is_file():
+                raise FileNotFoundError(f"speakers file not found: {speakers_file}")
+            config.speakers_file = str(speakers_file)
+        model = setup_model(config)
+        checkpoint = load_checkpoint_file(checkpoint_path)
+        report = compare_state_dicts(model.state_dict(), checkpoint["model"])
+        if not report.complete and not getattr(config, "allow_partial_restore", False):
+            problems = [f"{len(report.shape_mismatch)} tensors of another shape"] if report.shape_mismatch else []
+            problems += [f"{len(report.missing)} missing"] if report.missing else []
+            problems += [f"{len(report.unexpected)} unexpected"] if report.unexpected else []
+            example = ""
+            if report.shape_mismatch:
+                key, model_shape, checkpoint_shape = report.shape_mismatch[0]
+                example = (
+                    f" (e.g. {key}: {tuple(checkpoint_shape)} in the checkpoint, {tuple(model_shape)} for the config)"
+                )
+            raise SynthesisError(
+                f"checkpoint {checkpoint_path} does not match its config {config_path}: {', '.join(problems)}{example}"
+            )
+        model.load_state_dict(checkpoint["model"])
+        model.on_checkpoint_loaded(checkpoint)
+        model.eval()
+        return model.config, model
+
+    def _load_vocoder(self, checkpoint_path: Path, config_path: Path) -> None:
+        for path, what in ((checkpoint_path, "vocoder checkpoint"), (config_path, "vocoder config")):
+            if not path.is_file():
+                raise FileNotFoundError(f"{what} not found: {path}")
+        problem = vocoder_support_problem(config_path)
+        if problem is not None:
+            raise UnsupportedVocoderError(problem)
+        self.vocoder_config = load_config(str(config_path))
+        self.vocoder_model = setup_vocoder_model(self.vocoder_config)
+        self.vocoder_model.load_checkpoint(self.vocoder_config, str(checkpoint_path), eval=True)
+        self.vocoder_ap = AudioProcessor.init_from_config(self.vocoder_config)
+        tts_ap = self.tts_model.ap
+        if tts_ap.num_mels != self.vocoder_ap.num_mels:
+            raise SynthesisError(
+                f"vocoder {config_path} takes {self.vocoder_ap.num_mels} mel channels, "
+                f"the TTS model makes {tts_ap.num_mels}"
+            )
+        logger.info("vocoder %s loaded (%d Hz)", config_path, self.vocoder_ap.sample_rate)
+
+    # ------------------------------------------------------------------ properties
+    @property
+    def device(self) -> torch.device:
+        return next(self.tts_model.parameters()).device
+
+    @property
+    def output_sample_rate(self) -> int:
+        return (self.vocoder_ap or self.tts_model.ap).sample_rate
+
+    @property
+    def speakers(self) -> List[str]:
+        """Speaker names of a multi-speaker model in id order (empty for a single-speaker model)."""
+        return list(self.tts_model.speaker_names) if self.tts_model.use_speaker_embedding else []
+
+    @property
+    def languages(self) -> List[str]:
+        return list(getattr(self.tts_config, "languages", None) or [])
+
+    # ------------------------------------------------------------------ text
+    def _speaker_id(self, speaker_name: Optional[str]) -> Optional[int]:
+        speakers = self.speakers
+        if not speakers:
+            if speaker_name:
+                logger.warning("single-speaker model: speaker %r is ignored", speaker_name)
+            return None
+        if not speaker_name:
+            raise SynthesisError(f"multi-speaker model: choose a speaker, one of: {', '.join(speakers)}")
+        if speaker_name not in speakers:
+            raise SynthesisError(f"speaker {speaker_name!r} is not one of the model's: {', '.join(speakers)}")
+        return speakers.index(speaker_name)
+
+    def _language(self, language_name: Optional[str]) -> Optional[str]:
+        if language_name and self.languages and language_name not in self.languages:
+            raise SynthesisError(f"language {language_name!r} is not one of the model's: {', '.join(self.languages)}")
+        return language_name or self.tts_model.language()
+
+    def _token_ids(self, sentence: str, language: Optional[str]) -> Tuple[List[int], List[str]]:
+        """Ids of a sentence, or no ids and the unknown characters when nothing of it can be spoken."""
+        tokenizer = self.tts_model.tokenizer
+        processed = tokenizer.process(sentence, language)
+        if not any(char in tokenizer.characters and is_speakable(char) for char in processed):
+            return [], [char for char in dict.fromkeys(processed) if char not in tokenizer.characters]
+        return tokenizer.phonemes_to_ids(processed), []
+
+    def sentence_step_limit(self, num_tokens: int) -> int:
+        """Decoder steps a sentence of ``num_tokens`` tokens may take (blank tokens not counted)."""
+        ap, decoder = self.tts_model.ap, self.tts_model.decoder
+        if self.tts_model.tokenizer.add_blank:
+            num_tokens = num_tokens // 2
+        seconds = max(self.min_seconds_per_sentence, num_tokens * self.max_seconds_per_token)
+        frames = seconds * ap.sample_rate / ap.hop_length
+        return max(1, min(int(decoder.max_decoder_steps), math.ceil(frames / decoder.r)))
+
+    # ------------------------------------------------------------------ model
+    def synthesize_mels(
+        self, token_ids: Sequence[Sequence[int]], speaker_id: Optional[int] = None, batch_size: int = 1
+    ) -> List[Tuple[np.ndarray, bool]]:
+        """Mel spectrograms of tokenised sentences, in order, with whether each stopped by itself.
+
+        ``batch_size`` > 1 decodes sentences of similar lengths together (padding masked, each
+        item stopping on its own); the mels equal one-by-one synthesis up to float rounding.
+
+        Shapes
+        ------
+        token_ids: N lists of ids -> N pairs of mel (T_i, C_mel) and stop_reached.
+        """
+        if batch_size > 1 and self.tts_model.decoder.attention.windowing:
+            logger.info("attention windowing follows a single item: synthesising one sentence at a time")
+            batch_size = 1
+        model, device = self.tts_model, self.device
+        order = sorted(range(len(token_ids)), key=lambda i: -len(token_ids[i]))
+        results: List[Optional[Tuple[np.ndarray, bool]]] = [None] * len(token_ids)
+        for start in range(0, len(order), max(1, batch_size)):
+            chunk = order[start : start + max(1, batch_size)]
+            lengths = torch.tensor([len(token_ids[i]) for i in chunk], dtype=torch.long, device=device)
+            text = torch.zeros(len(chunk), int(lengths.max()), dtype=torch.long, device=device)
+            for row, index in enumerate(chunk):
+                text[row, : len(token_ids[index])] = torch.as_tensor(token_ids[index], dtype=torch.long)
+            limits = torch.tensor([self.sentence_step_limit(len(token_ids[i])) for i in chunk], device=device)
+            speaker_ids = None if speaker_id is None else torch.full((len(chunk),), speaker_id, device=device)
+            outputs = model.inference(
+                text,
+                text_lengths=lengths if len(chunk) > 1 else None,
+                speaker_ids=speaker_ids,
+                max_decoder_steps=limits,
+            )
+            for row, index in enumerate(chunk):
+                length = int(outputs["lengths"][row])
+                mel = outputs["model_outputs"][row, :length].float().cpu().numpy()
+                results[index] = (mel, bool(outputs["stop_reached"][row]))
+        return results
+
+    def vocode(self, mel: np.ndarray) -> np.ndarray:
+        """Waveform of one mel spectrogram, normalised as the TTS model's audio config says.
+
+        Shapes: mel (T, C_mel) -> (T_wav,).
+        """
+        tts_ap = self.tts_model.ap
+        if self.vocoder_model is None:
+            return tts_ap.inv_melspectrogram(mel.T)
+        features = mel.T
+        if any(getattr(tts_ap, name) != getattr(self.vocoder_ap, name) for name in NORMALISATION_FIELDS):
+            features = self.vocoder_ap.normalize(tts_ap.denormalize(features))
+        features = torch.as_tensor(np.ascontiguousarray(features), dtype=torch.float32, device=self.device)[None]
+        if self.vocoder_ap.sample_rate != tts_ap.sample_rate:
+            scale = self.vocoder_ap.sample_rate / tts_ap.sample_rate
+            features = F.interpolate(features, scale_factor=scale, mode="linear", align_corners=False)
+        with torch.inference_mode():
+            wav = self.vocoder_model.inference(features)
+        return wav.reshape(-1).float().cpu().numpy()
+
+    def _trim(self, wav: np.ndarray) -> np.ndarray:
+        if not self.tts_config.audio.do_trim_silence:
+            return wav
+        return wav[: (self.vocoder_ap or self.tts_model.ap).find_endpoint(wav)]
+
+    # ------------------------------------------------------------------ text to speech
+    def tts(
+        self,
+        text: str,
+        speaker_name: Optional[str] = None,
+        language_name: Optional[str] = None,
+        split_sentences: bool = True,
+        batch_size: int = 1,
+    ) -> List[float]:
+        """Synthesise ``text``; returns the waveform as a list of samples at ``output_sample_rate``.
+
+        Parameters
+        ----------
+        speaker_name:
+            Speaker of a multi-speaker model (see ``speakers``).
+        language_name:
+            Language of the text (default: the model's single language).
+        split_sentences:
+            Synthesise sentence by sentence (recommended: Tacotron2 drifts over long inputs).
+        batch_size:
+            Sentences decoded together; the audio is the same as one by one, faster on a CPU.
+
+        Raises
+        ------
+        SynthesisError
+            Empty or unspeakable text, an unknown speaker or language.
+        """
+        language = self._language(language_name)
+        speaker_id = self._speaker_id(speaker_name)
+        if split_sentences:
+            sentences = split_into_sentences(text, language)
+        else:
+            sentences = [" ".join(text.split())] if is_speakable(text) else []
+        if not sentences:
+            what = "empty" if not text.strip() else "only punctuation and spaces"
+            raise SynthesisError(f"nothing to synthesise: the text is {what}")
+        spoken, token_ids, skipped, unknown = [], [], [], []
+        for sentence in sentences:
+            ids, missing = self._token_ids(sentence, language)
+            if ids:
+                spoken.append(sentence)
+                token_ids.append(ids)
+            else:
+                skipped.append(sentence)
+                unknown.extend(missing)
+        if not token_ids:
+            chars = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in dict.fromkeys(unknown) if not c.isspace())
+            raise SynthesisError(
+                f"nothing to synthesise: no character of the text is in the model's vocabulary (unknown: {chars})"
+            )
+        for sentence in skipped:
+            logger.warning("skipping sentence %r: none of its characters is in the model's vocabulary", sentence)
+        pause = np.zeros(int(SENTENCE_PAUSE_S * self.output_sample_rate))
+        pieces: List[np.ndarray] = []
+        for sentence, (mel, stop_reached) in zip(spoken, self.synthesize_mels(token_ids, speaker_id, batch_size)):
+            if not stop_reached:
+                logger.warning(
+                    "decoder step limit reached before the stop token (%d frames) in sentence %r: "
+                    "its audio may be cut or noisy",
+                    mel.shape[0], sentence,
+                )  # fmt: skip
+            if pieces:
+                pieces.append(pause)
+            pieces.append(self._trim(self.vocode(mel)))
+        return np.concatenate(pieces).tolist()
+
+    def save_wav(
+        self, wav: Union[List[float], np.ndarray], path: Optional[PathLike], pipe_out: Optional[BinaryIO] = None
+    ) -> None:
+        """Write ``wav`` as 16-bit PCM to ``path`` and/or as wav bytes to ``pipe_out`` (e.g. ``sys.stdout.buffer``)."""
+        ap = self.vocoder_ap or self.tts_model.ap
+        wav = np.asarray(wav, dtype=np.float64)
+        if path is not None:
+            ap.save_wav(wav, path, sr=self.output_sample_rate)
+        if pipe_out is None:
+            return
+        with tempfile.TemporaryDirectory() as folder:
+            source = Path(path) if path is not None else Path(folder) / "out.wav"
+            if path is None:
+                ap.save_wav(wav, source, sr=self.output_sample_rate)
+            with open(source, "rb") as f:
+                shutil.copyfileobj(f, pipe_out)
+        pipe_out.flush()

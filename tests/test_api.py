@@ -1,0 +1,103 @@
+"""The Python API ``TTS.api.TTS`` on toy models loaded by path (zoo names: see test_cli's zoo tests)."""
+
+import json
+
+import numpy as np
+import pytest
+import soundfile as sf
+import torch
+
+from TTS.api import TTS, default_model_name
+from TTS.utils.manage import ModelManager
+from TTS.utils.model_registry import REGISTRY_PATH, iter_models, load_registry
+from TTS.utils.synthesizer import SynthesisError
+
+from test_synthesizer import write_toy_model
+
+
+@pytest.fixture(autouse=True)
+def _isolated_zoo(monkeypatch, tmp_path):
+    """The packaged registry and an empty model cache, whatever the environment says."""
+    monkeypatch.delenv("TTS_MODELS_FILE", raising=False)
+    monkeypatch.setenv("TTS_HOME", str(tmp_path / "home"))
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture
+def toy_paths(tmp_path):
+    return write_toy_model(tmp_path / "toy", max_decoder_steps=5)
+
+
+def test_load_by_path_and_synthesise(toy_paths, tmp_path):
+    tts = TTS(model_path=toy_paths[0], config_path=toy_paths[1])
+    assert tts.to("cpu") is tts
+    assert tts.model_name is None and tts.speakers is None and not tts.is_multi_speaker
+    assert tts.languages is None and not tts.is_multi_lingual
+    assert tts.output_sample_rate == 22050
+    wav = tts.tts("Hello there. Bye.")
+    assert isinstance(wav, list) and all(isinstance(x, float) for x in wav[:10]) and len(wav) > 0
+    assert tts.tts_to_file(text="Hello there.", file_path=tmp_path / "out.wav") == tmp_path / "out.wav"
+    data, sr = sf.read(tmp_path / "out.wav")
+    assert sr == 22050 and data.size > 0
+
+
+def test_batch_option_gives_the_same_audio(toy_paths):
+    tts = TTS(model_path=toy_paths[0], config_path=toy_paths[1])
+    text = "Hello there. The quick brown fox jumps. Short. A longer sentence with more words in it."
+    tts.synthesizer.tts_model.decoder.max_decoder_steps = 10_000
+    tts.synthesizer.max_seconds_per_token = 0.02
+    np.random.seed(0)
+    one_by_one = np.asarray(tts.tts(text))
+    np.random.seed(0)
+    batched = np.asarray(tts.tts(text, batch_size=4))
+    assert batched.shape == one_by_one.shape
+    assert np.abs(batched - one_by_one).max() < 1e-5
+
+
+def test_multi_speaker_model(tmp_path):
+    model_path, config_path = write_toy_model(tmp_path, speakers=["ada", "bo"])
+    tts = TTS(model_path=model_path, config_path=config_path)
+    assert tts.speakers == ["ada", "bo"] and tts.is_multi_speaker
+    assert len(tts.tts("Hello.", speaker="ada")) > 0
+    with pytest.raises(SynthesisError, match="choose a speaker"):
+        tts.tts("Hello.")
+
+
+def test_list_models_lists_the_registry():
+    names = [name for name, _ in iter_models(load_registry(REGISTRY_PATH))]
+    assert TTS.list_models() == names
+    assert "tts_models/en/ljspeech/tacotron2-DDC" in names
+
+
+def test_default_model_name(tmp_path):
+    assert default_model_name(ModelManager(models_file=REGISTRY_PATH)) == "tts_models/en/ljspeech/tacotron2-DDC"
+    registry = {
+        "tts_models": {
+            "en": {"x": {"y": {"description": "d", "license": "l", "github_rls_url": "http://127.0.0.1:9/y.zip"}}}
+        },
+        "vocoder_models": {},
+    }
+    (tmp_path / "models.json").write_text(json.dumps(registry))
+    with pytest.raises(SynthesisError, match="marks no default model"):
+        default_model_name(ModelManager(models_file=tmp_path / "models.json"))
+
+
+def test_argument_errors(toy_paths, tmp_path):
+    model_path, config_path = toy_paths
+    with pytest.raises(SynthesisError, match="needs its config"):
+        TTS(model_path=model_path)
+    with pytest.raises(SynthesisError, match="not both"):
+        TTS("tts_models/en/ljspeech/tacotron2-DDC", model_path=model_path, config_path=config_path)
+    with pytest.raises(FileNotFoundError, match="model file not found"):
+        TTS(model_path=tmp_path / "missing.pth", config_path=config_path)
+    with pytest.raises(SynthesisError, match="vocoder_config_path"):
+        TTS(model_path=model_path, config_path=config_path, vocoder_path=model_path)
+    with pytest.raises(SynthesisError, match="not a TTS model name"):
+        TTS("vocoder_models/en/ljspeech/hifigan_v2")
