@@ -2,11 +2,8 @@
 
 from typing import Optional
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt  # headless machines fall back to the Agg backend by themselves
+import numpy as np
 
 FIGSIZE = (8, 5)
 
