@@ -1,0 +1,46 @@
+"""Smoke runs of the scripts in benchmarks/: they start, run their quickest mode and print their tables."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+BENCHMARKS = REPO_ROOT / "benchmarks"
+
+
+def _run(args, timeout: int) -> str:
+    result = subprocess.run(
+        [sys.executable, *map(str, args)], cwd=REPO_ROOT, capture_output=True, text=True, timeout=timeout
+    )
+    assert result.returncode == 0, f"exit {result.returncode}\nstdout:\n{result.stdout}\nstderr:\n{result.stderr}"
+    return result.stdout
+
+
+@pytest.mark.slow
+def test_speed_benchmark_quick_run_prints_table(coqui_fixtures):
+    script = BENCHMARKS / "tacotron2_speed.py"
+    args = ["--quick", "--threads", "1", "--repeats", "1", "--models", "b", "--fixtures", coqui_fixtures]
+    out = _run([script, *args], timeout=120)
+    lines = out.splitlines()
+    assert (
+        "| model | part | threads | r | frames (steps) | ours s | best s | spread | RTF | Coqui s | Coqui/ours "
+        "| calib ms | op us | ours/calib |"
+    ) in lines
+    rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in lines if line.startswith("| b: plain")]
+    assert [row[1] for row in rows] == ["inference", "train"]
+    assert all(row[4] == "48 (24)" for row in rows)  # --quick: 48 frames at r=2
+    assert all(float(row[5]) > 0 and float(row[11]) > 0 for row in rows)  # our seconds, calibration ms
+    assert all(row[10] == "-" for row in rows)  # no ratio to SPEED.md for a quick run
+
+
+@pytest.mark.slow
+def test_overfit_alignment_smoke_run_reports_and_saves_plots(tmp_path):
+    out = _run([BENCHMARKS / "overfit_alignment.py", "--steps", "3", "--no-check", "--out", tmp_path], timeout=120)
+    assert "step     loss" in out
+    for label in ("teacher-forced start", "teacher-forced end", "free-running end"):
+        assert label in out, label
+    assert ("PASSED" in out) or ("NOT CHECKED" in out)
+    for stage in ("teacher_forced_start", "teacher_forced_end", "free_running_end"):
+        assert (tmp_path / f"alignment_{stage}.png").stat().st_size > 0, stage
