@@ -1,5 +1,6 @@
 import copy
 import json
+import os
 import subprocess
 import sys
 
@@ -155,16 +156,27 @@ def test_load_registry_errors_name_the_file(tmp_path):
         load_registry(bad)
 
 
-def _tts(*args):
-    return subprocess.run([sys.executable, "-m", "TTS.bin.synthesize", *args], capture_output=True, text=True, cwd=REPO_ROOT)
+def _tts(*args, env=None):
+    return subprocess.run(
+        [sys.executable, "-m", "TTS.bin.synthesize", *args], capture_output=True, text=True, cwd=REPO_ROOT, env=env
+    )
 
 
-def test_tts_cli_lists_models_and_refuses_to_pretend(tmp_path):
+def test_tts_cli_lists_the_registry_and_fails_cleanly_offline(tmp_path):
     listing = _tts("--list_models", "--json")
     assert listing.returncode == 0
-    assert isinstance(json.loads(listing.stdout), list)
+    names = [item["name"] if "name" in item else item["model_name"] for item in json.loads(listing.stdout)]
+    assert names == model_names(load_registry())
+    # a registry whose default model lives on an unreachable server: one clear line, no file written
+    registry = copy.deepcopy(GOOD)
+    registry["tts_models"]["en"]["ljspeech"]["tacotron2-DDC"]["default"] = True
+    registry["tts_models"]["en"]["ljspeech"]["tacotron2-DDC"]["github_rls_url"] = "http://127.0.0.1:9/model.zip"
+    registry_file = tmp_path / "models.json"
+    registry_file.write_text(json.dumps(registry))
+    env = dict(os.environ, TTS_MODELS_FILE=str(registry_file), TTS_HOME=str(tmp_path / "home"))
     out = tmp_path / "out.wav"
-    result = _tts("--text", "Hello world.", "--out_path", str(out))
+    result = _tts("--text", "Hello world.", "--out_path", str(out), env=env)
     assert result.returncode != 0
-    assert "not available" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "http://127.0.0.1:9/model.zip" in result.stderr and "not in the model cache" in result.stderr
     assert not out.exists()
