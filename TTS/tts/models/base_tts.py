@@ -18,6 +18,7 @@ from trainer.trainer_utils import get_scheduler
 from TTS.tts.datasets import get_speaker_names
 from TTS.tts.datasets.dataset import TTSDataset
 from TTS.tts.datasets.samplers import batch_sampler_from_config
+from TTS.utils.distributed import average_gradients, join_launcher_process_group
 from TTS.utils.io import load_checkpoint_file
 from TTS.utils.restore import RestoreReport, restore_weights
 
@@ -166,6 +167,19 @@ class BaseTTS(TrainerModel):
         return torch.utils.data.DataLoader(
             dataset, batch_sampler=sampler, collate_fn=dataset.collate_fn, num_workers=workers, pin_memory=False
         )
+
+    def on_init_start(self, trainer) -> None:
+        """Under ``python -m trainer.distribute`` on a CPU machine, join the ranks' gloo process group."""
+        join_launcher_process_group(
+            use_ddp=bool(getattr(trainer.args, "use_ddp", False)),
+            rank=int(getattr(trainer.args, "rank", 0)),
+            init_method=trainer.config.distributed_url,
+            module=self,
+        )
+
+    def before_gradient_clipping(self) -> None:
+        """Average gradients over the ranks of a process group (the trainer does not, see TTS.utils.distributed)."""
+        average_gradients(self)
 
     def on_train_epoch_start(self, trainer) -> None:
         sampler = trainer.train_loader.batch_sampler if trainer.train_loader is not None else None
