@@ -1,8 +1,7 @@
 """Autoregressive decoder: prenet -> attention RNN -> attention -> decoder RNN -> r mel frames + stop token."""
 
 import logging
-import weakref
-from typing import Callable, Optional, Sequence, Tuple
+from typing import Optional, Sequence, Tuple
 
 import torch
 from torch import nn
@@ -10,59 +9,10 @@ from torch.nn import functional as F
 
 from TTS.tts.layers.tacotron2.attention import LocationSensitiveAttention
 from TTS.tts.layers.tacotron2.blocks import Linear
+from TTS.tts.layers.tacotron2.fast_lstm import CachedLSTMCell, LSTMStep, TeacherForcedLSTM
 from TTS.tts.layers.tacotron2.prenet import Prenet
 
 logger = logging.getLogger(__name__)
-
-LSTMStep = Callable[[torch.Tensor, Tuple[torch.Tensor, torch.Tensor]], Tuple[torch.Tensor, torch.Tensor]]
-
-
-class FusedLSTMCell:
-    """An ``nn.LSTMCell``'s step with both weight matrices fused into one oneDNN matrix, for batched CPU synthesis.
-
-    On CPUs the MKL products of ``nn.LSTMCell`` cost about 2.5x more for 8 rows than for one, the
-    one oneDNN product of the fused ``[W_ih | W_hh]`` about 1.6x: batches of sentences decode
-    several times faster. Same gates (input, forget, cell, output) and state update as
-    ``nn.LSTMCell``; the numbers agree up to float rounding (~1e-6).
-
-    ``of(cell)`` makes the fused copy once (about 0.1 s for Tacotron2's cells) and keeps it, outside
-    the module (no state_dict, copy or pickle sees it), until the cell's weights change.
-    """
-
-    _made: "weakref.WeakKeyDictionary[nn.LSTMCell, Tuple[tuple, FusedLSTMCell]]" = weakref.WeakKeyDictionary()
-
-    def __init__(self, cell: nn.LSTMCell) -> None:
-        weight = torch.cat((cell.weight_ih, cell.weight_hh), dim=1)
-        bias = cell.bias_ih + cell.bias_hh if cell.bias else weight.new_zeros(weight.shape[0])
-        self.weight, self.bias = weight.to_mkldnn(), bias.to_mkldnn()
-
-    @classmethod
-    def of(cls, cell: nn.LSTMCell) -> "FusedLSTMCell":
-        """The fused copy of ``cell``'s current weights (made again after any change to them)."""
-        version = tuple((p.data_ptr(), p._version) for p in cell.parameters())
-        made = cls._made.get(cell)
-        if made is None or made[0] != version:
-            made = (version, cls(cell))
-            cls._made[cell] = made
-        return made[1]
-
-    @staticmethod
-    def usable_for(inputs: torch.Tensor) -> bool:
-        """Whether the fused step can run on ``inputs`` (a float32 CPU batch of several rows, oneDNN present)."""
-        return (
-            inputs.shape[0] > 1
-            and inputs.device.type == "cpu"
-            and inputs.dtype == torch.float32
-            and torch.backends.mkldnn.is_available()
-            and hasattr(torch._C._nn, "mkldnn_linear")
-        )
-
-    def __call__(self, x: torch.Tensor, state: Tuple[torch.Tensor, torch.Tensor]) -> Tuple[torch.Tensor, torch.Tensor]:
-        hidden, cell = state
-        gates = torch._C._nn.mkldnn_linear(torch.cat((x, hidden), dim=1).to_mkldnn(), self.weight, self.bias).to_dense()
-        input_gate, forget_gate, cell_gate, output_gate = gates.chunk(4, dim=1)
-        cell = torch.sigmoid(forget_gate) * cell + torch.sigmoid(input_gate) * torch.tanh(cell_gate)
-        return torch.sigmoid(output_gate) * torch.tanh(cell), cell
 
 
 class Decoder(nn.Module):
@@ -224,12 +174,16 @@ class Decoder(nn.Module):
         self.decoder_hidden, self.decoder_cell = self._regularise(
             state, (self.decoder_hidden, self.decoder_cell), self.decoder_dropout, dropout_cell=False
         )
-        frames = self.linear_projection(torch.cat((self.decoder_hidden, self.context), dim=1))
-        stopnet_input = torch.cat((self.decoder_hidden, frames), dim=1)
-        stop_token = self.stopnet(stopnet_input.detach() if self.separate_stopnet else stopnet_input)
+        frames = self.linear_projection(torch.cat((self.decoder_hidden, self.context), dim=-1))
+        stop_token = self._stop_token(self.decoder_hidden, frames)
         return frames[:, : self.r * self.frame_channels], self.attention.attention_weights, stop_token
 
     # ---------------------------------------------------------------- helpers
+    def _stop_token(self, decoder_hidden: torch.Tensor, frames: torch.Tensor) -> torch.Tensor:
+        """Stop logit from the decoder RNN output and all ``r_init`` projected frames. Shapes: (..., 1)."""
+        stopnet_input = torch.cat((decoder_hidden, frames), dim=-1)
+        return self.stopnet(stopnet_input.detach() if self.separate_stopnet else stopnet_input)
+
     def _go_frame(self, inputs: torch.Tensor) -> torch.Tensor:
         return inputs.new_zeros(inputs.shape[0], self.frame_channels)
 
@@ -239,18 +193,28 @@ class Decoder(nn.Module):
         grouped = memories.reshape(batch, time // self.r, self.r * channels)
         return grouped[:, :, channels * (self.r - 1) :].transpose(0, 1)
 
-    def _stack_outputs(self, outputs, stop_tokens, alignments) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """Lists of per-step tensors -> outputs (B, C_mel, T), alignments (B, steps, T_text), stop_tokens (B, steps)."""
-        alignments = torch.stack(alignments, dim=1)
-        stop_tokens = torch.cat(stop_tokens, dim=1)
-        outputs = torch.stack(outputs, dim=1).reshape(alignments.shape[0], -1, self.frame_channels).transpose(1, 2)
-        return outputs, alignments, stop_tokens
+    def _batch_major(
+        self, frames: torch.Tensor, alignments: torch.Tensor, stop_tokens: torch.Tensor
+    ) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Step-major (T, B, ...) results -> outputs (B, C_mel, T * r), alignments (B, T, T_text), stop_tokens (B, T).
+
+        Shapes: frames (T, B, r * C_mel); alignments (T, B, T_text); stop_tokens (T, B, 1).
+        """
+        batch = frames.shape[1]
+        outputs = frames.transpose(0, 1).reshape(batch, -1, self.frame_channels).transpose(1, 2)
+        return outputs, alignments.transpose(0, 1), stop_tokens.squeeze(2).transpose(0, 1)
 
     # ---------------------------------------------------------------- passes
     def forward(
         self, inputs: torch.Tensor, memories: torch.Tensor, mask: Optional[torch.Tensor]
     ) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """Teacher-forced decoding.
+        """Teacher-forced decoding: what ``decode`` gives step by step, computed pass by pass.
+
+        With the previous frames given, nothing the decoder RNN computes feeds back into the
+        attention path. So the attention RNN and the attention run over all steps first, then
+        the decoder RNN over all steps, then the projection and the stop token once over all
+        steps; the parts of the LSTM products that do not depend on the previous step are
+        computed for all steps at once (``TeacherForcedLSTM``).
 
         Shapes
         ------
@@ -259,15 +223,45 @@ class Decoder(nn.Module):
         outputs (B, C_mel, T_mel), alignments (B, T_mel / r, T_text), stop_tokens (B, T_mel / r) logits.
         """
         frames = torch.cat((self._go_frame(inputs).unsqueeze(0), self._last_frames(memories)), dim=0)
-        frames = self.prenet(frames)
+        previous = self.prenet(frames)[:-1]  # step t reads frame t (the go frame first); the last one is unused
         self._init_states(inputs, mask)
-        outputs, stop_tokens, alignments = [], [], []
-        for step in range(frames.shape[0] - 1):
-            output, alignment, stop_token = self.decode(frames[step])
-            outputs.append(output)
-            stop_tokens.append(stop_token)
-            alignments.append(alignment)
-        return self._stack_outputs(outputs, stop_tokens, alignments)
+        queries, contexts, alignments = self._attention_pass(previous)
+        decoder_hidden = self._decoder_rnn_pass(queries, contexts)
+        frames = self.linear_projection(torch.cat((decoder_hidden, contexts), dim=-1))
+        stop_tokens = self._stop_token(decoder_hidden, frames)
+        return self._batch_major(frames[..., : self.r * self.frame_channels], alignments, stop_tokens)
+
+    def _attention_pass(self, memories: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Attention RNN and attention over all teacher-forced steps.
+
+        Shapes: memories (T, B, prenet_dims[-1]) -> queries (T, B, query_dim), contexts (T, B, C),
+        alignments (T, B, T_text).
+        """
+        attention_rnn = TeacherForcedLSTM(self.attention_rnn, memories)  # its inputs: memory, then context
+        state, context = (self.query, self.attention_rnn_cell_state), self.context
+        queries, contexts, alignments = [], [], []
+        for input_gates in attention_rnn.input_gates.unbind(0):
+            new_state = attention_rnn.step(input_gates, state, fed_back=context)
+            state = self._regularise(new_state, state, self.attention_dropout, dropout_cell=True)
+            context = self.attention(state[0], self.inputs, self.processed_inputs, self.mask)
+            queries.append(state[0])
+            contexts.append(context)
+            alignments.append(self.attention.attention_weights)
+        return torch.stack(queries), torch.stack(contexts), torch.stack(alignments)
+
+    def _decoder_rnn_pass(self, queries: torch.Tensor, contexts: torch.Tensor) -> torch.Tensor:
+        """Decoder RNN over all teacher-forced steps.
+
+        Shapes: queries (T, B, query_dim), contexts (T, B, C) -> hidden states (T, B, decoder_rnn_dim).
+        """
+        decoder_rnn = TeacherForcedLSTM(self.decoder_rnn, torch.cat((queries, contexts), dim=-1))
+        state = (self.decoder_hidden, self.decoder_cell)
+        hidden = []
+        for input_gates in decoder_rnn.input_gates.unbind(0):
+            new_state = decoder_rnn.step(input_gates, state)
+            state = self._regularise(new_state, state, self.decoder_dropout, dropout_cell=False)
+            hidden.append(state[0])
+        return torch.stack(hidden)
 
     def inference(
         self,
@@ -280,8 +274,8 @@ class Decoder(nn.Module):
         The batch is decoded together until every item has ended; an item that ended early keeps
         being decoded along with the others, and those extra steps lie past its length. The first
         step never stops. Reaching ``max_decoder_steps`` (no ``max_steps`` given) is logged as a
-        warning; a caller that passes ``max_steps`` reports its own limits from ``stopped``. A CPU
-        batch of several items runs its LSTM steps as ``FusedLSTMCell`` (a batch of one, as before).
+        warning; a caller that passes ``max_steps`` reports its own limits from ``stopped``. On the
+        CPU with gradients off, the LSTM steps run as ``CachedLSTMCell`` (weights laid out for the batch size).
 
         Parameters
         ----------
@@ -310,8 +304,8 @@ class Decoder(nn.Module):
         lengths = torch.zeros(batch, dtype=torch.long, device=device)
         frame = self._go_frame(inputs)
         cells = None
-        if FusedLSTMCell.usable_for(inputs) and not self.training:
-            cells = (FusedLSTMCell.of(self.attention_rnn), FusedLSTMCell.of(self.decoder_rnn))
+        if CachedLSTMCell.usable_for(inputs):
+            cells = (CachedLSTMCell.of(self.attention_rnn, batch), CachedLSTMCell.of(self.decoder_rnn, batch))
         self._init_states(inputs, mask, cells)
         outputs, stop_tokens, alignments = [], [], []
         for step in range(1, longest + 1):
@@ -333,4 +327,7 @@ class Decoder(nn.Module):
                 "decoder stopped at max_decoder_steps=%d before the stop token fired (%d of %d items)",
                 self.max_decoder_steps, int((~stopped).sum()), batch,
             )  # fmt: skip
-        return (*self._stack_outputs(outputs, stop_tokens, alignments), lengths, stopped)
+        outputs, alignments, stop_tokens = self._batch_major(
+            torch.stack(outputs), torch.stack(alignments), torch.stack(stop_tokens)
+        )
+        return outputs, alignments, stop_tokens, lengths, stopped

@@ -5,7 +5,7 @@ values of its checkpoints are reproduced; the implementations are vectorised (no
 per-item Python loops) to keep the training step cheap.
 """
 
-from typing import Dict, Optional
+from typing import Dict, List, Optional, Sequence
 
 import torch
 from torch import nn
@@ -56,11 +56,34 @@ def guided_attention_loss(
     return (weights * alignments).masked_select(mask).mean()
 
 
-def _gaussian_kernel(size: int, sigma: float, *, dtype: torch.dtype, device: torch.device) -> torch.Tensor:
+def _gaussian_window(size: int, sigma: float, *, dtype: torch.dtype, device: torch.device) -> torch.Tensor:
     coords = torch.arange(size, dtype=dtype, device=device) - (size - 1) / 2.0
-    squared = coords**2
-    kernel = torch.exp(-(squared[None, :] + squared[:, None]) / (2 * sigma**2))
-    return (kernel / kernel.sum())[None, None]
+    window = torch.exp(-(coords**2) / (2 * sigma**2))
+    return window / window.sum()
+
+
+def _blur_matrix(length: int, *, dtype: torch.dtype, device: torch.device) -> torch.Tensor:
+    """The 1-D SSIM window at every 'valid' position of a signal of ``length``, as a banded matrix.
+
+    A signal shorter than the window counts as zero-padded to the window's size (one position).
+    Shapes: -> (max(length, window) - window + 1, length).
+    """
+    window = _gaussian_window(SSIM_KERNEL_SIZE, SSIM_KERNEL_SIGMA, dtype=dtype, device=device)
+    positions = max(length, SSIM_KERNEL_SIZE) - SSIM_KERNEL_SIZE + 1
+    columns = torch.arange(positions, device=device)[:, None] + torch.arange(SSIM_KERNEL_SIZE, device=device)
+    band = torch.zeros(positions, positions + SSIM_KERNEL_SIZE - 1, dtype=dtype, device=device)
+    return band.scatter_(1, columns, window.expand(positions, -1))[:, :length]
+
+
+def _blur(x: torch.Tensor) -> torch.Tensor:
+    """The SSIM's 2-D Gaussian window (separable) over the 'valid' positions: two products with banded matrices.
+
+    Same as a 'valid' convolution with the square window, computed by fast matrix products
+    instead of a single-channel ``conv2d``. Shapes: x (B, T, C) -> (B, T', C').
+    """
+    time = _blur_matrix(x.shape[1], dtype=x.dtype, device=x.device)
+    channels = _blur_matrix(x.shape[2], dtype=x.dtype, device=x.device)
+    return time @ x @ channels.t()
 
 
 def _min_max(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -69,28 +92,36 @@ def _min_max(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     return (x - minimum) / (maximum - minimum + MIN_MAX_EPS)
 
 
-def ssim_loss(prediction: torch.Tensor, target: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-    """1 - SSIM of the per-utterance min-max normalised spectrograms, clamped to [0, 1].
+def ssim_losses(predictions: Sequence[torch.Tensor], target: torch.Tensor, lengths: torch.Tensor) -> List[torch.Tensor]:
+    """1 - SSIM of each prediction against the same target, each clamped to [0, 1].
 
-    Shapes: prediction, target (B, T, C); lengths (B,).
+    SSIM of the per-utterance min-max normalised spectrograms over the square Gaussian windows
+    (``SSIM_KERNEL_SIZE``, ``SSIM_KERNEL_SIGMA``) lying inside the padded spectrogram; padding
+    frames count as zeros, and inputs smaller than the window as zero-padded to its size. The
+    target's statistics are computed once for all predictions.
+
+    Shapes: predictions: each (B, T, C); target (B, T, C); lengths (B,).
     """
     mask = sequence_mask(lengths, max_len=target.shape[1]).unsqueeze(2)
-    x = (_min_max(target, mask) * mask).unsqueeze(1)
-    y = (_min_max(prediction, mask) * mask).unsqueeze(1)
-    # inputs smaller than the window (very short utterances, few mel bands) are zero-padded,
-    # like the masked frames already are, instead of failing inside conv2d
-    pad_t, pad_c = max(0, SSIM_KERNEL_SIZE - x.shape[2]), max(0, SSIM_KERNEL_SIZE - x.shape[3])
-    if pad_t or pad_c:
-        x, y = F.pad(x, (0, pad_c, 0, pad_t)), F.pad(y, (0, pad_c, 0, pad_t))
-    kernel = _gaussian_kernel(SSIM_KERNEL_SIZE, SSIM_KERNEL_SIGMA, dtype=x.dtype, device=x.device)
     c1, c2 = SSIM_K1**2, SSIM_K2**2
-    mu_x, mu_y = F.conv2d(x, kernel), F.conv2d(y, kernel)
-    sigma_xx = F.conv2d(x * x, kernel) - mu_x**2
-    sigma_yy = F.conv2d(y * y, kernel) - mu_y**2
-    sigma_xy = F.conv2d(x * y, kernel) - mu_x * mu_y
-    contrast = (2.0 * sigma_xy + c2) / (sigma_xx + sigma_yy + c2)
-    ssim_map = (2.0 * mu_x * mu_y + c1) / (mu_x**2 + mu_y**2 + c1) * contrast
-    return (1.0 - ssim_map.mean(dim=(1, 2, 3)).mean()).clamp(0.0, 1.0)
+    x = _min_max(target, mask) * mask
+    mu_x = _blur(x)
+    sigma_xx = _blur(x * x) - mu_x**2
+    losses = []
+    for prediction in predictions:
+        y = _min_max(prediction, mask) * mask
+        mu_y = _blur(y)
+        sigma_yy = _blur(y * y) - mu_y**2
+        sigma_xy = _blur(x * y) - mu_x * mu_y
+        contrast = (2.0 * sigma_xy + c2) / (sigma_xx + sigma_yy + c2)
+        ssim_map = (2.0 * mu_x * mu_y + c1) / (mu_x**2 + mu_y**2 + c1) * contrast
+        losses.append((1.0 - ssim_map.mean(dim=(1, 2)).mean()).clamp(0.0, 1.0))
+    return losses
+
+
+def ssim_loss(prediction: torch.Tensor, target: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    """1 - SSIM of one prediction, clamped to [0, 1] (see ``ssim_losses``). Shapes: (B, T, C); lengths (B,)."""
+    return ssim_losses((prediction,), target, lengths)[0]
 
 
 def alignment_diagonal_score(alignments: torch.Tensor) -> float:
@@ -195,11 +226,14 @@ class Tacotron2Loss(nn.Module):
                 postnet_outputs.diff(dim=1), mel_targets.diff(dim=1), mel_lengths - 1
             )
             loss = loss + self.postnet_diff_spec_alpha * terms["postnet_diff_spec_loss"]
+        ssim_outputs = {}
         if self.decoder_ssim_alpha > 0:
-            terms["decoder_ssim_loss"] = ssim_loss(decoder_outputs, mel_targets, mel_lengths)
-            loss = loss + self.postnet_ssim_alpha * terms["decoder_ssim_loss"]
+            ssim_outputs["decoder_ssim_loss"] = decoder_outputs
         if self.postnet_ssim_alpha > 0:
-            terms["postnet_ssim_loss"] = ssim_loss(postnet_outputs, mel_targets, mel_lengths)
-            loss = loss + self.postnet_ssim_alpha * terms["postnet_ssim_loss"]
+            ssim_outputs["postnet_ssim_loss"] = postnet_outputs
+        if ssim_outputs:  # one call, so both terms share the target's SSIM statistics
+            terms.update(zip(ssim_outputs, ssim_losses(list(ssim_outputs.values()), mel_targets, mel_lengths)))
+            for name in ssim_outputs:
+                loss = loss + self.postnet_ssim_alpha * terms[name]
         terms["loss"] = loss
         return terms
