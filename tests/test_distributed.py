@@ -62,10 +62,10 @@ def test_trainer_launcher_trains_one_model_on_two_cpu_ranks(corpus, tmp_path):
     assert "rank 0 of 2 joined the gloo process group" in result.stderr, report
     assert "rank 1 of 2 joined the gloo process group" in result.stderr, report
     assert sorted(path.name for path in output.rglob("trainer_*_log.txt")) == ["trainer_0_log.txt", "trainer_1_log.txt"]
-    # 6 training clips in batches of 2: 3 batches, one per rank and epoch (the odd one is dropped), so each
-    # epoch is a single step ("STEP: 0/0") where one process alone would take three
+    # with run_eval off all 8 clips train, in batches of 2: 4 batches, two per rank and epoch, so each
+    # epoch is two steps ("STEP: 1/1") where one process alone would take four
     log = next(output.rglob("trainer_0_log.txt")).read_text()
-    assert log.count("STEP: 0/0") == 2 and "STEP: 1/" not in log, log[-3000:]
+    assert log.count("STEP: 1/1") == 2 and "STEP: 2/" not in log, log[-3000:]
     # only rank 0 saves (one run folder), in the trainer's layout, readable with weights_only
     saved = sorted(output.rglob("*.pth"))
     assert saved and all(path.parent == saved[0].parent for path in saved), report

@@ -405,3 +405,33 @@ def test_repo_id_entry_downloads_through_huggingface_hub(tmp_path, server, zoo, 
     with pytest.raises(ModelDownloadError, match=r"tts-hub/hifigan.*not in the model cache"):
         _manager().download_model(VOCODER)
     assert _leftovers(zoo) == [FOLDER]
+
+
+# ----- models shipped inside the package ("embedded") ---------------------------------------------
+
+SHIPPED = "tts_models/en/kumo/tacotron2-DDC"
+
+
+def test_the_shipped_default_model_needs_no_cache_and_no_network(tmp_path, offline):
+    manager = ModelManager()
+    model_path, config_path, entry = manager.download_model(SHIPPED)
+    assert model_path.parent == manage.EMBEDDED_MODELS_DIR / "tts_models--en--kumo--tacotron2-DDC"
+    assert config_path == model_path.parent / "config.json" and config_path.is_file()
+    assert entry["default"] is True
+    info = manager.model_info_by_name(SHIPPED)
+    assert info["downloaded"] is True and info["path"] == str(model_path.parent)
+    assert not (tmp_path / "home").exists()  # nothing written to the cache
+    # weights only: no optimizer state in the shipped file, and small enough to ship
+    checkpoint = load_checkpoint_file(model_path)
+    assert "optimizer" not in checkpoint and "model" in checkpoint
+    assert model_path.stat().st_size < 40e6
+
+
+def test_an_embedded_entry_whose_folder_is_missing_says_to_reinstall(tmp_path):
+    registry = {
+        "tts_models": {"en": {"x": {"m": {"description": "x", "embedded": "no-such-folder", "license": "mit"}}}},
+        "vocoder_models": {},
+    }
+    (tmp_path / "models.json").write_text(json.dumps(registry))
+    with pytest.raises(ModelNotFoundError, match="no-such-folder.*reinstall the package"):
+        _manager(models_file=tmp_path / "models.json").download_model("tts_models/en/x/m")

@@ -91,7 +91,7 @@ def _broken(path, value):
         (_broken("sha256", {GOOD_ENTRY["github_rls_url"]: "xyz"}), "64 lowercase hex"),
         (_broken("default", "yes"), "'default' must be true or false"),
         (_broken("allow", ["*.pth"]), "field 'allow' only applies to 'repo_id' entries"),
-        (_broken("repo_id", "tts-hub/model"), "gives both 'github_rls_url' and 'repo_id'"),
+        (_broken("repo_id", "tts-hub/model"), "gives 'github_rls_url' and 'repo_id'"),
         (_repo_entry(allow="*.pth"), "'allow' must be a non-empty list of glob patterns"),
         (_repo_entry(ignore=[]), "'ignore' must be a non-empty list of glob patterns"),
         (_repo_entry(ignore=["*.md", 3]), "'ignore' must be a non-empty list of glob patterns"),
@@ -126,12 +126,13 @@ def test_shipped_registry_lists_the_coqui_tacotron2_models_and_their_vocoders():
         "tts_models/ja/kokoro/tacotron2-DDC",
         "tts_models/nl/rdh/tacotron2-DDC",
     ]
-    assert [n for n in names if n.startswith("tts_models/")] == tacotron2
+    # plus our own default voice, shipped in the package
+    assert [n for n in names if n.startswith("tts_models/")] == ["tts_models/en/kumo/tacotron2-DDC", *tacotron2]
     assert not [n for n in names if "DCA" in n or "GST" in n or "capacitron" in n]  # not implemented here
     entries = dict(iter_models(registry))
     vocoders = {entries[n]["default_vocoder"] for n in tacotron2}
     assert vocoders == {n for n in names if n.startswith("vocoder_models/")}
-    assert entries["tts_models/en/ljspeech/tacotron2-DDC"]["default"] is True
+    assert [n for n, e in entries.items() if e.get("default")] == ["tts_models/en/kumo/tacotron2-DDC"]
     assert entries["tts_models/en/ljspeech/tacotron2-DDC"]["github_rls_url"] == (
         "https://github.com/coqui-ai/TTS/releases/download/v0.6.1_models/tts_models--en--ljspeech--tacotron2-DDC.zip"
     )
@@ -140,7 +141,7 @@ def test_shipped_registry_lists_the_coqui_tacotron2_models_and_their_vocoders():
 
 def test_missing_location_and_two_defaults():
     registry = _broken("github_rls_url", None)
-    assert any("needs 'github_rls_url' or 'repo_id'" in p for p in validate_registry(registry))
+    assert any("needs 'github_rls_url', 'repo_id' or 'embedded'" in p for p in validate_registry(registry))
     registry = copy.deepcopy(GOOD)
     registry["tts_models"]["en"]["ljspeech"]["tacotron2-DDC"]["default"] = True
     registry["tts_models"]["en"]["ljspeech"]["other"] = dict(GOOD_ENTRY, default=True)
@@ -180,3 +181,15 @@ def test_tts_cli_lists_the_registry_and_fails_cleanly_offline(tmp_path):
     assert len(result.stderr.strip().splitlines()) == 1
     assert "http://127.0.0.1:9/model.zip" in result.stderr and "not in the model cache" in result.stderr
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "entry, message",
+    [
+        ({"embedded": "../outside"}, "'embedded' must be a folder name under TTS/.models"),
+        ({"embedded": "folder", "repo_id": "org/name"}, "gives 'repo_id' and 'embedded'"),
+    ],
+)
+def test_embedded_entries_are_checked(entry, message):
+    registry = {"tts_models": {"en": {"x": {"m": {"description": "x", "license": "mit", **entry}}}}, "vocoder_models": {}}
+    assert any(message in p for p in validate_registry(registry)), validate_registry(registry)

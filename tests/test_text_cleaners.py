@@ -124,3 +124,25 @@ def test_unknown_cleaner_names_the_field():
     with pytest.raises(ConfigError, match="text_cleaner") as err:
         get_cleaner("englsh_cleaners")
     assert "english_cleaners" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Priya lives at 264 Elm St., not far from St. Louis.",
+         "priya lives at two hundred sixty four elm street, not far from saint louis."),
+        ("Room No. 12 is free, e.g. for Ms. Lee vs. Prof. Hughes.",
+         "room number twelve is free, for example for miz lee versus professor hughes."),
+        ("Meet at 7:30 a.m. sharp.", "meet at seven thirty a m sharp."),
+        ("The train leaves at 8 p.m.", "the train leaves at eight p m."),
+        ("At 6:45 P.M. It rained.", "at six forty five p m. it rained."),
+        ("Open 9am to 5pm on Jan. 3rd, etc.", "open nine a m to five p m on january third, et cetera."),
+        ("I am here at 5 am.", "i am here at five a m."),
+    ],
+)  # fmt: skip
+def test_english_cleaners_plus_reads_context_abbreviations_and_keeps_the_full_stop(text, expected):
+    assert cleaners.english_cleaners_plus(text) == expected
+
+
+def test_the_extra_abbreviations_stay_out_of_coquis_cleaner():
+    assert cleaners.english_cleaners("Ms. Lee, e.g. at 8 p.m.", "en") == "ms. lee, e.g. at eight p.m."

@@ -145,7 +145,10 @@ def list_models(manager: ModelManager, as_json: bool) -> int:
         return 0
     print(" Name format: type/language/dataset/model")
     for index, info in enumerate(infos, start=1):
-        mark = " [already downloaded]" if info["downloaded"] else ""
+        if "embedded" in info:
+            mark = " [installed with the package]"
+        else:
+            mark = " [already downloaded]" if info["downloaded"] else ""
         print(f" {index}: {info['model_name']}{mark}")
     return 0
 

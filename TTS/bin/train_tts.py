@@ -19,7 +19,7 @@ import glob
 import logging
 import os
 import sys
-from typing import List, Tuple
+from typing import List, Optional, Tuple
 
 from coqpit import Coqpit
 from trainer import Trainer, TrainerArgs
@@ -34,8 +34,11 @@ from TTS.utils.restore import RestoreError
 INPUT_ERRORS = (ConfigError, RestoreError, CheckpointError, FileNotFoundError)
 
 
-def parse_command_line(argv: List[str]) -> Tuple[TrainerArgs, Coqpit]:
+def parse_command_line(argv: List[str], default_config: Optional[Coqpit] = None) -> Tuple[TrainerArgs, Coqpit]:
     """Trainer arguments and the config with the ``--coqpit.*`` overrides applied.
+
+    The config is the one stored in ``--continue_path``, else ``--config_path``, else
+    ``default_config`` (a recipe's).
 
     ``Trainer(..., parse_command_line_args=True)`` parses the same command line again and applies
     the overrides a second time (to the config stored in ``--continue_path`` when given), which
@@ -58,6 +61,8 @@ def parse_command_line(argv: List[str]) -> Tuple[TrainerArgs, Coqpit]:
         config = load_config(os.path.join(args.continue_path, "config.json"))
     elif known.config_path:
         config = load_config(known.config_path)
+    elif default_config is not None:
+        config = default_config
     else:
         raise ConfigError("give --config_path <config.json>, or --continue_path <run folder>")
     if args.restore_path and "://" not in args.restore_path and not os.path.isfile(args.restore_path):
@@ -68,16 +73,18 @@ def parse_command_line(argv: List[str]) -> Tuple[TrainerArgs, Coqpit]:
     return args, config
 
 
-def main() -> None:
+def train(argv: List[str], default_config: Optional[Coqpit] = None) -> None:
     """Load the config (and overrides), the samples and the model, then train."""
-    args, config = parse_command_line(sys.argv[1:])
+    args, config = parse_command_line(argv, default_config)
+    if config.use_phonemes and not config.phoneme_cache_path:
+        config.phoneme_cache_path = os.path.join(config.output_path, "phoneme_cache")
     train_samples, eval_samples = load_tts_samples(
         config.datasets,
-        eval_split=True,
+        eval_split=config.run_eval,  # no evaluation: every sample trains
         eval_split_max_size=config.eval_split_max_size,
         eval_split_size=config.eval_split_size,
     )
-    model = setup_model(config, train_samples + eval_samples)
+    model = setup_model(config, train_samples + (eval_samples or []))
     # the model's config carries the vocabulary (characters, num_chars) that checkpoints must store
     trainer = Trainer(
         args,
@@ -91,10 +98,19 @@ def main() -> None:
     trainer.fit()
 
 
-if __name__ == "__main__":
+def run(default_config: Optional[Coqpit] = None, argv: Optional[List[str]] = None) -> None:
+    """Entry point of this script and of the recipes: bad input ends in one ``error:`` line, exit code 1."""
     logging.basicConfig(format=" > %(message)s")
     logging.getLogger("TTS").setLevel(logging.INFO)
     try:
-        main()
+        train(sys.argv[1:] if argv is None else argv, default_config)
     except INPUT_ERRORS as err:
         sys.exit(f"error: {err}")
+
+
+def main() -> None:
+    run()
+
+
+if __name__ == "__main__":
+    main()

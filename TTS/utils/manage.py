@@ -58,6 +58,7 @@ from TTS.utils.download import (
     make_session,
 )
 from TTS.utils.model_registry import (
+    EMBEDDED_MODELS_DIR,
     MODEL_TYPES,
     REGISTRY_PATH,
     RegistryError,
@@ -189,9 +190,27 @@ class ModelManager:
             The name is not in the registry; the message lists the closest names.
         """
         entry = self._entry(model_name)
+        if "embedded" in entry:
+            folder = self._embedded_folder(entry)
+            return {**entry, "downloaded": True, "path": str(folder)}
         folder = self.output_prefix / folder_name(model_name)
         downloaded = self._read_marker(folder) is not None
         return {**entry, "downloaded": downloaded, "path": str(folder) if downloaded else None}
+
+    def _embedded_folder(self, entry: Dict[str, Any]) -> Path:
+        """The package folder of an ``embedded`` entry (``TTS/.models/<name>``)."""
+        return EMBEDDED_MODELS_DIR / entry["embedded"]
+
+    def _embedded_files(self, entry: Dict[str, Any]) -> Tuple[Path, Path, Dict[str, Any]]:
+        folder = self._embedded_folder(entry)
+        config = folder / CONFIG_FILE
+        model_files = [folder / name for name in MODEL_FILES if (folder / name).is_file()]
+        if not config.is_file() or not model_files:
+            raise ModelNotFoundError(
+                f"{entry['model_name']} is registered as shipped with the package, but {folder} has no "
+                f"{' / '.join(MODEL_FILES)} and {CONFIG_FILE}; reinstall the package"
+            )
+        return model_files[0], config, entry
 
     def _entry(self, model_name: str) -> Dict[str, Any]:
         entries = dict(iter_models(self.registry))
@@ -266,6 +285,10 @@ class ModelManager:
         """
         folder = self._folder(model_name)
         cached = self._cached(folder)
+        if cached is None:
+            entry = self._entry(model_name)
+            if "embedded" in entry:
+                return self._embedded_files(entry)
         if cached is not None:
             logger.info("%s: using the cached copy in %s", model_name, folder)
             return cached

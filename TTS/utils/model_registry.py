@@ -12,7 +12,8 @@ field                     required  meaning
 ========================  ========  ===========================================================
 description               yes       one line saying what the model is
 github_rls_url            one of    URL of a zip in Coqui's release layout, or a list of file URLs
-repo_id                   the two   Hugging Face repository ("org/name") holding the model files
+repo_id                   the       Hugging Face repository ("org/name") holding the model files
+embedded                  three     folder under ``TTS/.models/`` shipped in the package (no download)
 revision                  no        with repo_id: branch, tag or commit to fetch (default: the main branch)
 allow                     no        with repo_id: glob patterns; only matching repository files are fetched
 ignore                    no        with repo_id: glob patterns; matching repository files are skipped
@@ -25,7 +26,7 @@ commit                    no        source revision the model was trained with
 default                   no        true for the model ``tts`` uses when no model is named
 ========================  ========  ===========================================================
 
-An entry gives exactly one of ``github_rls_url`` and ``repo_id``.
+An entry gives exactly one of ``github_rls_url``, ``repo_id`` and ``embedded``.
 """
 
 import json
@@ -34,12 +35,15 @@ from pathlib import Path
 from typing import Any, Dict, Iterator, List, Tuple
 
 REGISTRY_PATH = Path(__file__).resolve().parents[1] / ".models.json"
+# models shipped inside the package, one folder each (``embedded`` entries)
+EMBEDDED_MODELS_DIR = Path(__file__).resolve().parents[1] / ".models"
 MODEL_TYPES = ("tts_models", "vocoder_models")
 
 REQUIRED_FIELDS = ("description", "license")
 OPTIONAL_FIELDS = (
     "github_rls_url",
     "repo_id",
+    "embedded",
     "revision",
     "allow",
     "ignore",
@@ -103,10 +107,13 @@ def _entry_problems(name: str, entry: Any) -> List[str]:
         if key in entry and not isinstance(entry[key], str):
             problems.append(f"{name}: field '{key}' must be a string")
     urls = entry.get("github_rls_url")
-    if "github_rls_url" not in entry and "repo_id" not in entry:
-        problems.append(f"{name}: needs 'github_rls_url' or 'repo_id' to say where the files are")
-    if "github_rls_url" in entry and "repo_id" in entry:
-        problems.append(f"{name}: gives both 'github_rls_url' and 'repo_id'; keep the one the files come from")
+    locations = [key for key in ("github_rls_url", "repo_id", "embedded") if key in entry]
+    if not locations:
+        problems.append(f"{name}: needs 'github_rls_url', 'repo_id' or 'embedded' to say where the files are")
+    if len(locations) > 1:
+        problems.append(f"{name}: gives {' and '.join(map(repr, locations))}; keep the one the files come from")
+    if "embedded" in entry and not (isinstance(entry["embedded"], str) and _NAME_PART.match(entry["embedded"])):
+        problems.append(f"{name}: field 'embedded' must be a folder name under TTS/.models, got {entry['embedded']!r}")
     url_list = [urls] if isinstance(urls, str) else urls
     if urls is not None:
         if not isinstance(url_list, list) or not url_list or not all(isinstance(u, str) and _URL.match(u) for u in url_list):

@@ -9,26 +9,16 @@ resumes a run exactly (weights, optimizer, scheduler, step, epoch). Any config f
 overridden with ``--coqpit.<field> <value>``. Runs are written next to this file.
 """
 
-import logging
 import os
-import sys
 
-from trainer import Trainer, TrainerArgs
-
-from TTS.config import ConfigError, load_config
+from TTS.bin.train_tts import run
 from TTS.config.shared_configs import BaseAudioConfig, BaseDatasetConfig
 from TTS.tts.configs.tacotron2_config import Tacotron2Config
-from TTS.tts.datasets import load_tts_samples
-from TTS.tts.models.tacotron2 import Tacotron2
-from TTS.tts.utils.text.tokenizer import TTSTokenizer
-from TTS.utils.audio import AudioProcessor
-from TTS.utils.io import CheckpointError
-from TTS.utils.restore import RestoreError
 
 RECIPE_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
-def main() -> None:
+def make_config() -> Tacotron2Config:
     dataset_config = BaseDatasetConfig(
         formatter="ljspeech",
         meta_file_train="metadata.csv",
@@ -66,47 +56,9 @@ def main() -> None:
         test_delay_epochs=-1,
     )
 
-    # Trainer arguments (--restore_path, --continue_path, ...) and --coqpit.<field> overrides, applied
-    # before anything is built from the config (Trainer parses the same command line again, to the
-    # same values). --continue_path trains on with the config stored in the run folder.
-    args = TrainerArgs()
-    overrides = args.parse_known_args(arg_prefix="")
-    if args.restore_path and "://" not in args.restore_path and not os.path.isfile(args.restore_path):
-        raise FileNotFoundError(f"--restore_path: checkpoint not found: {args.restore_path}")
-    if args.continue_path:
-        config = load_config(os.path.join(args.continue_path, "config.json"))
-    unknown = config.parse_known_args(overrides, relaxed_parser=True) if overrides else []
-    if unknown:
-        raise ConfigError(f"unknown or unsupported command-line arguments: {' '.join(unknown)}")
-    if not config.phoneme_cache_path:
-        config.phoneme_cache_path = os.path.join(config.output_path, "phoneme_cache")
-
-    ap = AudioProcessor.init_from_config(config)
-    tokenizer, config = TTSTokenizer.init_from_config(config)
-    train_samples, eval_samples = load_tts_samples(
-        config.datasets,
-        eval_split=True,
-        eval_split_max_size=config.eval_split_max_size,
-        eval_split_size=config.eval_split_size,
-    )
-    model = Tacotron2(config, ap=ap, tokenizer=tokenizer)
-
-    trainer = Trainer(
-        args,
-        config,
-        config.output_path,
-        model=model,
-        train_samples=train_samples,
-        eval_samples=eval_samples,
-        parse_command_line_args=True,
-    )
-    trainer.fit()
+    return config
 
 
 if __name__ == "__main__":
-    logging.basicConfig(format=" > %(message)s")
-    logging.getLogger("TTS").setLevel(logging.INFO)
-    try:
-        main()
-    except (ConfigError, RestoreError, CheckpointError, FileNotFoundError) as err:
-        sys.exit(f"error: {err}")
+    # --restore_path, --continue_path and --coqpit.<field> overrides are handled by train_tts
+    run(make_config())

@@ -20,7 +20,7 @@ import unicodedata
 from typing import Callable, Dict, List, Optional, Pattern, Tuple
 
 from TTS.config.errors import ConfigError
-from TTS.tts.utils.text.english.abbreviations import ABBREVIATIONS_EN
+from TTS.tts.utils.text.english.abbreviations import ABBREVIATIONS_EN, ABBREVIATIONS_EN_PLUS
 from TTS.tts.utils.text.english.number_norm import expand_percent, normalize_numbers
 from TTS.tts.utils.text.english.time_norm import expand_time_english
 from TTS.tts.utils.text.french.abbreviations import ABBREVIATIONS_FR, ABBREVIATIONS_FR_UNDOTTED
@@ -39,6 +39,21 @@ ABBREVIATIONS: Dict[str, List[Tuple[Pattern, str]]] = {
     "en": _compile(ABBREVIATIONS_EN, dotted=True),
     "fr": _compile(ABBREVIATIONS_FR, dotted=True) + _compile(ABBREVIATIONS_FR_UNDOTTED, dotted=False),
 }
+
+# ``english_cleaners_plus``, before lowercasing: abbreviations whose reading depends on context
+_ENGLISH_CONTEXT: List[Tuple[Pattern, str]] = [
+    # "Elm St., ..." / "on 5th St." -> street; "St. Louis" stays saint
+    (re.compile(r"\b([A-Z][a-z]+|\d+(?:st|nd|rd|th)) St\.(?=\s+[a-z]|\s*[,;:!?)]|\s*$)"), r"\1 Street"),
+    (re.compile(r"\bNo\.(?=\s*\d)", re.IGNORECASE), "number"),
+    # "7 p.m." / "7pm" -> "7 p m" (after the clock times, which take their own a.m./p.m.)
+    (re.compile(r"(?<=\d)\s*([ap])(?:\.\s?m\.|m\b)", re.IGNORECASE), r" \1 m"),
+]
+# a.m./p.m. that ends a sentence: its dot is also the full stop, kept as "am." for the rules above
+_FINAL_AM_PM_RE = re.compile(r"\b([ap])\.\s?m\.(?=\s+(?-i:[A-Z])|\s*$)", re.IGNORECASE)
+# dotted abbreviations of ``ABBREVIATIONS_EN_PLUS``; one that ends the text keeps a full stop
+_ENGLISH_PLUS: List[Tuple[Pattern, str]] = [
+    (re.compile(r"\b%s\.(\s*$)?" % re.escape(abbr), re.IGNORECASE), full) for abbr, full in ABBREVIATIONS_EN_PLUS
+]
 
 # language code -> how '&' is read
 AMPERSAND_WORDS: Dict[str, str] = {"en": "and", "fr": "et", "pt": "e", "ca": "i", "es": "y"}
@@ -132,6 +147,15 @@ def replace_symbols(text: str, lang: Optional[str]) -> str:
     return text
 
 
+def expand_abbreviations_english_plus(text: str) -> str:
+    """Context-dependent and extra English abbreviations ("Elm St." -> street, "No. 5", "p.m.", "e.g.", "Jan.")."""
+    for pattern, words in _ENGLISH_CONTEXT:
+        text = pattern.sub(words, text)
+    for pattern, full in _ENGLISH_PLUS:
+        text = pattern.sub(lambda m, full=full: full + ("." if m.group(1) is not None else ""), text)
+    return text
+
+
 def remove_aux_symbols(text: str) -> str:
     """Remove brackets and double quotes: < > ( ) [ ] "."""
     return _AUX_SYMBOLS_RE.sub("", text)
@@ -188,8 +212,13 @@ def english_cleaners_plus(text: str, lang: Optional[str] = None) -> str:
     quotes and dashes normalised. ``lang`` None is taken as "en".
     """
     lang = lang or "en"
-    text = lowercase(normalize_typography(normalize_unicode(text)))
+    text = normalize_typography(normalize_unicode(text))
+    if _base_language(lang) == "en":
+        text = _FINAL_AM_PM_RE.sub(r"\1m.", text)
     text = expand_time_english(text)
+    if _base_language(lang) == "en":
+        text = expand_abbreviations_english_plus(text)
+    text = lowercase(text)
     text = expand_percent(text)
     text = expand_symbols_english(text)
     text = normalize_numbers(text)

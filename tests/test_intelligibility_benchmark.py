@@ -1,0 +1,100 @@
+"""benchmarks/intelligibility.py: its scoring (WER/CER, MCD), corpus reading and step-limit capture, no model or ASR."""
+
+import importlib.util
+import logging
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SAMPLE_RATE = 22050
+
+
+@pytest.fixture(scope="module")
+def bench():
+    spec = importlib.util.spec_from_file_location("intelligibility", REPO_ROOT / "benchmarks" / "intelligibility.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _speech_like(seconds: float, seed: int) -> np.ndarray:
+    """Noise through a moving resonance, with pauses: frames whose spectra differ."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(seconds * SAMPLE_RATE)) / SAMPLE_RATE
+    carrier = np.sin(2 * np.pi * (200 + 1500 * t / seconds) * t) + 0.3 * rng.standard_normal(t.size)
+    envelope = 0.5 * (1 + np.sin(2 * np.pi * 3 * t))
+    return (0.3 * carrier * envelope).astype(np.float32)
+
+
+def test_normalisation_spells_out_numbers_and_drops_punctuation(bench):
+    assert bench.normalise_for_scoring('"Have you seen my ledger?" asked Owen.') == "have you seen my ledger asked owen"
+    assert bench.normalise_for_scoring("He won 6 games, didn't he?") == "he won six games didnt he"
+    assert bench.normalise_for_scoring("He won six games;  didn't he") == "he won six games didnt he"
+
+
+def test_edit_distance(bench):
+    assert bench.edit_distance("kitten", "sitting") == 3
+    assert bench.edit_distance(["a", "b"], ["a", "b"]) == 0
+    assert bench.edit_distance([], ["a", "b"]) == 2
+    assert bench.edit_distance(["a", "b", "c"], []) == 3
+
+
+def test_error_rates_identical_is_zero_and_one_substitution_is_one_over_n(bench):
+    references = ["The cat sat on the mat.", "It cost 5 dollars."]
+    assert bench.corpus_error_rates(references, ["the cat sat on the mat", "it cost five dollars"]).wer == 0.0
+    counts = bench.corpus_error_rates(references, ["the dog sat on the mat", "it cost five dollars"])
+    assert counts.words == 10 and counts.word_errors == 1
+    assert counts.wer == pytest.approx(1 / 10)
+    assert counts.char_errors == 3  # "cat" -> "dog"
+    assert counts.cer == pytest.approx(3 / (len("the cat sat on the mat") + len("it cost five dollars")))
+
+
+def test_mcd_is_zero_for_the_same_audio_and_positive_otherwise(bench):
+    wav = _speech_like(1.0, seed=0)
+    cepstra = bench.mel_cepstra(wav)
+    assert cepstra.shape[0] == bench.MCD_NUM_CEPSTRA - 1
+    assert bench.mel_cepstral_distortion(cepstra, cepstra) == pytest.approx(0.0, abs=1e-6)
+    # the same audio after leading silence and faint noise: trimming and DTW absorb most of it
+    noise = 0.003 * np.random.default_rng(3).standard_normal(wav.size).astype(np.float32)
+    shifted = np.concatenate([np.zeros(SAMPLE_RATE // 4, dtype=np.float32), wav + noise])
+    near = bench.mel_cepstral_distortion(bench.mel_cepstra(shifted), cepstra)
+    tone = 0.3 * np.sin(2 * np.pi * 300 * np.arange(SAMPLE_RATE) / SAMPLE_RATE).astype(np.float32)
+    far = bench.mel_cepstral_distortion(bench.mel_cepstra(tone + noise), cepstra)
+    # another sample rate reads the same audio (up to the band the lower rate lacks)
+    assert bench.mel_cepstra(bench.resample(wav, SAMPLE_RATE, 44100), 44100).shape == cepstra.shape
+    assert 0 < near < far
+
+
+def test_heldout_reader_reads_the_corpus_layout(bench, tmp_path):
+    (tmp_path / "heldout_wavs").mkdir()
+    (tmp_path / "heldout.csv").write_text('a1|"Hi," said Ann.|hi, said ann.\nb2|Back\\slash here.|here.\n', encoding="utf-8")
+    for name in ("a1", "b2"):
+        sf.write(tmp_path / "heldout_wavs" / f"{name}.wav", _speech_like(0.2, seed=2), SAMPLE_RATE)
+    sentences = bench.read_heldout(tmp_path, limit=None)
+    assert [(s.id, s.text) for s in sentences] == [("a1", '"Hi," said Ann.'), ("b2", "Back\\slash here.")]
+    assert len(bench.read_heldout(tmp_path, limit=1)) == 1
+    (tmp_path / "heldout_wavs" / "b2.wav").unlink()
+    with pytest.raises(SystemExit, match="missing"):
+        bench.read_heldout(tmp_path, limit=None)
+
+
+def test_step_limit_warnings_are_recorded_per_sentence_and_others_pass(bench, caplog):
+    recorder = bench.StepLimitRecorder()
+    synthesizer_logger = logging.getLogger(bench.STEP_LIMIT_LOGGER)
+    synthesizer_logger.addFilter(recorder)
+    try:
+        with caplog.at_level(logging.WARNING, logger=bench.STEP_LIMIT_LOGGER):
+            synthesizer_logger.warning(
+                "decoder step limit reached before the stop token (%d frames) in sentence %r: "
+                "its audio may be cut or noisy",
+                120, "Ha ha ha.",
+            )  # fmt: skip
+            synthesizer_logger.warning("skipping sentence %r: none of its characters is in the model's vocabulary", "#")
+        assert recorder.take() == ["Ha ha ha."]
+        assert recorder.take() == []
+        assert [r.getMessage()[:8] for r in caplog.records] == ["skipping"]  # the hit is reported, not printed
+    finally:
+        synthesizer_logger.removeFilter(recorder)
