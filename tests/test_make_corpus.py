@@ -75,6 +75,13 @@ def test_read_sentences_dedups_filters_and_skips_comments(tmp_path, caplog):
     assert warnings[1].startswith(f"{first}:7: 26 words") and "skipped" in warnings[1]
 
 
+def test_read_sentences_names_a_file_that_is_not_utf8(tmp_path):
+    path = tmp_path / "latin1.txt"
+    path.write_bytes("Caf\u00e9 au lait, please.\n".encode("latin-1"))
+    with pytest.raises(SystemExit, match=r"latin1\.txt: not UTF-8 text"):
+        mc.read_sentences([path])
+
+
 def test_read_sentences_refuses_the_metadata_separator(tmp_path):
     path = write_lines(tmp_path / "bad.txt", ["Dinner is ready.", "# comment", "This one | has a pipe."])
     with pytest.raises(SystemExit) as exc:

@@ -25,8 +25,6 @@ import torch
 from TTS.config import ConfigError, load_config
 from TTS.utils.io import CheckpointError, load_checkpoint_file
 
-logger = logging.getLogger(__name__)
-
 DTYPES = {"fp32": torch.float32, "fp16": torch.float16}
 # config fields that name files of the training machine
 LOCAL_PATH_FIELDS = ("phoneme_cache_path", "mel_cache_path")
@@ -48,13 +46,13 @@ def clean_config(config: Dict[str, Any]) -> Dict[str, Any]:
     return config
 
 
-def export_weights(checkpoint: Dict[str, Any], dtype: torch.dtype) -> Dict[str, Any]:
-    """The release checkpoint: the model's tensors (floats cast to ``dtype``), config and step."""
+def export_weights(checkpoint: Dict[str, Any], config: Dict[str, Any], dtype: torch.dtype) -> Dict[str, Any]:
+    """The release checkpoint: the model's tensors (floats cast to ``dtype``), ``config`` and the step."""
     state = {
         key: value.to(dtype) if torch.is_floating_point(value) else value
         for key, value in checkpoint["model"].items()
     }
-    return {"model": state, "config": checkpoint.get("config"), "step": checkpoint.get("step")}
+    return {"model": state, "config": config, "step": checkpoint.get("step")}
 
 
 def plot_losses(run_folder: Path, out_path: Path) -> Optional[Path]:
@@ -120,9 +118,7 @@ def export(checkpoint_path: Path, out_folder: Path, dtype: str = "fp16", sentenc
     config = clean_config(config)
     out_folder.mkdir(parents=True, exist_ok=True)
     model_path, config_path = out_folder / "model.pth", out_folder / "config.json"
-    release = export_weights(checkpoint, DTYPES[dtype])
-    release["config"] = config
-    torch.save(release, model_path)
+    torch.save(export_weights(checkpoint, config, DTYPES[dtype]), model_path)
     config_path.write_text(json.dumps(config, indent=4, ensure_ascii=False) + "\n", encoding="utf-8")
     written = [model_path, config_path]
     written.append(plot_synthesis_alignment(model_path, config_path, sentence, out_folder / "alignment.png"))

@@ -285,14 +285,12 @@ class ModelManager:
         """
         folder = self._folder(model_name)
         cached = self._cached(folder)
-        if cached is None:
-            entry = self._entry(model_name)
-            if "embedded" in entry:
-                return self._embedded_files(entry)
         if cached is not None:
             logger.info("%s: using the cached copy in %s", model_name, folder)
             return cached
         entry = self._entry(model_name)
+        if "embedded" in entry:  # shipped in the package: nothing to download or cache
+            return self._embedded_files(entry)
         if folder.exists():
             logger.warning(
                 "%s: %s has no valid completion marker; it will be replaced by a fresh download", model_name, folder

@@ -63,16 +63,20 @@ def read_sentences(paths: List[Path]) -> List[str]:
     """Distinct sentences of 2-25 words from ``paths`` (one per line), in file order."""
     seen: Dict[str, None] = {}
     for path in paths:
-        for line_no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except UnicodeDecodeError as err:
+            raise SystemExit(f"{path}: not UTF-8 text ({err.reason} at byte {err.start})") from None
+        for line_no, line in enumerate(lines, 1):
             text = " ".join(line.split())
             if not text or text.startswith("#"):
                 continue
+            if "|" in text:
+                raise SystemExit(f"{path}:{line_no}: '|' is the metadata separator and cannot appear in a sentence")
             if not MIN_WORDS <= len(text.split()) <= MAX_WORDS:
                 logger.warning("%s:%d: %d words, outside %d-%d; skipped", path, line_no, len(text.split()),
                                MIN_WORDS, MAX_WORDS)
                 continue
-            if "|" in text:
-                raise SystemExit(f"{path}:{line_no}: '|' is the metadata separator and cannot appear in a sentence")
             seen.setdefault(text, None)
     return list(seen)
 
@@ -225,21 +229,22 @@ def main(argv: Optional[List[str]] = None) -> int:
                     logger.warning("%s rejected: %s", item_id, reason)
     logger.info("synthesis took %.0f s", time.time() - start)
 
-    def rows(subset, folder):
+    def present(subset, folder):
         return [(i, text, norm) for i, text, norm in subset if (out / folder / f"{i}.wav").exists()]
 
-    write_metadata(out / "metadata.csv", rows(train, "wavs"))
-    write_metadata(out / "heldout.csv", rows(heldout, "heldout_wavs"))
-    seconds = sum(sf.info(str(p)).duration for p in (out / "wavs").glob("*.wav"))
+    train_rows, heldout_rows = present(train, "wavs"), present(heldout, "heldout_wavs")
+    write_metadata(out / "metadata.csv", train_rows)
+    write_metadata(out / "heldout.csv", heldout_rows)
+    hours = sum(sf.info(str(out / "wavs" / f"{row[0]}.wav")).duration for row in train_rows) / 3600
+    summary = (f"training clips: {len(train_rows)} ({hours:.2f} h), held out: {len(heldout_rows)}, "
+               f"rejected: {len(rejected)}")
     (out / "PROVENANCE.txt").write_text(
         f"teacher: {args.teacher}, voice: {voice}, language: {args.lang}, sample rate: {args.sample_rate}\n"
-        f"sentences: {', '.join(str(p) for p in args.sentences)}\n"
-        f"training clips: {len(rows(train, 'wavs'))} ({seconds / 3600:.2f} h), "
-        f"held out: {len(rows(heldout, 'heldout_wavs'))}, rejected: {len(rejected)}\n",
+        f"sentences: {', '.join(str(p) for p in args.sentences)}\n{summary}\n",
         encoding="utf-8",
     )
-    print(f"{out}: {len(rows(train, 'wavs'))} training clips ({seconds / 3600:.2f} h), "
-          f"{len(rows(heldout, 'heldout_wavs'))} held out, {len(rejected)} rejected")
+    print(f"{out}: {len(train_rows)} training clips ({hours:.2f} h), {len(heldout_rows)} held out, "
+          f"{len(rejected)} rejected")
     return 0
 
 

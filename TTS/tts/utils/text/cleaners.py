@@ -209,14 +209,17 @@ def english_cleaners_plus(text: str, lang: Optional[str] = None) -> str:
     """The English cleaner for new models: ``english_cleaners`` plus percent and symbols read aloud.
 
     "12%" -> "twelve percent", "#1" -> "number one", "A&B" -> "a and b", curly
-    quotes and dashes normalised. ``lang`` None is taken as "en".
+    quotes and dashes normalised, and for English the abbreviations that need context or are
+    missing from Coqui's list ("Elm St." -> street, "No. 5", "7 p.m.", "e.g.", "Jan.").
+    ``lang`` None is taken as "en".
     """
     lang = lang or "en"
+    english = _base_language(lang) == "en"
     text = normalize_typography(normalize_unicode(text))
-    if _base_language(lang) == "en":
+    if english:
         text = _FINAL_AM_PM_RE.sub(r"\1m.", text)
     text = expand_time_english(text)
-    if _base_language(lang) == "en":
+    if english:
         text = expand_abbreviations_english_plus(text)
     text = lowercase(text)
     text = expand_percent(text)
