@@ -38,7 +38,7 @@ def test_teacher_forced_lstm_matches_the_cell_in_values_and_gradients():
         assert torch.allclose(a, b, atol=1e-5)
 
 
-@pytest.mark.parametrize("rows", [1, 4])
+@pytest.mark.parametrize("rows", [1, 4, 8])
 def test_cached_cell_matches_and_is_rebuilt_when_the_weights_change(rows):
     torch.manual_seed(1)
     cell = nn.LSTMCell(KNOWN, HIDDEN)

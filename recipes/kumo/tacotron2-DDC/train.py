@@ -69,7 +69,7 @@ def make_config() -> Tacotron2Config:
         mel_cache_path=os.path.join(RECIPE_DIR, "mel_cache"),
         epochs=10000,
         lr=1e-3,
-        lr_scheduler_params={"warmup_steps": 1000},
+        lr_scheduler_params={"warmup_steps": 400},
         grad_clip=1.0,
         scheduler_after_epoch=False,
         # no per-epoch evaluation on a CPU (it costs more than the short epochs of a small corpus);
