@@ -15,7 +15,9 @@ For each torch thread count (``--threads``), the median of ``--repeats`` runs af
   of audio;
 - model only: the mels of the same 8 sentences, one by one and as one batch of 8;
 - the parts: tokenising the 8 sentences (espeak-ng phonemes, cache emptied first, as in the end-to-end
-  runs), Griffin-Lim of their mels.
+  runs), Griffin-Lim of their mels, the postnet over their frames; the postnet and Griffin-Lim do
+  the same work per frame with or without batching, which bounds what batching can gain (printed as
+  the ceiling with a free decoder loop).
 
 Ratios compare runs of the same process, back to back, so they hold on a machine that other
 processes load; absolute seconds do not.
@@ -124,10 +126,18 @@ def measure(synth: Synthesizer, repeats: int) -> Dict[str, float]:
             + [synth._token_ids(sentence, language) for sentence in sentences[1:]]
         ),
         "griffin_lim": lambda: [synth.vocode(mel) for mel, _ in mels],
+        "postnet": lambda: postnet_only(synth, mels),
     }
     for name, fn in runs.items():
         results[name] = statistics.median(timed(fn, repeats))
     return results
+
+
+def postnet_only(synth: Synthesizer, mels) -> None:
+    """The postnet over every sentence's frames: per-frame work that batching cannot share."""
+    with torch.inference_mode():
+        for mel, _ in mels:
+            synth.tts_model.postnet(torch.as_tensor(mel.T[None], device=synth.device))
 
 
 def report(threads: int, r: Dict[str, float]) -> None:
@@ -143,6 +153,7 @@ def report(threads: int, r: Dict[str, float]) -> None:
         (f"model only, batch of {BATCH}", r["model_batch"]),
         ("  tokenising (espeak phonemes)", r["tokenise"]),
         ("  Griffin-Lim", r["griffin_lim"]),
+        ("  postnet (inside model only)", r["postnet"]),
     ]
     print(f"{'':34} {'seconds':>8} {'RTF':>7} {'x real time':>11}")
     for label, seconds in rows:
@@ -150,6 +161,10 @@ def report(threads: int, r: Dict[str, float]) -> None:
     print(f"batch / one-by-one throughput: model {r['model_one_by_one'] / r['model_batch']:.2f}x, "
           f"end to end {r['e2e_one_by_one'] / r['e2e_batch']:.2f}x")  # fmt: skip
     print(f"max |batched mel - one-by-one mel| = {r['max_mel_diff']:.2e}")
+    # The postnet and Griffin-Lim do the same work per frame either way: even a free decoder loop
+    # could not make batching faster than these ratios (Amdahl's law).
+    print(f"ceiling with a free batched decoder loop: model {r['model_one_by_one'] / r['postnet']:.2f}x, "
+          f"end to end {r['e2e_one_by_one'] / (r['postnet'] + r['griffin_lim'] + r['tokenise']):.2f}x")  # fmt: skip
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:

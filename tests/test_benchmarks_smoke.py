@@ -44,3 +44,18 @@ def test_overfit_alignment_smoke_run_reports_and_saves_plots(tmp_path):
     assert ("PASSED" in out) or ("NOT CHECKED" in out)
     for stage in ("teacher_forced_start", "teacher_forced_end", "free_running_end"):
         assert (tmp_path / f"alignment_{stage}.png").stat().st_size > 0, stage
+
+
+@pytest.mark.slow
+def test_synthesis_speed_quick_run_reports_ratios_and_their_ceiling(coqui_fixtures):
+    args = ["--quick", "--threads", "1", "--repeats", "1", "--fixtures", coqui_fixtures]
+    out = _run([BENCHMARKS / "synthesis_speed.py", *args], timeout=300)
+    rows = {line[:34].strip(): line[34:].split() for line in out.splitlines() if line[:2] in ("en", "mo", "  ")}
+    for label in ("end to end, one by one", "model only, batch of 8", "postnet (inside model only)"):
+        assert float(rows[label][0]) > 0, label
+    ratio = next(line for line in out.splitlines() if line.startswith("batch / one-by-one throughput"))
+    ceiling = next(line for line in out.splitlines() if line.startswith("ceiling with a free batched decoder loop"))
+    model_ratio, model_ceiling = (float(text.split("model ")[1].split("x")[0]) for text in (ratio, ceiling))
+    assert 0 < model_ratio < model_ceiling
+    diff = next(line for line in out.splitlines() if line.startswith("max |batched mel"))
+    assert float(diff.split("= ")[1]) < 1e-4  # batched mels equal one-by-one ones

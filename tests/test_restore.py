@@ -10,6 +10,7 @@ import pytest
 import torch
 
 from TTS.config.shared_configs import BaseAudioConfig
+from TTS.tts.configs.shared_configs import CharactersConfig
 from TTS.tts.configs.tacotron2_config import Tacotron2Config
 from TTS.tts.models.tacotron2 import Tacotron2
 from TTS.utils.io import CheckpointError, load_checkpoint_file
@@ -294,3 +295,116 @@ def test_checkpoint_that_would_run_code_is_refused(tmp_path):
         model.load_checkpoint(model.config, str(path))
     assert not marker.exists()
     assert all(torch.equal(value, before[key]) for key, value in model.state_dict().items())
+
+
+# ---------------------------------------------------------------- vocabularies and speakers carried over by name
+ENGLISH = "abcdefghijklmnopqrstuvwxyz"
+SPANISH = "abcdefghijlmnñopqrstuvxyzáéíóú"  # no k, w; adds ñ and the accented vowels
+
+
+def grapheme_config(letters: str, **overrides) -> Tacotron2Config:
+    characters = CharactersConfig(
+        characters_class="TTS.tts.utils.text.characters.Graphemes", characters=letters, punctuations="!,.? ",
+        pad="<PAD>", eos="<EOS>", bos="<BOS>", blank="<BLNK>",
+    )  # fmt: skip
+    vocab = ["<PAD>", "<EOS>", "<BOS>", "<BLNK>", *sorted(letters), *"!,.? "]
+    return toy_config(characters=characters, num_chars=len(vocab), **overrides)
+
+
+def rows_by_symbol(model) -> Dict[str, torch.Tensor]:
+    return dict(zip(model.symbols(), model.embedding.weight.detach().clone()))
+
+
+@pytest.mark.parametrize("new_init", ["mean", "random"])
+def test_new_vocabulary_keeps_shared_rows_by_name_and_initialises_new_ones(new_init, caplog):
+    source = Tacotron2(grapheme_config(ENGLISH))
+    target = Tacotron2(grapheme_config(SPANISH, restore_new_symbols=new_init, restore_symbol_map={"ñ": "nj"}))
+    old, initial = rows_by_symbol(source), rows_by_symbol(target)
+    assert len(old) != len(initial)  # a plain restore would be a shape mismatch
+
+    target.set_restore_source(source.config)
+    with caplog.at_level(logging.INFO, logger=RESTORE_LOGGER):
+        target.load_state_dict(snapshot(source))
+    new = rows_by_symbol(target)
+
+    shared = [s for s in new if s in old and s != "ñ"]
+    assert "a" in shared and "<PAD>" in shared and "z" in shared
+    for symbol in shared:  # copied by name although their row numbers moved (k and w are gone)
+        assert torch.equal(new[symbol], old[symbol]), symbol
+    assert torch.allclose(new["ñ"], (old["n"] + old["j"]) / 2)
+    mean = torch.stack(list(old.values())).mean(dim=0)
+    for symbol in "áéíóú":
+        expected = mean if new_init == "mean" else initial[symbol]
+        assert torch.allclose(new[symbol], expected), symbol
+    # every other tensor is the checkpoint's
+    for key, value in snapshot(source).items():
+        if key != "embedding.weight":
+            assert torch.equal(target.state_dict()[key], value), key
+
+    table = target.restore_report.tables[0]
+    assert (table.key, table.new, table.dropped, table.mapped) == ("embedding.weight", list("áéíóú"), ["k", "w"], {"ñ": ["n", "j"]})
+    assert len(table.shared) == len(shared)
+    log = caplog.text
+    assert "restore: embedding.weight: symbols carried over by name" in log
+    assert "5 new" in log and "'á' 'é' 'í' 'ó' 'ú'" in log
+    assert "2 dropped (in the checkpoint only): 'k' 'w'" in log
+    assert "'ñ' <- 'n' 'j'" in log
+    assert any(record.levelno == logging.WARNING for record in caplog.records)
+
+
+def test_same_symbols_in_another_order_are_matched_by_name_not_by_row():
+    source = Tacotron2(grapheme_config(ENGLISH))
+    unsorted = grapheme_config(ENGLISH[::-1])
+    unsorted.characters.is_sorted = False
+    target = Tacotron2(unsorted)
+    assert target.symbols() != source.symbols() and sorted(target.symbols()) == sorted(source.symbols())
+    target.set_restore_source(source.config)
+    target.load_state_dict(snapshot(source))
+    old, new = rows_by_symbol(source), rows_by_symbol(target)
+    assert all(torch.equal(new[s], old[s]) for s in old)
+    assert not target.restore_report.tables[0].changed
+
+
+def test_restore_without_a_source_config_is_unchanged():
+    source, target = Tacotron2(grapheme_config(ENGLISH)), Tacotron2(grapheme_config(ENGLISH))
+    target.load_state_dict(snapshot(source))
+    assert target.restore_report.tables == [] and target.restore_report.complete
+
+
+@pytest.mark.parametrize(
+    "symbol_map, message",
+    [({"ß": "s"}, "the map names 'ß', which is not among the model's symbols"),
+     ({"ñ": "nŋ"}, "the map starts 'ñ' from 'ŋ', not among the checkpoint's symbols")],
+)  # fmt: skip
+def test_a_symbol_map_naming_unknown_symbols_is_an_error(symbol_map, message):
+    source = Tacotron2(grapheme_config(ENGLISH))
+    target = Tacotron2(grapheme_config(SPANISH, restore_symbol_map=symbol_map))
+    before = snapshot(target)
+    target.set_restore_source(source.config)
+    with pytest.raises(RestoreError, match=message):
+        target.load_state_dict(snapshot(source))
+    assert all(torch.equal(target.state_dict()[k], v) for k, v in before.items())  # nothing loaded
+
+
+def test_speaker_table_keeps_speakers_by_name_and_adds_new_ones():
+    def model(speakers):
+        config = toy_config(use_speaker_embedding=True, speaker_embedding_dim=4, speakers=speakers)
+        return Tacotron2(config, speaker_names=speakers)
+
+    source, target = model(["ana", "ben", "cy"]), model(["cy", "ana", "dee", "eve"])
+    old = dict(zip(source.speaker_names, source.speaker_embedding.weight.detach().clone()))
+    target.set_restore_source(source.config)
+    target.load_state_dict(snapshot(source))
+    new = dict(zip(target.speaker_names, target.speaker_embedding.weight.detach()))
+    assert torch.equal(new["cy"], old["cy"]) and torch.equal(new["ana"], old["ana"])
+    mean = torch.stack(list(old.values())).mean(dim=0)
+    assert torch.allclose(new["dee"], mean) and torch.allclose(new["eve"], mean)
+    table = target.restore_report.tables[0]
+    assert (table.key, table.shared, table.new, table.dropped) == ("speaker_embedding.weight", ["cy", "ana"], ["dee", "eve"], ["ben"])
+
+
+def test_bad_restore_init_choice_names_the_field():
+    from TTS.config.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="config field 'restore_new_symbols': must be 'mean' or 'random'"):
+        toy_config(restore_new_symbols="zeros").check_values()

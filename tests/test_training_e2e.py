@@ -206,6 +206,33 @@ def test_partial_restore_trains_and_says_what_kept_its_initial_values(base_run, 
     assert tuple(checkpoint["model"]["postnet.convolutions.0.convolution1d.weight"].shape) == (8, 20, 5)
 
 
+def test_restore_into_another_vocabulary_carries_symbol_rows_over_by_name(base_run, corpus, tmp_path):
+    """The recipe's run reads IPA phonemes; a grapheme model with letters it never saw restores from it."""
+    source = load_safe(base_run / "best_model_3.pth")
+    output = tmp_path / "graphemes"
+    config = {**toy_config(corpus, output), **QUICK, "double_decoder_consistency": False, "r": 2, "gradual_training": None}
+    config["restore_symbol_map"] = {"ñ": "nj", "g": "ɡ"}  # IPA writes g as U+0261
+    config["characters"] = {"characters_class": "TTS.tts.utils.text.characters.Graphemes",
+                            "characters": "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyzñ",
+                            "pad": "<PAD>", "eos": "<EOS>", "bos": "<BOS>", "blank": "<BLNK>"}  # fmt: skip
+    config_path = tmp_path / "config.json"
+    config_path.write_text(json.dumps(config), encoding="utf-8")
+
+    result = run_script(TRAIN_TTS, ["--config_path", str(config_path), "--restore_path", str(base_run / "best_model_3.pth")])
+    assert result.returncode == 0, ok(result)
+    report = result.stderr[result.stderr.index("restore: embedding.weight: symbols carried over by name") :]
+    assert "2 from the map (mean of the listed rows): 'g' <- 'ɡ', 'ñ' <- 'n' 'j'" in report
+    new = report[report.index("26 new (start from the mean") :].splitlines()[0]
+    assert "'A'" in new and "'a'" not in new  # IPA has lower-case latin letters, not capitals
+    assert "'ʃ'" in report[report.index(" dropped (in the checkpoint only)") :].splitlines()[0]
+    # the rest of the model came from the checkpoint: the encoder's first convolution trained from its weights
+    run = run_folder(output)
+    first = load_safe(run / "checkpoint_2.pth")["model"]
+    assert first["embedding.weight"].shape[0] == 4 + 53 + len("!'(),-.:;? ")  # specials, letters, punctuation
+    key = "encoder.convolutions.0.convolution1d.weight"
+    assert (first[key] - source["model"][key]).abs().max() < 0.05
+
+
 def test_ddc_recipe_trains_with_its_gradual_training_schedule(corpus, tmp_path):
     output = tmp_path / "ddc"
     result = run_script(DDC_RECIPE, toy_args(corpus, output, **QUICK))

@@ -5,7 +5,9 @@
     python TTS/bin/train_tts.py --continue_path run/                  (also: python -m TTS.bin.train_tts)
 
 ``--restore_path`` loads the weights of a checkpoint into a new run (step 0, fresh optimizer and
-scheduler); ``--continue_path`` resumes a run folder exactly (weights, optimizer, scheduler, step,
+scheduler), carrying the rows of symbols and speakers over by name when the checkpoint was trained
+on another vocabulary or other speakers (a new language, new voices: see ``restore_new_symbols``,
+``restore_symbol_map`` and ``restore_new_speakers`` in the config); ``--continue_path`` resumes a run folder exactly (weights, optimizer, scheduler, step,
 epoch) with the config stored there. ``--coqpit.<field> <value>`` overrides a config field (nested:
 ``--coqpit.audio.sample_rate 16000``, ``--coqpit.datasets.0.path /data``); the overrides are applied
 before the samples and the model are built. All other trainer arguments (``TrainerArgs``) apply.
@@ -24,10 +26,10 @@ from typing import List, Optional, Tuple
 from coqpit import Coqpit
 from trainer import Trainer, TrainerArgs
 
-from TTS.config import ConfigError, load_config
+from TTS.config import ConfigError, config_from_dict, load_config
 from TTS.tts.datasets import load_tts_samples
 from TTS.tts.models import setup_model
-from TTS.utils.io import CheckpointError
+from TTS.utils.io import CheckpointError, load_checkpoint_file
 from TTS.utils.restore import RestoreError
 
 # errors that mean bad input, reported in one line instead of a traceback
@@ -73,6 +75,21 @@ def parse_command_line(argv: List[str], default_config: Optional[Coqpit] = None)
     return args, config
 
 
+def checkpoint_config(path: str) -> Optional[Coqpit]:
+    """The config stored in a checkpoint (its vocabulary and speakers), or None when it has none."""
+    stored = load_checkpoint_file(path).get("config")
+    if not isinstance(stored, dict):
+        logging.getLogger(__name__).warning(
+            "%s stores no config: symbol and speaker rows are restored by position", path
+        )
+        return None
+    try:
+        return config_from_dict(stored, source=f"the config stored in {path}")
+    except ConfigError as err:
+        logging.getLogger(__name__).warning("%s: symbol and speaker rows are restored by position", err)
+        return None
+
+
 def train(argv: List[str], default_config: Optional[Coqpit] = None) -> None:
     """Load the config (and overrides), the samples and the model, then train."""
     args, config = parse_command_line(argv, default_config)
@@ -85,6 +102,8 @@ def train(argv: List[str], default_config: Optional[Coqpit] = None) -> None:
         eval_split_size=config.eval_split_size,
     )
     model = setup_model(config, train_samples + (eval_samples or []))
+    if args.restore_path and not args.continue_path:
+        model.set_restore_source(checkpoint_config(args.restore_path))
     # the model's config carries the vocabulary (characters, num_chars) that checkpoints must store
     trainer = Trainer(
         args,

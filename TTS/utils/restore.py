@@ -2,7 +2,7 @@
 
 import logging
 from dataclasses import dataclass, field
-from typing import Dict, List, Mapping, Tuple
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 import torch
 
@@ -18,13 +18,110 @@ class RestoreError(Exception):
 
 
 @dataclass
+class TableReport:
+    """How the rows of a table indexed by names (symbols, speakers) were carried over from a checkpoint."""
+
+    key: str
+    what: str
+    shared: List[str] = field(default_factory=list)
+    mapped: Dict[str, str] = field(default_factory=dict)
+    new: List[str] = field(default_factory=list)
+    new_init: str = "mean"
+    dropped: List[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.mapped or self.new or self.dropped)
+
+    def format(self) -> str:
+        def names(items) -> str:
+            return " ".join(repr(item) for item in items) if items else "none"
+
+        initial = "the mean of the checkpoint's rows" if self.new_init == "mean" else "the model's own initial rows"
+        lines = [f"restore: {self.key}: {self.what} carried over by name from the checkpoint's vocabulary"]
+        lines.append(f"  {len(self.shared)} shared (rows copied): {names(self.shared)}")
+        if self.mapped:
+            lines.append(f"  {len(self.mapped)} from the map (mean of the listed rows): " + ", ".join(
+                f"{new!r} <- {' '.join(repr(old) for old in olds)}" for new, olds in self.mapped.items()
+            ))  # fmt: skip
+        lines.append(f"  {len(self.new)} new (start from {initial}): {names(self.new)}")
+        lines.append(f"  {len(self.dropped)} dropped (in the checkpoint only): {names(self.dropped)}")
+        return "\n".join(lines)
+
+
+def carry_over_rows(
+    old_rows: torch.Tensor,
+    old_names: Sequence[str],
+    initial_rows: torch.Tensor,
+    new_names: Sequence[str],
+    *,
+    key: str,
+    what: str,
+    new_init: str = "mean",
+    mapping: Optional[Mapping[str, Sequence[str]]] = None,
+) -> Tuple[torch.Tensor, TableReport]:
+    """A table for ``new_names`` whose rows come from ``old_rows`` by name.
+
+    Rows of names in both lists are copied; a name in ``mapping`` starts from the mean of the old
+    rows of the names it lists (this wins over a shared row); other new names start from the mean
+    of all old rows (``new_init="mean"``) or keep their row of ``initial_rows`` (``"random"``).
+
+    Shapes: old_rows (len(old_names), D); initial_rows (len(new_names), D) -> (len(new_names), D).
+
+    Raises
+    ------
+    RestoreError
+        A table whose row count or width disagrees with its names, or a map naming a symbol the
+        model lacks or the checkpoint lacks.
+    """
+    if old_rows.shape[0] != len(old_names) or initial_rows.shape[0] != len(new_names):
+        raise RestoreError(
+            f"{key}: {old_rows.shape[0]} rows in the checkpoint for {len(old_names)} {what} in its config, "
+            f"{initial_rows.shape[0]} rows in the model for {len(new_names)}"
+        )
+    if old_rows.shape[1:] != initial_rows.shape[1:]:
+        raise RestoreError(
+            f"{key}: rows of width {tuple(old_rows.shape[1:])} in the checkpoint, {tuple(initial_rows.shape[1:])} in the model"
+        )
+    old_index = {name: row for row, name in enumerate(old_names)}
+    mapping = dict(mapping or {})
+    for new, olds in mapping.items():
+        if new not in new_names:
+            raise RestoreError(f"{key}: the map names {new!r}, which is not among the model's {what}")
+        unknown = [old for old in olds if old not in old_index]
+        if unknown or not olds:
+            raise RestoreError(
+                f"{key}: the map starts {new!r} from {' '.join(map(repr, unknown)) or 'nothing'}, not among the checkpoint's {what}"
+            )
+    report = TableReport(key=key, what=what, new_init=new_init)
+    old_rows = old_rows.detach().float()
+    rows = initial_rows.detach().clone().float()
+    mean = old_rows.mean(dim=0)
+    for row, name in enumerate(new_names):
+        if name in mapping:
+            rows[row] = old_rows[[old_index[old] for old in mapping[name]]].mean(dim=0)
+            report.mapped[name] = list(mapping[name])
+        elif name in old_index:
+            rows[row] = old_rows[old_index[name]]
+            report.shared.append(name)
+        else:
+            if new_init == "mean":
+                rows[row] = mean
+            report.new.append(name)
+    kept = set(new_names)
+    report.dropped = [name for name in old_names if name not in kept]
+    return rows, report
+
+
+@dataclass
 class RestoreReport:
-    """What a restore did: keys loaded, keys with another shape, keys missing or unexpected."""
+    """What a restore did: keys loaded, keys with another shape, keys missing or unexpected, tables remapped."""
 
     loaded: List[str] = field(default_factory=list)
     shape_mismatch: List[Tuple[str, Tuple[int, ...], Tuple[int, ...]]] = field(default_factory=list)
     missing: List[str] = field(default_factory=list)
     unexpected: List[str] = field(default_factory=list)
+    tables: List[TableReport] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:
@@ -45,10 +142,13 @@ class RestoreReport:
         if partial and not self.complete:
             kept = [key for key, _, _ in self.shape_mismatch] + self.missing
             lines.append(f"  left at their initial values: {', '.join(kept) if kept else 'none'}")
+        lines += [table.format() for table in self.tables]
         return "\n".join(lines)
 
 
-def compare_state_dicts(model_state: Mapping[str, torch.Tensor], checkpoint_state: Mapping[str, torch.Tensor]) -> RestoreReport:
+def compare_state_dicts(
+    model_state: Mapping[str, torch.Tensor], checkpoint_state: Mapping[str, torch.Tensor]
+) -> RestoreReport:
     """Sort every key into loaded / shape mismatch / missing / unexpected."""
     report = RestoreReport()
     for key, tensor in model_state.items():
@@ -63,11 +163,21 @@ def compare_state_dicts(model_state: Mapping[str, torch.Tensor], checkpoint_stat
 
 
 def restore_weights(
-    module: torch.nn.Module, checkpoint_state: Mapping[str, torch.Tensor], *, allow_partial: bool, source: str = "checkpoint"
+    module: torch.nn.Module,
+    checkpoint_state: Mapping[str, torch.Tensor],
+    *,
+    allow_partial: bool,
+    source: str = "checkpoint",
+    tables: Sequence[TableReport] = (),
 ) -> RestoreReport:
-    """Copy matching tensors into ``module``; raise ``RestoreError`` listing the mismatches unless ``allow_partial``."""
+    """Copy matching tensors into ``module``; raise ``RestoreError`` listing the mismatches unless ``allow_partial``.
+
+    ``tables`` reports how ``checkpoint_state``'s symbol or speaker tables were already carried
+    over to the model's names (``carry_over_rows``); they are logged with the rest.
+    """
     model_state = module.state_dict()
     report = compare_state_dicts(model_state, checkpoint_state)
+    report.tables = list(tables)
     if not report.complete and not allow_partial:
         raise RestoreError(
             f"{source} does not match the model:\n{report.format()}\n"
@@ -77,5 +187,6 @@ def restore_weights(
     merged: Dict[str, torch.Tensor] = dict(model_state)
     merged.update({key: checkpoint_state[key] for key in report.loaded})
     torch.nn.Module.load_state_dict(module, merged, strict=True)
-    (logger.info if report.complete else logger.warning)("%s", report.format(partial=allow_partial))
+    noteworthy = not report.complete or any(table.changed for table in report.tables)
+    (logger.warning if noteworthy else logger.info)("%s", report.format(partial=allow_partial))
     return report

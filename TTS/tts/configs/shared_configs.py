@@ -1,5 +1,6 @@
 """Configs shared by the text-to-speech models: characters and the TTS training base."""
 
+import math
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
@@ -81,11 +82,52 @@ class BaseTTSConfig(BaseTrainingConfig):
     shuffle: bool = field(default=False, metadata={"help": "Shuffle the training set (used with batch_sampler 'random')."})
     drop_last: bool = field(default=False, metadata={"help": "Drop the last incomplete batch."})
     datasets: List[BaseDatasetConfig] = field(default_factory=lambda: [BaseDatasetConfig()], metadata={"help": "Datasets to train on."})
+    restore_new_symbols: str = field(
+        default="mean",
+        metadata={
+            "help": "With --restore_path from a checkpoint with another vocabulary: how the embedding rows of symbols "
+            "the checkpoint lacks start. 'mean': the mean of the checkpoint's rows; 'random': the model's own "
+            "initialisation. Shared symbols keep their rows; restore_symbol_map overrides both."
+        },
+    )
+    restore_symbol_map: Optional[Dict[str, str]] = field(
+        default_factory=dict,
+        metadata={
+            "help": "New symbol -> checkpoint symbols whose embedding rows it starts from (their mean), e.g. "
+            "{\"ɲ\": \"nj\", \"β\": \"b\"}. Used with --restore_path when the vocabularies differ."
+        },
+    )
+    restore_new_speakers: str = field(
+        default="mean",
+        metadata={
+            "help": "With --restore_path from a checkpoint with other speakers: how the speaker embedding rows of new "
+            "speakers start ('mean' of the checkpoint's speakers, or 'random'). Speakers kept by name keep their rows."
+        },
+    )
     allow_partial_restore: bool = field(
         default=False,
         metadata={
             "help": "With --restore_path, load only the tensors whose names and shapes match and keep the others at "
             "their initial values (the restore report lists them). False makes any mismatch an error."
+        },
+    )
+    freeze_layers: List[str] = field(
+        default_factory=list,
+        metadata={
+            "help": "Fine-tuning: parameters frozen from step 0, as fnmatch patterns of the names that "
+            "model.named_parameters() gives, e.g. [\"encoder.*\", \"postnet.*\"]. Frozen parameters get no gradient "
+            "and no optimizer update; batch norms whose parameters are all frozen keep their running statistics. A "
+            "pattern matching no parameter is an error. See TTS.utils.freeze for a recipe."
+        },
+    )
+    unfreeze_schedule: List[List] = field(
+        default_factory=list,
+        metadata={
+            "help": "Gradual unfreezing of freeze_layers: entries [start_step, [patterns...], lr_scale], steps in "
+            "non-decreasing order. From global step start_step on, the still-frozen parameters matching the patterns "
+            "(\"*\": all of them) train in their own optimizer group at lr_scale x the learning rate of the "
+            "always-trained ones (the scheduler scales all groups alike). A pattern matching no still-frozen "
+            "parameter is an error."
         },
     )
     # optimiser
@@ -116,6 +158,32 @@ class BaseTTSConfig(BaseTrainingConfig):
         require(self.eval_split_size >= 0, "eval_split_size", f"must be >= 0, got {self.eval_split_size}")
         require(self.min_audio_len <= self.max_audio_len, "min_audio_len", "must not exceed max_audio_len")
         require(self.min_text_len <= self.max_text_len, "min_text_len", "must not exceed max_text_len")
+        for name in ("restore_new_symbols", "restore_new_speakers"):
+            require(getattr(self, name) in ("mean", "random"), name, f"must be 'mean' or 'random', got {getattr(self, name)!r}")
+        self._check_freezing(require)
         if self.use_phonemes:
             require(self.phoneme_language is not None or bool(self.languages), "phoneme_language", "must be set when use_phonemes is true")
         self.audio.check_values()
+
+    def _check_freezing(self, require) -> None:
+        """freeze_layers and unfreeze_schedule are well formed (the model checks that their patterns match)."""
+        for index, pattern in enumerate(self.freeze_layers):
+            ok = isinstance(pattern, str) and pattern != ""
+            require(ok, "freeze_layers", f"entry {index} {pattern!r}: must be a non-empty pattern string")
+        name = "unfreeze_schedule"
+        needs = "needs freeze_layers: it unfreezes what those froze"
+        require(not self.unfreeze_schedule or bool(self.freeze_layers), name, needs)
+        previous_step = 0
+        for index, entry in enumerate(self.unfreeze_schedule):
+            where = f"entry {index} {entry!r}"
+            ok = isinstance(entry, (list, tuple)) and len(entry) == 3
+            require(ok, name, f"{where}: must be [start_step, [patterns...], lr_scale]")
+            step, patterns, lr_scale = entry
+            is_int = isinstance(step, int) and not isinstance(step, bool)
+            require(is_int and step >= 0, name, f"{where}: start_step must be an integer >= 0")
+            require(step >= previous_step, name, f"{where}: start_step is below the previous one ({previous_step})")
+            strings = isinstance(patterns, (list, tuple)) and all(isinstance(p, str) and p for p in patterns)
+            require(strings and len(patterns) > 0, name, f"{where}: patterns must be a non-empty list of strings")
+            number = isinstance(lr_scale, (int, float)) and not isinstance(lr_scale, bool)
+            require(number and 0 < lr_scale < math.inf, name, f"{where}: lr_scale must be a number > 0")
+            previous_step = step

@@ -7,7 +7,7 @@ checkpoint loading for inference, and synthesis of the config's test sentences.
 import json
 import logging
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
@@ -15,12 +15,15 @@ import torch.distributed as dist
 from trainer import TrainerModel
 from trainer.trainer_utils import get_scheduler
 
+from TTS.config.errors import ConfigError
 from TTS.tts.datasets import get_speaker_names
 from TTS.tts.datasets.dataset import TTSDataset
 from TTS.tts.datasets.samplers import batch_sampler_from_config
 from TTS.utils.distributed import average_gradients, join_launcher_process_group
+from TTS.utils.freeze import FreezeSchedule
 from TTS.utils.io import load_checkpoint_file
-from TTS.utils.restore import RestoreReport, restore_weights
+from TTS.tts.utils.text.characters import characters_from_config
+from TTS.utils.restore import RestoreReport, TableReport, carry_over_rows, restore_weights
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +70,11 @@ def config_speaker_names(config) -> List[str]:
     return list(getattr(config, "speakers", None) or [])
 
 
+def config_symbols(config) -> List[str]:
+    """The input vocabulary a config describes, in id order (the rows of the symbol embedding)."""
+    return characters_from_config(getattr(config, "characters", None), use_phonemes=bool(config.use_phonemes))[0].vocab
+
+
 def speaker_names_for(config, samples: Optional[Sequence[Dict[str, Any]]]) -> List[str]:
     """Speaker names of a multi-speaker model: from the config when it lists them, else from the samples."""
     names = config_speaker_names(config)
@@ -97,6 +105,7 @@ class BaseTTS(TrainerModel):
         self.tokenizer = tokenizer
         self.speaker_names = list(speaker_names)
         self.restore_report: Optional[RestoreReport] = None
+        self._restore_source = None  # config of the checkpoint the next load_state_dict restores
 
     @property
     def speaker_id_mapping(self) -> Optional[Dict[str, int]]:
@@ -111,8 +120,55 @@ class BaseTTS(TrainerModel):
         come through here.
         """
         allow_partial = (not strict) or bool(getattr(self.config, "allow_partial_restore", False))
-        self.restore_report = restore_weights(self, state_dict, allow_partial=allow_partial)
+        tables: List[TableReport] = []
+        if self._restore_source is not None:
+            source, self._restore_source = self._restore_source, None
+            state_dict, tables = self._carry_over_tables(state_dict, source)
+        self.restore_report = restore_weights(self, state_dict, allow_partial=allow_partial, tables=tables)
         return torch.nn.modules.module._IncompatibleKeys(self.restore_report.missing, self.restore_report.unexpected)
+
+    def set_restore_source(self, checkpoint_config) -> None:
+        """Name the vocabulary and speakers of the checkpoint the next ``load_state_dict`` restores.
+
+        ``train_tts --restore_path`` calls it with the checkpoint's own config, so that a checkpoint
+        trained on other symbols (another language) or other speakers is carried over by name
+        (``TTS.utils.restore.carry_over_rows``) rather than by row number, with the new rows
+        initialised as ``restore_new_symbols``, ``restore_symbol_map`` and ``restore_new_speakers``
+        say, and the report listing shared, new and dropped names.
+        """
+        self._restore_source = checkpoint_config
+
+    def _carry_over_tables(self, state_dict, source) -> Tuple[Dict[str, torch.Tensor], List[TableReport]]:
+        state, model_state, tables = dict(state_dict), self.state_dict(), []
+        symbol_map = {new: list(olds) for new, olds in (getattr(self.config, "restore_symbol_map", None) or {}).items()}
+        key = "embedding.weight"
+        old_symbols, new_symbols = config_symbols(source), self.symbols()
+        if key in state and key in model_state and (old_symbols != new_symbols or symbol_map):
+            state[key], report = carry_over_rows(
+                state[key], old_symbols, model_state[key], new_symbols, key=key, what="symbols",
+                new_init=self.config.restore_new_symbols, mapping=symbol_map,
+            )  # fmt: skip
+            tables.append(report)
+        key = "speaker_embedding.weight"
+        if key in state and key in model_state:
+            try:
+                old_speakers = config_speaker_names(source)
+            except (FileNotFoundError, ValueError) as err:
+                logger.warning("restore: speakers of the checkpoint unknown (%s): speaker rows are matched by position", err)
+                old_speakers = []
+            if old_speakers and old_speakers != self.speaker_names:
+                state[key], report = carry_over_rows(
+                    state[key], old_speakers, model_state[key], self.speaker_names, key=key, what="speakers",
+                    new_init=self.config.restore_new_speakers,
+                )  # fmt: skip
+                tables.append(report)
+        return state, tables
+
+    def symbols(self) -> List[str]:
+        """The model's input vocabulary in id order."""
+        if self.tokenizer is not None:
+            return list(self.tokenizer.characters.vocab)
+        return config_symbols(self.config)
 
     def load_checkpoint(self, config, checkpoint_path: str, eval: bool = False, strict: bool = True, cache: bool = False):  # noqa: A002
         """Load a trainer checkpoint (ours or Coqui's) safely; ``eval`` switches to inference mode."""
@@ -128,12 +184,49 @@ class BaseTTS(TrainerModel):
 
     # ------------------------------------------------------------------ optimisation
     def get_optimizer(self) -> torch.optim.Optimizer:
+        """The config's optimizer; with ``freeze_layers`` set, one parameter group per unfreezing stage.
+
+        A freeze pattern that matches no parameter is a ``ConfigError`` (see ``TTS.utils.freeze``).
+        """
         name = self.config.optimizer
         params = dict(self.config.optimizer_params or {})
         optimizer_cls = torch.optim.RAdam if name.lower() == "radam" else getattr(torch.optim, name, None)
         if optimizer_cls is None:
             raise ValueError(f"config field 'optimizer': unknown optimizer {name!r} (a torch.optim class name)")
-        return optimizer_cls(self.parameters(), lr=self.config.lr, **params)
+        self._freeze_schedule = FreezeSchedule.from_config(self, self.config)
+        if self._freeze_schedule is None:
+            return optimizer_cls(self.parameters(), lr=self.config.lr, **params)
+        return optimizer_cls(self._freeze_schedule.param_groups(self, self.config.lr), lr=self.config.lr, **params)
+
+    def freeze_schedule(self) -> Optional[FreezeSchedule]:
+        """The config's layer freezing resolved against this model (None without ``freeze_layers``).
+
+        ``get_optimizer`` builds it, as the optimizer's parameter groups follow it.
+        """
+        if getattr(self, "_freeze_schedule", None) is None:
+            self._freeze_schedule = FreezeSchedule.from_config(self, self.config)
+        return self._freeze_schedule
+
+    def on_train_step_start(self, trainer) -> None:
+        """Layer freezing: freeze the parameters of this global step and rescale the groups' learning rates.
+
+        Needed before every step: the trainer's ``model.train()`` at each epoch start puts frozen
+        batch norms back in training mode, and its ``reset_lr()`` (after ``--restore_path``) and
+        the scheduler set the groups' rates without their ``lr_scale``.
+        """
+        schedule = self.freeze_schedule()
+        if schedule is None:
+            return
+        clipping = (trainer.config.grad_clip or 0) > 0
+        if getattr(trainer, "use_accelerate", False) or (getattr(trainer, "use_amp_scaler", False) and not clipping):
+            # the trainer then takes the norm of every parameter's gradient, and frozen ones have none
+            raise ConfigError(
+                "config field 'freeze_layers': frozen parameters have no gradient, which the trainer supports only "
+                "without use_accelerate and, under mixed precision, with grad_clip > 0"
+            )
+        schedule.apply(self, trainer.total_steps_done)
+        optimizers = trainer.optimizer if isinstance(trainer.optimizer, list) else [trainer.optimizer]
+        schedule.scale_learning_rates(optimizers[0])
 
     def get_lr(self) -> float:
         return self.config.lr
