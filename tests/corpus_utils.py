@@ -12,6 +12,8 @@ import soundfile as sf
 REPO_ROOT = Path(__file__).resolve().parents[1]
 TACOTRON2_RECIPE = REPO_ROOT / "recipes" / "ljspeech" / "tacotron2" / "train.py"
 DDC_RECIPE = REPO_ROOT / "recipes" / "ljspeech" / "tacotron2-DDC" / "train.py"
+KUMO_RECIPE = REPO_ROOT / "recipes" / "kumo" / "tacotron2-DDC" / "train.py"
+KUMO_FINETUNE_LANGUAGE = REPO_ROOT / "recipes" / "kumo" / "tacotron2-DDC" / "finetune_language.py"
 TRAIN_TTS = REPO_ROOT / "TTS" / "bin" / "train_tts.py"
 
 SAMPLE_RATE = 8000

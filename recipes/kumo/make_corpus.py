@@ -1,9 +1,11 @@
-"""Synthesise an LJSpeech-layout corpus with an offline teacher voice.
+r"""Synthesise an LJSpeech-layout corpus with an offline teacher voice.
 
     python recipes/kumo/make_corpus.py --out_path data/kumo_en            # Kokoro jm_kumo, English
     python recipes/kumo/make_corpus.py --out_path data/kumo_es --lang es \
         --sentences my_spanish_sentences.txt
     python recipes/kumo/make_corpus.py --teacher piper --voice joe --out_path data/joe_en
+    python recipes/kumo/make_corpus.py --teacher espeak --lang es --out_path data/espeak_es \
+        --sentences recipes/kumo/sentences_es/*.txt
 
 Writes ``<out_path>/metadata.csv`` (``id|text|normalized text``), ``wavs/<id>.wav``
 (16-bit mono at ``--sample_rate``) for the training sentences, and
@@ -15,7 +17,14 @@ temporary name and renamed), so the script can be stopped and resumed at will.
 
 The teacher is given the normalised text (numbers, abbreviations and symbols
 spelled out by our own cleaner) so the audio says exactly the words a model
-trained on the corpus will see. Needs ``pip install -e ".[teacher]"``.
+trained on the corpus will see.
+
+Teachers: ``kokoro`` and ``piper`` need ``pip install -e ".[teacher]"``. ``espeak`` is
+the espeak-ng formant synthesiser that the base install already ships (through
+``espeakng_loader``): robotic, 29-36 % WER, meant for tests and demos that need a
+few real-speech clips, not for a voice anyone should listen to. Its ``--voice`` is
+any espeak-ng voice name or language code ("en-us", "es", "es-419", "fr-fr", ...), by
+default the one of ``--lang`` (en -> en-us, otherwise ``--lang`` itself).
 """
 
 import argparse
@@ -43,7 +52,11 @@ TEACHERS = {
     "kokoro": {"voices": ("jm_kumo", "jf_gongitsune", "jf_alpha", "jf_nezumi", "jf_tebukuro"), "rate": 24000},
     # Piper en_US-joe-medium (dataset CC0; fine-tuned from the lessac voice)
     "piper": {"voices": ("joe",), "rate": 22050},
+    # espeak-ng 1.52 from espeakng_loader (base install; formant synthesis, 29-36 % WER); voices: any
+    # espeak-ng voice name or language code, checked by TTS.utils.espeak_voice
+    "espeak": {"voices": None, "rate": 22050},
 }
+ESPEAK_DEFAULT_VOICES = {"en": "en-us"}  # --lang -> espeak-ng voice where they differ
 MIN_WORDS, MAX_WORDS = 2, 25
 
 
@@ -130,6 +143,10 @@ def _load_teacher(name: str, voice: str, lang: str):
             return audio.astype(np.float32), model.config.sample_rate
 
         return speak
+    if name == "espeak":
+        from TTS.utils.espeak_voice import EspeakVoice
+
+        return EspeakVoice(voice).speak
     raise ValueError(f"unknown teacher {name!r}; choose from {sorted(TEACHERS)}")
 
 
@@ -173,8 +190,11 @@ def write_metadata(path: Path, rows: List[Tuple[str, str, str]]) -> None:
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out_path", type=Path, required=True, help="corpus folder (created; reused to resume)")
-    parser.add_argument("--teacher", default="kokoro", choices=sorted(TEACHERS))
-    parser.add_argument("--voice", default=None, help="teacher voice (default: the teacher's first)")
+    parser.add_argument("--teacher", default="kokoro", choices=sorted(TEACHERS),
+                        help="kokoro, piper: the [teacher] extra; espeak: base install, low quality (29-36 %% WER)")
+    parser.add_argument("--voice", default=None,
+                        help="teacher voice (default: the teacher's first; for espeak any espeak-ng voice or "
+                             "language code, default: the --lang one, en -> en-us)")
     parser.add_argument("--lang", default="en", help="language of the sentences, e.g. en, es")
     parser.add_argument("--sentences", type=Path, nargs="+", default=DEFAULT_SENTENCES,
                         help="text files, one sentence per line (default: recipes/kumo/sentences/*.txt)")
@@ -189,9 +209,19 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
 
-    voice = args.voice or TEACHERS[args.teacher]["voices"][0]
-    if voice not in TEACHERS[args.teacher]["voices"]:
-        parser.error(f"--voice {voice!r} is not a {args.teacher} voice; choose from {TEACHERS[args.teacher]['voices']}")
+    voices = TEACHERS[args.teacher]["voices"]
+    if voices is None:  # any espeak-ng voice name; the library checks it
+        from TTS.utils.espeak_voice import EspeakVoice
+
+        voice = args.voice or ESPEAK_DEFAULT_VOICES.get(args.lang, args.lang)
+        try:
+            EspeakVoice(voice)
+        except ValueError as err:
+            parser.error(f"--voice: {err}")
+    else:
+        voice = args.voice or voices[0]
+        if voice not in voices:
+            parser.error(f"--voice {voice!r} is not a {args.teacher} voice; choose from {voices}")
     for path in args.sentences:
         if not path.is_file():
             parser.error(f"--sentences: {path} does not exist")

@@ -1,0 +1,101 @@
+"""Fine-tune the English kumo Tacotron2-DDC (the embedded default voice) to Spanish.
+
+    python recipes/kumo/make_corpus.py --lang es --out_path data/kumo_es          # the corpus, once
+    python recipes/kumo/tacotron2-DDC/finetune_language.py                        # restores the default model
+    python recipes/kumo/tacotron2-DDC/finetune_language.py --restore_path other.pth --coqpit.lr 1e-4
+    python recipes/kumo/tacotron2-DDC/finetune_language.py --continue_path recipes/kumo/tacotron2-DDC/<run>
+
+The model keeps the English model's architecture and audio settings; what changes is the text side:
+espeak-ng ``es`` phonemes, and a vocabulary with the Spanish question and exclamation marks. The
+restore carries every symbol's embedding row over by name (``--restore_path`` in ``train_tts``);
+the Spanish sounds English never used, whose rows in the English model are still at their random
+initialisation, start from the nearest English sounds (``SPANISH_FROM_ENGLISH``), and the report
+lists what was shared, mapped, new and dropped.
+
+Then layer-wise, as config (``freeze_layers`` / ``unfreeze_schedule``):
+
+1. steps 0-999: the embedding, encoder and attention learn the new language's text and timing,
+   while the acoustic half (decoder prenet, LSTM, projection, stop net; postnet) keeps the voice;
+2. from step 1000 the rest of the decoder joins at half the learning rate;
+3. from step 3000 the postnet joins at a quarter.
+
+Without ``--restore_path`` or ``--continue_path`` the recipe restores the embedded English model.
+``--from_scratch`` trains the same Spanish model from random weights with nothing frozen, the
+baseline a fine-tuned run is compared with on the same step budget.
+"""
+
+import os
+import sys
+
+from train import REPO_ROOT, make_config as make_english_config
+
+from TTS.bin.train_tts import run
+from TTS.tts.configs.shared_configs import CharactersConfig
+from TTS.tts.configs.tacotron2_config import Tacotron2Config
+from TTS.tts.utils.text.characters import DEFAULT_PUNCTUATIONS, IPA_CHARACTERS
+
+ENGLISH_MODEL = os.path.join(REPO_ROOT, "TTS", ".models", "tts_models--en--kumo--tacotron2-DDC", "model.pth")
+# Spanish sounds (espeak-ng ``es``) absent from English (``en-us``) speech -> English sounds to start from
+SPANISH_FROM_ENGLISH = {
+    "r": "ɾ",  # trill <- flap
+    "x": "h",  # jota
+    "ɣ": "ɡ",
+    "β": "b",
+    "ʝ": "j",
+    "ɲ": "nj",  # the mean of n and j
+    "ʎ": "lj",
+    "¿": "?",
+    "¡": "!",
+}
+# the acoustic half: frozen first, so the voice survives while the text side learns Spanish
+ACOUSTIC_LAYERS = ["*decoder.prenet.*", "*decoder.decoder_rnn.*", "*decoder.linear_projection.*", "*decoder.stopnet.*", "postnet.*"]
+
+
+def make_config() -> Tacotron2Config:
+    config = make_english_config()
+    dataset = config.datasets[0]
+    dataset.path = os.path.join(REPO_ROOT, "data", "kumo_es")
+    dataset.language = "es"
+    config.run_name = "kumo-es-finetune"
+    config.phoneme_language = "es"
+    config.languages = ["es"]
+    config.text_cleaner = "multilingual_phoneme_cleaners"  # espeak-ng reads Spanish numbers itself
+    config.characters = CharactersConfig(
+        characters_class="TTS.tts.utils.text.characters.IPAPhonemes",
+        characters=IPA_CHARACTERS,
+        punctuations=DEFAULT_PUNCTUATIONS + "¿¡",
+        pad="<PAD>", eos="<EOS>", bos="<BOS>", blank="<BLNK>",
+        is_unique=False,
+    )  # fmt: skip
+    config.restore_new_symbols = "mean"
+    config.restore_symbol_map = dict(SPANISH_FROM_ENGLISH)
+    config.lr = 2e-4
+    config.lr_scheduler_params = {"warmup_steps": 200}
+    config.freeze_layers = list(ACOUSTIC_LAYERS)
+    config.unfreeze_schedule = [[1000, ["*decoder.*"], 0.5], [3000, ["*"], 0.25]]
+    config.test_sentences = ["Hola, ¿cómo estás?", "El niño llama a la puerta con cuidado."]
+    return config
+
+
+def from_scratch(config: Tacotron2Config) -> Tacotron2Config:
+    """The baseline: the same model and data, random weights, nothing frozen, the English recipe's rate."""
+    english = make_english_config()
+    config.run_name = "kumo-es-scratch"
+    config.freeze_layers, config.unfreeze_schedule = [], []
+    config.lr, config.lr_scheduler_params = english.lr, dict(english.lr_scheduler_params)
+    return config
+
+
+def main(argv) -> None:
+    config = make_config()
+    if "--from_scratch" in argv:
+        argv = [arg for arg in argv if arg != "--from_scratch"]
+        run(from_scratch(config), argv)
+    elif any(arg.split("=")[0] in ("--restore_path", "--continue_path") for arg in argv):
+        run(config, argv)
+    else:
+        run(config, ["--restore_path", ENGLISH_MODEL, *argv])
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
