@@ -23,7 +23,7 @@ from TTS.utils.synthesizer import Synthesizer
 SENTENCE = "Hello world."
 MAX_STEPS = 8
 STEP = 123
-TRAINING_ONLY_KEYS = ("optimizer", "scheduler", "scaler", "epoch", "date", "model_loss")
+TRAINING_ONLY_KEYS = ("optimizer", "scheduler", "scaler", "date", "model_loss")
 
 
 @pytest.fixture(autouse=True)
@@ -131,7 +131,7 @@ def run(tmp_path_factory):
 @pytest.mark.parametrize("kind, dtype", [("fp16", torch.float16), ("fp32", torch.float32)])
 def test_release_holds_weights_only_in_the_requested_dtype(run, kind, dtype):
     release = torch.load(run[kind] / "model.pth", map_location="cpu", weights_only=True)
-    assert set(release) == {"model", "config", "step"}
+    assert set(release) == {"model", "config", "step", "epoch"}  # what the trainer's --restore_path reads
     assert not any(key in release for key in TRAINING_ONLY_KEYS)
     assert release["step"] == STEP
     original = run["model"].state_dict()
@@ -279,3 +279,15 @@ def test_unknown_dtype_is_a_usage_error(tmp_path):
     with pytest.raises(SystemExit) as exc:
         export_model.main(["--checkpoint", "x.pth", "--out_folder", str(tmp_path), "--dtype", "bf16"])
     assert exc.value.code == 2
+
+
+def test_release_restores_through_train_tts_checks_and_a_bare_state_dict_is_refused(run, tmp_path):
+    from TTS.bin.train_tts import checkpoint_config
+    from TTS.utils.io import CheckpointError
+
+    release = torch.load(run["fp16"] / "model.pth", weights_only=True)
+    assert checkpoint_config(str(run["fp16"] / "model.pth")).r == release["config"]["r"]
+    bare = tmp_path / "bare.pth"
+    torch.save(release["model"], bare)
+    with pytest.raises(CheckpointError, match=r"bare.pth: not a training checkpoint: no 'step', 'epoch'"):
+        checkpoint_config(str(bare))

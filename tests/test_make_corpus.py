@@ -305,3 +305,12 @@ def test_unknown_voice_is_a_usage_error(tmp_path, capsys):
                  "--voice", "jm_kumo", "--metadata_only"])
     assert exc.value.code == 2
     assert "not a piper voice" in capsys.readouterr().err
+
+
+def test_each_language_has_its_default_sentences_and_others_must_be_given(tmp_path):
+    english, spanish = mc.default_sentences("en-us"), mc.default_sentences("es")
+    assert english and spanish and not set(english) & set(spanish)
+    assert all(path.parent.name == "sentences_es" for path in spanish)
+    assert len(mc.read_sentences(spanish)) >= 2000
+    with pytest.raises(SystemExit, match="--lang fr: no sentence files of this language here; give them with --sentences"):
+        mc.main(["--lang", "fr", "--out_path", str(tmp_path / "fr"), "--metadata_only"])

@@ -2,7 +2,7 @@
 
     python -m TTS.bin.export_model --checkpoint RUN/checkpoint_4000.pth --out_folder OUT [--dtype fp16]
 
-OUT gets ``model.pth`` (``{"model": state_dict, "config": ..., "step": ...}``: no optimizer,
+OUT gets ``model.pth`` (``{"model": state_dict, "config": ..., "step": ..., "epoch": ...}``: no optimizer,
 scheduler or scaler state, float tensors in ``--dtype``), ``config.json`` (the checkpoint's own
 config, which carries the reduction factor gradual training had reached, with machine-local
 paths removed), ``alignment.png`` (the attention of a free-running synthesis of
@@ -47,12 +47,16 @@ def clean_config(config: Dict[str, Any]) -> Dict[str, Any]:
 
 
 def export_weights(checkpoint: Dict[str, Any], config: Dict[str, Any], dtype: torch.dtype) -> Dict[str, Any]:
-    """The release checkpoint: the model's tensors (floats cast to ``dtype``), ``config`` and the step."""
+    """The release checkpoint: the model's tensors (floats cast to ``dtype``), ``config``, step and epoch.
+
+    The step and epoch are what the trainer's ``--restore_path`` reads besides the weights, so a
+    release is also the starting point of a fine-tuning run.
+    """
     state = {
         key: value.to(dtype) if torch.is_floating_point(value) else value
         for key, value in checkpoint["model"].items()
     }
-    return {"model": state, "config": config, "step": checkpoint.get("step")}
+    return {"model": state, "config": config, "step": checkpoint.get("step") or 0, "epoch": checkpoint.get("epoch") or 0}
 
 
 def plot_losses(run_folder: Path, out_path: Path) -> Optional[Path]:

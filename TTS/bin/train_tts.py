@@ -75,9 +75,22 @@ def parse_command_line(argv: List[str], default_config: Optional[Coqpit] = None)
     return args, config
 
 
+RESTORED_KEYS = ("model", "step", "epoch")  # what the trainer's restore_model() reads
+
+
 def checkpoint_config(path: str) -> Optional[Coqpit]:
-    """The config stored in a checkpoint (its vocabulary and speakers), or None when it has none."""
-    stored = load_checkpoint_file(path).get("config")
+    """The config stored in a checkpoint (its vocabulary and speakers), or None when it has none.
+
+    Raises ``CheckpointError`` for a file the trainer could not restore from (no weights, step or epoch).
+    """
+    checkpoint = load_checkpoint_file(path)
+    missing = [key for key in RESTORED_KEYS if not isinstance(checkpoint, dict) or key not in checkpoint]
+    if missing:
+        raise CheckpointError(
+            f"--restore_path {path}: not a training checkpoint: no {', '.join(repr(key) for key in missing)} "
+            "(a bare state_dict can be loaded with Tacotron2.load_state_dict, or exported with TTS.bin.export_model)"
+        )
+    stored = checkpoint.get("config")
     if not isinstance(stored, dict):
         logging.getLogger(__name__).warning(
             "%s stores no config: symbol and speaker rows are restored by position", path

