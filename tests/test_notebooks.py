@@ -51,3 +51,18 @@ def test_walkthrough_plots_and_plays_audio(executed):
     assert any("image/png" in output.get("data", {}) for output in outputs)
     assert any("<audio" in output.get("data", {}).get("text/html", "") for output in outputs)
     assert not list(workdir.iterdir())  # the notebook cleans up after itself
+
+
+@pytest.mark.slow
+def test_finetuning_notebook_shows_the_restore_report_the_schedule_alignments_and_audio(executed):
+    notebook, _ = executed(next(path for path in NOTEBOOKS if path.name == "finetune_new_language.ipynb"))
+    outputs = outputs_of(notebook)
+    text = "".join(output.get("text", "") for output in outputs if output.get("output_type") == "stream")
+    assert "restore: embedding.weight: symbols carried over by name" in text
+    assert "'ɲ' <- 'n' 'j'" in text
+    assert "frozen at step 0" in text and "step 9 unfreezes" in text and "step 18 unfreezes" in text
+    images = [output for output in outputs if "image/png" in output.get("data", {})]
+    assert len(images) >= 2  # the alignment before, and before/after side by side
+    assert sum("<audio" in output.get("data", {}).get("text/html", "") for output in outputs) >= 2
+    changed = float(text.split("alignment changed by ")[1].split()[0])
+    assert changed > 0  # 24 steps moved the attention
