@@ -14,6 +14,8 @@ TACOTRON2_RECIPE = REPO_ROOT / "recipes" / "ljspeech" / "tacotron2" / "train.py"
 DDC_RECIPE = REPO_ROOT / "recipes" / "ljspeech" / "tacotron2-DDC" / "train.py"
 KUMO_RECIPE = REPO_ROOT / "recipes" / "kumo" / "tacotron2-DDC" / "train.py"
 KUMO_FINETUNE_LANGUAGE = REPO_ROOT / "recipes" / "kumo" / "tacotron2-DDC" / "finetune_language.py"
+KUMO_FINETUNE_SPEAKER = REPO_ROOT / "recipes" / "kumo" / "tacotron2-DDC" / "finetune_speaker.py"
+KUMO_MULTISPEAKER = REPO_ROOT / "recipes" / "kumo" / "tacotron2-DDC" / "train_multispeaker.py"
 TRAIN_TTS = REPO_ROOT / "TTS" / "bin" / "train_tts.py"
 
 SAMPLE_RATE = 8000

@@ -229,6 +229,17 @@ def test_meta_file_val_language_and_ignored_speakers(tmp_path):
     assert all(s["language"] == "en-us" for s in train + evaluation)
 
 
+def test_speaker_name_joins_single_speaker_corpora_as_speakers(tmp_path):
+    datasets = [corpus(tmp_path / "a", 4), corpus(tmp_path / "b", 3)]
+    datasets[0].speaker_name, datasets[1].speaker_name = "kumo", "gongitsune"
+    datasets[1].ignored_speakers = ["kumo"]  # ignoring applies to the dataset's own speaker name
+    train, _ = load_tts_samples(datasets, eval_split=False)
+    assert [s["speaker_name"] for s in train] == ["kumo"] * 4 + ["gongitsune"] * 3
+    assert get_speaker_names(train) == ["gongitsune", "kumo"]
+    plain, _ = load_tts_samples(corpus(tmp_path / "c", 2), eval_split=False)
+    assert {s["speaker_name"] for s in plain} == {"ljspeech"}
+
+
 def test_formatter_function_applies_to_every_dataset(tmp_path):
     calls = []
 

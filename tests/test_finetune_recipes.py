@@ -4,10 +4,16 @@ The recipes' model and audio are shrunk with ``--coqpit`` overrides (``corpus_ut
 the base run stands in for the embedded English model.
 """
 
+import subprocess
+import sys
+
 import pytest
+import soundfile as sf
 import torch
 from corpus_utils import (
     KUMO_FINETUNE_LANGUAGE,
+    KUMO_FINETUNE_SPEAKER,
+    KUMO_MULTISPEAKER,
     KUMO_RECIPE,
     last_checkpoint,
     make_ljspeech_corpus,
@@ -32,6 +38,12 @@ def load_safe(path):
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
     return make_ljspeech_corpus(tmp_path_factory.mktemp("corpus") / "LJSpeech-1.1")
+
+
+@pytest.fixture(scope="module")
+def second_voice(tmp_path_factory):
+    """Another single-speaker corpus: the same layout, other tones."""
+    return make_ljspeech_corpus(tmp_path_factory.mktemp("voice2") / "LJSpeech-1.1", count=6, seed=1)
 
 
 @pytest.fixture(scope="module")
@@ -73,3 +85,45 @@ def test_from_scratch_baseline_restores_nothing_and_freezes_nothing(corpus, tmp_
     assert result.returncode == 0, ok(result)
     assert "Restoring from" not in result.stderr and "freeze: " not in result.stderr
     assert load_safe(last_checkpoint(run_folder(output)))["config"]["run_name"] == "kumo-es-scratch"
+
+
+def test_speaker_finetuning_trains_the_decoder_and_keeps_the_text_side_frozen(english_checkpoint, second_voice, tmp_path):
+    output = tmp_path / "voice2"
+    args = ["--restore_path", str(english_checkpoint), *toy_args(second_voice, output, mel_cache_path=tmp_path / "mels", **QUICK)]
+    result = run_script(KUMO_FINETUNE_SPEAKER, args)
+    assert result.returncode == 0, ok(result)
+    assert "restore: embedding.weight: symbols" not in result.stderr  # same vocabulary: nothing to carry over
+    source, tuned = load_safe(english_checkpoint)["model"], load_safe(last_checkpoint(run_folder(output)))["model"]
+    text_side = [k for k in tuned if k.startswith(("embedding.", "encoder."))]
+    assert text_side and all(torch.equal(tuned[k], source[k]) for k in text_side)
+    for block in ("decoder.attention.", "decoder.decoder_rnn.", "decoder.prenet.", "postnet."):
+        keys = [k for k in tuned if k.startswith(block) and "weight" in k]
+        assert any(not torch.equal(tuned[k], source[k]) for k in keys), block
+
+
+def test_multispeaker_recipe_trains_two_voices_and_the_cli_lists_and_uses_them(english_checkpoint, corpus, second_voice, tmp_path):
+    output = tmp_path / "multi"
+    args = toy_args(corpus, output, mel_cache_path=tmp_path / "mels", **QUICK)
+    args += ["--coqpit.datasets.1.path", str(second_voice), "--restore_path", str(english_checkpoint)]
+    result = run_script(KUMO_MULTISPEAKER, args)
+    assert result.returncode == 0, ok(result)
+    assert "left at their initial values:" in result.stderr  # the decoder reads wider inputs: a partial restore
+    run = run_folder(output)
+    checkpoint = last_checkpoint(run)
+    assert load_safe(checkpoint)["config"]["speakers"] == ["gongitsune", "kumo"]
+
+    tts = [sys.executable, "-m", "TTS.bin.synthesize", "--model_path", str(checkpoint), "--config_path", str(run / "config.json")]
+    listed = subprocess.run([*tts, "--list_speaker_idxs"], capture_output=True, text=True, timeout=120)
+    assert listed.returncode == 0, listed.stderr
+    assert "gongitsune" in listed.stdout and "kumo" in listed.stdout
+    wavs = {}
+    for speaker in ("kumo", "gongitsune"):
+        out = tmp_path / f"{speaker}.wav"
+        spoken = subprocess.run([*tts, "--text", "Hi there.", "--speaker_idx", speaker, "--out_path", str(out)],
+                                capture_output=True, text=True, timeout=120)  # fmt: skip
+        assert spoken.returncode == 0, spoken.stderr
+        wavs[speaker] = sf.read(out)[0]
+    assert not (len(wavs["kumo"]) == len(wavs["gongitsune"]) and (wavs["kumo"] == wavs["gongitsune"]).all())
+    bad = subprocess.run([*tts, "--text", "Hi.", "--speaker_idx", "nobody", "--out_path", str(tmp_path / "x.wav")],
+                         capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert bad.returncode != 0 and "nobody" in bad.stderr and "Traceback" not in bad.stderr

@@ -138,6 +138,13 @@ class BaseDatasetConfig(Coqpit):
     path: str = field(default="", metadata={"help": "Root folder of the dataset."})
     meta_file_train: str = field(default="", metadata={"help": "Metadata file of the training samples, relative to path."})
     ignored_speakers: Optional[List[str]] = field(default=None, metadata={"help": "Speaker names to leave out."})
+    speaker_name: str = field(
+        default="",
+        metadata={
+            "help": "Speaker of every sample of this dataset, instead of the formatter's: joins single-speaker "
+            "corpora (e.g. two teacher voices, both 'ljspeech' to the formatter) in one multi-speaker model."
+        },
+    )
     language: str = field(default="", metadata={"help": "Language code of the dataset (e.g. 'en-us'), for multilingual training."})
     phonemizer: str = field(default="", metadata={"help": "Phonemizer for this dataset; empty uses the model config's."})
     meta_file_val: str = field(

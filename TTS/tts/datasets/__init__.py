@@ -136,6 +136,8 @@ def _read(formatter: Callable, dataset: BaseDatasetConfig, meta_file: str, field
             raise ValueError(
                 f"formatter {getattr(formatter, '__name__', formatter)!r} returned samples without {missing}"
             )
+    if dataset.speaker_name:
+        samples = [{**sample, "speaker_name": dataset.speaker_name} for sample in samples]
     if dataset.ignored_speakers:  # formatters match corpus ids; this also catches full names from any formatter
         kept = [sample for sample in samples if sample["speaker_name"] not in dataset.ignored_speakers]
         if len(kept) < len(samples):

@@ -1,0 +1,57 @@
+"""A two-voice Tacotron2-DDC: the kumo corpus and a second teacher voice, one speaker embedding row each.
+
+    python recipes/kumo/make_corpus.py --voice jf_gongitsune --limit 400 --out_path data/gongitsune_en
+    python recipes/kumo/tacotron2-DDC/train_multispeaker.py               # starts from the default model
+    tts --model_path <run>/best_model.pth --config_path <run>/config.json --list_speaker_idxs
+    tts --model_path <run>/best_model.pth --config_path <run>/config.json --speaker_idx gongitsune --text "Hello."
+
+Each corpus is single-speaker in the LJSpeech layout; ``speaker_name`` in its dataset entry names
+its voice, and the config's ``speakers`` list (stored in every checkpoint) fixes the rows of the
+speaker embedding. The embedding (64 wide) joins the encoder outputs, so the attention and decoder
+read wider inputs than the single-speaker default model's: starting from that model is a partial
+restore, and its report lists the tensors that start fresh (those reading the wider input); the
+symbol embedding, encoder and postnet carry over. A later ``--restore_path`` from a checkpoint of
+this recipe with other voices keeps the shared voices' rows by name (``restore_new_speakers``).
+"""
+
+import os
+import sys
+
+from train import REPO_ROOT, make_config as make_base_config
+
+from TTS.bin.train_tts import run
+from TTS.config.shared_configs import BaseDatasetConfig
+from TTS.tts.configs.tacotron2_config import Tacotron2Config
+
+BASE_MODEL = os.path.join(REPO_ROOT, "TTS", ".models", "tts_models--en--kumo--tacotron2-DDC", "model.pth")
+VOICES = {"kumo": "kumo_en", "gongitsune": "gongitsune_en"}  # speaker name -> corpus folder under data/
+
+
+def make_config() -> Tacotron2Config:
+    config = make_base_config()
+    config.run_name = "kumo-multispeaker"
+    config.datasets = [
+        BaseDatasetConfig(
+            formatter="ljspeech", meta_file_train="metadata.csv", path=os.path.join(REPO_ROOT, "data", folder),
+            language="en-us", speaker_name=speaker,
+        )  # fmt: skip
+        for speaker, folder in VOICES.items()
+    ]
+    config.speakers = sorted(VOICES)
+    config.use_speaker_embedding = True
+    config.speaker_embedding_dim = 64
+    config.allow_partial_restore = True
+    config.use_speaker_weighted_sampler = False
+    config.test_sentences = ["Hello world."]
+    return config
+
+
+def main(argv) -> None:
+    if any(arg.split("=")[0] in ("--restore_path", "--continue_path") for arg in argv):
+        run(make_config(), argv)
+    else:
+        run(make_config(), ["--restore_path", BASE_MODEL, *argv])
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
