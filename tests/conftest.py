@@ -9,6 +9,18 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.fixture
+def one_thread_and_seed():
+    """Toy tensors: thread hand-offs cost more than the maths on a shared CPU. Fixed seed per test."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    torch.manual_seed(0)
+    yield
+    torch.set_num_threads(threads)
+
+
 @pytest.fixture(scope="session")
 def coqui_fixtures() -> Path:
     """Folder of the Coqui reference fixtures (``../shared/fixtures/coqui``, or ``$TTS_FIXTURES_DIR``)."""

@@ -21,13 +21,7 @@ RESTORE_LOGGER = "TTS.utils.restore"
 DROPPED_KEY = "postnet.convolutions.4.batch_normalization.running_var"
 
 
-@pytest.fixture(autouse=True)
-def _one_thread_and_seed():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    torch.manual_seed(0)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread_and_seed")
 
 
 def toy_config(**overrides) -> Tacotron2Config:

@@ -80,14 +80,7 @@ def case_id(case: Case) -> str:
     )
 
 
-@pytest.fixture(autouse=True)
-def _one_thread_and_seed():
-    """Toy tensors: thread hand-offs cost more than the maths on a shared CPU. Fixed seed per test."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    torch.manual_seed(0)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread_and_seed")
 
 
 def toy_config(**overrides) -> Tacotron2Config:

@@ -27,14 +27,14 @@ baseline a fine-tuned run is compared with on the same step budget.
 import os
 import sys
 
-from train import REPO_ROOT, make_config as make_english_config
+from train import DEFAULT_MODEL, REPO_ROOT, make_config as make_english_config, run_from_default_model
 
 from TTS.bin.train_tts import run
 from TTS.tts.configs.shared_configs import CharactersConfig
 from TTS.tts.configs.tacotron2_config import Tacotron2Config
 from TTS.tts.utils.text.characters import DEFAULT_PUNCTUATIONS, IPA_CHARACTERS
 
-ENGLISH_MODEL = os.path.join(REPO_ROOT, "TTS", ".models", "tts_models--en--kumo--tacotron2-DDC", "model.pth")
+ENGLISH_MODEL = DEFAULT_MODEL
 # Spanish sounds (espeak-ng ``es``) absent from English (``en-us``) speech -> English sounds to start from
 SPANISH_FROM_ENGLISH = {
     "r": "ɾ",  # trill <- flap
@@ -87,14 +87,10 @@ def from_scratch(config: Tacotron2Config) -> Tacotron2Config:
 
 
 def main(argv) -> None:
-    config = make_config()
     if "--from_scratch" in argv:
-        argv = [arg for arg in argv if arg != "--from_scratch"]
-        run(from_scratch(config), argv)
-    elif any(arg.split("=")[0] in ("--restore_path", "--continue_path") for arg in argv):
-        run(config, argv)
+        run(from_scratch(make_config()), [arg for arg in argv if arg != "--from_scratch"])
     else:
-        run(config, ["--restore_path", ENGLISH_MODEL, *argv])
+        run_from_default_model(make_config(), argv)
 
 
 if __name__ == "__main__":

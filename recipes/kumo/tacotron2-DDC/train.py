@@ -16,6 +16,7 @@ restart, so the learning-rate warm-up runs again, briefly). Runs are written nex
 """
 
 import os
+from typing import List
 
 from TTS.bin.train_tts import run
 from TTS.config.shared_configs import BaseAudioConfig, BaseDatasetConfig
@@ -23,6 +24,8 @@ from TTS.tts.configs.tacotron2_config import Tacotron2Config
 
 RECIPE_DIR = os.path.dirname(os.path.abspath(__file__))
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(RECIPE_DIR)))
+# the embedded default voice: where the fine-tuning recipes start
+DEFAULT_MODEL = os.path.join(REPO_ROOT, "TTS", ".models", "tts_models--en--kumo--tacotron2-DDC", "model.pth")
 
 
 def make_config() -> Tacotron2Config:
@@ -83,6 +86,14 @@ def make_config() -> Tacotron2Config:
         save_n_checkpoints=2,
         mixed_precision=False,
     )  # fmt: skip
+
+
+def run_from_default_model(config: Tacotron2Config, argv: List[str]) -> None:
+    """Train ``config`` from the default model, unless ``argv`` restores or continues from elsewhere."""
+    if any(arg.split("=")[0] in ("--restore_path", "--continue_path") for arg in argv):
+        run(config, argv)
+    else:
+        run(config, ["--restore_path", DEFAULT_MODEL, *argv])
 
 
 if __name__ == "__main__":

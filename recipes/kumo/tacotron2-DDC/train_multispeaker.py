@@ -17,13 +17,11 @@ this recipe with other voices keeps the shared voices' rows by name (``restore_n
 import os
 import sys
 
-from train import REPO_ROOT, make_config as make_base_config
+from train import REPO_ROOT, make_config as make_base_config, run_from_default_model
 
-from TTS.bin.train_tts import run
 from TTS.config.shared_configs import BaseDatasetConfig
 from TTS.tts.configs.tacotron2_config import Tacotron2Config
 
-BASE_MODEL = os.path.join(REPO_ROOT, "TTS", ".models", "tts_models--en--kumo--tacotron2-DDC", "model.pth")
 VOICES = {"kumo": "kumo_en", "gongitsune": "gongitsune_en"}  # speaker name -> corpus folder under data/
 
 
@@ -46,12 +44,5 @@ def make_config() -> Tacotron2Config:
     return config
 
 
-def main(argv) -> None:
-    if any(arg.split("=")[0] in ("--restore_path", "--continue_path") for arg in argv):
-        run(make_config(), argv)
-    else:
-        run(make_config(), ["--restore_path", BASE_MODEL, *argv])
-
-
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    run_from_default_model(make_config(), sys.argv[1:])
