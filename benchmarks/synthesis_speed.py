@@ -15,7 +15,8 @@ For each torch thread count (``--threads``), the median of ``--repeats`` runs af
   of audio;
 - model only: the mels of the same 8 sentences, one by one and as one batch of 8;
 - the parts: tokenising the 8 sentences (espeak-ng phonemes, cache emptied first, as in the end-to-end
-  runs), Griffin-Lim of their mels, the postnet over their frames; the postnet and Griffin-Lim do
+  runs), Griffin-Lim of their mels (as ``tts`` runs it: as many at a time as torch has threads),
+  the postnet over their frames; the postnet and Griffin-Lim do
   the same work per frame with or without batching, which bounds what batching can gain (printed as
   the ceiling with a free decoder loop).
 
@@ -125,7 +126,7 @@ def measure(synth: Synthesizer, repeats: int) -> Dict[str, float]:
             [cold(synth)._token_ids(sentence, language) for sentence in sentences[:1]]
             + [synth._token_ids(sentence, language) for sentence in sentences[1:]]
         ),
-        "griffin_lim": lambda: [synth.vocode(mel) for mel, _ in mels],
+        "griffin_lim": lambda: synth.vocode_all([mel for mel, _ in mels]),
         "postnet": lambda: postnet_only(synth, mels),
     }
     for name, fn in runs.items():

@@ -472,3 +472,27 @@ def test_hifigan_vocoder_end_to_end(tmp_path):
     assert len(wav) > 0 and np.all(np.isfinite(wav))
     synth.save_wav(wav, tmp_path / "out.wav")
     assert sf.read(tmp_path / "out.wav")[1] == 16000
+
+
+@pytest.mark.parametrize("momentum", [0.99, 0.0], ids=["fast", "classic"])
+def test_griffin_lim_in_threads_equals_one_after_the_other(toy, momentum):
+    """Several sentences vocoded in threads give, for the same numpy seed, the one-thread output."""
+    toy.tts_model.ap.griffin_lim_momentum = momentum
+    text = "Dr. Smith paid five dollars. He left early. Then it rained."
+
+    def run(threads):
+        torch.set_num_threads(threads)
+        np.random.seed(7)
+        return np.asarray(toy.tts(text))
+
+    one_after_the_other, threaded = run(1), run(3)
+    assert threaded.shape == one_after_the_other.shape and np.array_equal(threaded, one_after_the_other)
+    np.random.seed(8)
+    assert not np.array_equal(np.asarray(toy.tts(text)), threaded)  # the seed matters: the test can fail
+
+
+def test_griffin_lim_phase_draw_of_the_wrong_shape_is_an_error(toy):
+    ap = toy.tts_model.ap
+    mel = np.zeros((ap.num_mels, 10))
+    with pytest.raises(ValueError, match=r"phase_draw has shape \(3, 3\), the spectrogram \(\d+, 10\)"):
+        ap.inv_melspectrogram(mel, phase_draw=np.zeros((3, 3)))

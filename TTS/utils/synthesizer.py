@@ -19,6 +19,7 @@ import logging
 import math
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import BinaryIO, List, Optional, Sequence, Tuple, Union
 
@@ -350,19 +351,38 @@ class Synthesizer(nn.Module):
             )
         for sentence in skipped:
             logger.warning("skipping sentence %r: none of its characters is in the model's vocabulary", sentence)
-        pause = np.zeros(int(SENTENCE_PAUSE_S * self.output_sample_rate))
-        pieces: List[np.ndarray] = []
-        for sentence, (mel, stop_reached) in zip(spoken, self.synthesize_mels(token_ids, speaker_id, batch_size)):
+        mels = self.synthesize_mels(token_ids, speaker_id, batch_size)
+        for sentence, (mel, stop_reached) in zip(spoken, mels):
             if not stop_reached:
                 logger.warning(
                     "decoder step limit reached before the stop token (%d frames) in sentence %r: "
                     "its audio may be cut or noisy",
                     mel.shape[0], sentence,
                 )  # fmt: skip
+        pause = np.zeros(int(SENTENCE_PAUSE_S * self.output_sample_rate))
+        pieces: List[np.ndarray] = []
+        for wav in self.vocode_all([mel for mel, _ in mels]):
             if pieces:
                 pieces.append(pause)
-            pieces.append(self._trim(self.vocode(mel)))
+            pieces.append(self._trim(wav))
         return np.concatenate(pieces).tolist()
+
+    def vocode_all(self, mels: Sequence[np.ndarray]) -> List[np.ndarray]:
+        """Waveforms of several mel spectrograms, equal to ``[vocode(mel) for mel in mels]``.
+
+        Griffin-Lim is numpy and scipy work on one core per spectrogram; with more than one torch
+        thread allowed, the spectrograms are inverted that many at a time in threads (the FFTs
+        release the GIL). Their random starting phases are drawn beforehand, in order, so the
+        output is the one of inverting them one after the other with the same numpy seed. A
+        vocoder model runs them one by one (torch threads it already).
+        """
+        workers = min(torch.get_num_threads(), len(mels))
+        if self.vocoder_model is not None or workers < 2:
+            return [self.vocode(mel) for mel in mels]
+        tts_ap = self.tts_model.ap
+        draws = [tts_ap.griffin_lim_phase_draw(mel.shape[0]) for mel in mels]
+        with ThreadPoolExecutor(workers) as pool:
+            return list(pool.map(lambda job: tts_ap.inv_melspectrogram(job[0].T, phase_draw=job[1]), zip(mels, draws)))
 
     def save_wav(
         self, wav: Union[List[float], np.ndarray], path: Optional[PathLike], pipe_out: Optional[BinaryIO] = None

@@ -305,9 +305,13 @@ def deemphasis(*, x: np.ndarray, coef: float) -> np.ndarray:
 # --------------------------------------------------------------------------- Griffin-Lim
 
 
-def _random_phases(shape: tuple) -> np.ndarray:
-    """Unit phasors with uniform random angles, drawn from numpy's global state (as Coqui)."""
-    return np.exp(2j * np.pi * np.random.rand(*shape))
+def _phase_draw(shape: tuple, phase_draw: Optional[np.ndarray]) -> np.ndarray:
+    """The uniform [0, 1) numbers the starting phases are made of: given, or drawn from numpy's global state (as Coqui)."""
+    if phase_draw is None:
+        return np.random.rand(*shape)
+    if phase_draw.shape != shape:
+        raise ValueError(f"Griffin-Lim phase_draw has shape {phase_draw.shape}, the spectrogram {shape}")
+    return phase_draw
 
 
 def griffin_lim(
@@ -318,10 +322,12 @@ def griffin_lim(
     hop_length: int,
     win_length: int,
     pad_mode: str = "reflect",
+    phase_draw: Optional[np.ndarray] = None,
 ) -> np.ndarray:
     """Classic Griffin-Lim (Griffin & Lim, 1984), step for step as Coqui runs it.
 
-    Random starting phases from ``np.random.rand``, then ``num_iter`` rounds of
+    Random starting phases from ``np.random.rand`` (or ``phase_draw``, the same
+    uniform draw made beforehand, shaped like ``spec``), then ``num_iter`` rounds of
     iSTFT and re-estimating the phase from the STFT of the result, in float64
     through librosa: for the same seed the output is Coqui's. See
     :func:`fast_griffin_lim` for the variant used at synthesis by default.
@@ -345,7 +351,7 @@ def griffin_lim(
     if not np.isfinite(spec).all():
         raise ValueError("Griffin-Lim input spectrogram has non-finite values")
     magnitude = np.abs(spec).astype(complex)
-    angles = _random_phases(spec.shape)
+    angles = np.exp(2j * np.pi * _phase_draw(spec.shape, phase_draw))
 
     def _stft(y: np.ndarray) -> np.ndarray:
         return stft(y=y, fft_size=fft_size, hop_length=hop_length, win_length=win_length, pad_mode=pad_mode)
@@ -429,6 +435,7 @@ def fast_griffin_lim(
     win_length: int,
     pad_mode: str = "reflect",
     momentum: float = 0.99,
+    phase_draw: Optional[np.ndarray] = None,
 ) -> np.ndarray:
     """Fast Griffin-Lim (Perraudin, Balazs & Sondergaard, 2013) in single precision.
 
@@ -467,7 +474,7 @@ def fast_griffin_lim(
     )
     # frames-major (T_frames, n_freq) layout throughout, transposed once here
     magnitude = np.ascontiguousarray(np.abs(spec).T, dtype=np.float32)
-    angles = (2 * np.pi * np.random.rand(*spec.shape)).astype(np.float32).T
+    angles = (2 * np.pi * _phase_draw(spec.shape, phase_draw)).astype(np.float32).T
     estimate = np.empty(magnitude.shape, dtype=np.complex64)
     np.multiply(magnitude, np.cos(angles), out=estimate.real)
     np.multiply(magnitude, np.sin(angles), out=estimate.imag)

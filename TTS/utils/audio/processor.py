@@ -429,9 +429,18 @@ class AudioProcessor:
             S = self.db_to_amp(S)
         return self._gl_to_wav(S)
 
-    def inv_melspectrogram(self, mel_spectrogram: np.ndarray) -> np.ndarray:
-        """Waveform from a :meth:`melspectrogram` output: pinv of the filterbank, then Griffin-Lim."""
-        return self._gl_to_wav(self.mel_to_linear_magnitude(mel_spectrogram))
+    def inv_melspectrogram(self, mel_spectrogram: np.ndarray, *, phase_draw: Optional[np.ndarray] = None) -> np.ndarray:
+        """Waveform from a :meth:`melspectrogram` output: pinv of the filterbank, then Griffin-Lim.
+
+        ``phase_draw`` (from :meth:`griffin_lim_phase_draw`) fixes the random starting phases, so
+        several spectrograms can be inverted in any order, or at once, with the output of
+        inverting them one after the other.
+        """
+        return self._gl_to_wav(self.mel_to_linear_magnitude(mel_spectrogram), phase_draw=phase_draw)
+
+    def griffin_lim_phase_draw(self, num_frames: int) -> np.ndarray:
+        """The random numbers Griffin-Lim would draw from ``np.random`` for a spectrogram of ``num_frames`` frames."""
+        return np.random.rand(self.fft_size // 2 + 1, num_frames)
 
     def mel_to_linear_magnitude(self, mel_spectrogram: np.ndarray) -> np.ndarray:
         """Linear magnitudes that :meth:`inv_melspectrogram` reconstructs a (normalised) mel from."""
@@ -440,12 +449,17 @@ class AudioProcessor:
             S = self.db_to_amp(S)
         return self.mel_to_linear(S)
 
-    def _gl_to_wav(self, magnitude: np.ndarray) -> np.ndarray:
-        wav = self.griffin_lim(magnitude**self.power)
+    def _gl_to_wav(self, magnitude: np.ndarray, phase_draw: Optional[np.ndarray] = None) -> np.ndarray:
+        wav = self.griffin_lim(magnitude**self.power, phase_draw=phase_draw)
         return self.apply_inv_preemphasis(wav) if self.preemphasis != 0 else wav
 
     def griffin_lim(
-        self, spec: np.ndarray, *, num_iter: Optional[int] = None, momentum: Optional[float] = None
+        self,
+        spec: np.ndarray,
+        *,
+        num_iter: Optional[int] = None,
+        momentum: Optional[float] = None,
+        phase_draw: Optional[np.ndarray] = None,
     ) -> np.ndarray:
         """Griffin-Lim on linear magnitudes ``spec`` (already raised to ``power``).
 
@@ -462,11 +476,12 @@ class AudioProcessor:
         )
         if momentum == 0.0:
             iterations = self.griffin_lim_iters if num_iter is None else num_iter
-            return nt.griffin_lim(spec=spec, num_iter=iterations, **geometry)
+            return nt.griffin_lim(spec=spec, num_iter=iterations, phase_draw=phase_draw, **geometry)
         return nt.fast_griffin_lim(
             spec=spec,
             num_iter=self.griffin_lim_fast_iters if num_iter is None else num_iter,
             momentum=momentum,
+            phase_draw=phase_draw,
             **geometry,
         )
 
