@@ -3,16 +3,17 @@
     python recipes/kumo/make_corpus.py --out_path data/kumo_en          # the corpus, once
     python recipes/kumo/tacotron2-DDC/train.py --coqpit.datasets.0.path data/kumo_en
     python recipes/kumo/tacotron2-DDC/train.py --continue_path recipes/kumo/tacotron2-DDC/<run folder>
-    python recipes/kumo/tacotron2-DDC/train.py --coqpit.datasets.0.path data/kumo_en \
-        --restore_path recipes/kumo/tacotron2-DDC/checkpoints/<stage>.pth      # on a new machine
+    python recipes/kumo/tacotron2-DDC/train.py \
+        --restore_path recipes/kumo/tacotron2-DDC/checkpoints/kumo_en/model.pth   # on a new machine
 
 Half the widths of the LJSpeech model (encoder 256, LSTMs 512, postnet 256) so that a 2-core
 CPU learns to align within hours; DDC coarse decoder r=6; guided attention; gradual training
 from r=6 down to 2. Phonemes from espeak-ng (en-us) after ``english_cleaners_plus``.
 
-``--continue_path`` resumes a run exactly. The repository keeps weights-only stage checkpoints
-(``checkpoints/``): ``--restore_path`` starts a new run from one (fresh optimizer; step counters
-restart, so the learning-rate warm-up runs again, briefly). Runs are written next to this file.
+``--continue_path`` resumes a run exactly. The repository keeps the latest stage as a weights-only
+checkpoint (``checkpoints/kumo_en/``, made by ``TTS.bin.export_model``, with its loss and alignment
+plots): ``--restore_path`` starts a new run from it (fresh optimizer; step counters restart, so the
+learning-rate warm-up runs again, briefly). Runs are written next to this file.
 """
 
 import os
