@@ -6,7 +6,6 @@ once per module and the tests read what it wrote.
 """
 
 import json
-import os
 from pathlib import Path
 
 import numpy as np
