@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from toy_models import TOY_TACOTRON2_WIDTHS
 
 from TTS.bin import export_model
 from TTS.config import load_config
@@ -35,17 +36,7 @@ def _one_thread():
 
 def toy_config() -> Tacotron2Config:
     return Tacotron2Config(
-        encoder_in_features=16,
-        decoder_in_features=16,
-        encoder_kernel_size=3,
-        prenet_dims=[8, 8],
-        attention_rnn_dim=16,
-        decoder_rnn_dim=16,
-        attention_dim=8,
-        attention_location_filters=4,
-        attention_location_kernel_size=5,
-        postnet_channels=8,
-        postnet_kernel_size=3,
+        **TOY_TACOTRON2_WIDTHS,
         text_cleaner="english_cleaners",
         languages=["en"],
         max_decoder_steps=MAX_STEPS,

@@ -56,3 +56,15 @@ def test_cached_cell_matches_and_is_rebuilt_when_the_weights_change(rows):
         cell.load_state_dict({key: value * 2 for key, value in cell.state_dict().items()})
         assert torch.allclose(CachedLSTMCell.of(cell, rows)(x, state)[1], cell(x, state)[1], atol=1e-5)
     assert set(cell.state_dict()) == {"weight_ih", "weight_hh", "bias_ih", "bias_hh"}
+
+
+def test_one_packed_copy_serves_every_batch_size():
+    torch.manual_seed(2)
+    cell = nn.LSTMCell(KNOWN, HIDDEN)
+    with torch.no_grad():
+        packed = CachedLSTMCell.of(cell, 8)
+        assert CachedLSTMCell.of(cell, 3) is packed  # no second copy of the weights per batch size
+        for rows in (2, 3, 8, 11):
+            x, state = torch.randn(rows, KNOWN), (torch.randn(rows, HIDDEN), torch.randn(rows, HIDDEN))
+            assert torch.allclose(packed(x, state)[0], cell(x, state)[0], atol=1e-6), rows
+        assert CachedLSTMCell.of(cell, 1) is not packed  # one row: the transposed matrix

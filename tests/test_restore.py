@@ -8,6 +8,7 @@ from typing import Dict
 
 import pytest
 import torch
+from toy_models import TOY_TACOTRON2_WIDTHS
 
 from TTS.config.shared_configs import BaseAudioConfig
 from TTS.tts.configs.shared_configs import CharactersConfig
@@ -27,17 +28,7 @@ pytestmark = pytest.mark.usefixtures("one_thread_and_seed")
 def toy_config(**overrides) -> Tacotron2Config:
     fields = dict(
         num_chars=20,
-        encoder_in_features=16,
-        decoder_in_features=16,
-        encoder_kernel_size=3,
-        prenet_dims=[8, 8],
-        attention_rnn_dim=16,
-        decoder_rnn_dim=16,
-        attention_dim=8,
-        attention_location_filters=4,
-        attention_location_kernel_size=5,
-        postnet_channels=8,
-        postnet_kernel_size=3,
+        **TOY_TACOTRON2_WIDTHS,
         out_channels=NUM_MELS,
         decoder_output_dim=NUM_MELS,
         audio=BaseAudioConfig(num_mels=NUM_MELS),

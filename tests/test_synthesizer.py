@@ -16,6 +16,7 @@ import pytest
 import soundfile as sf
 import torch
 from coqpit import Coqpit
+from toy_models import TOY_TACOTRON2_WIDTHS
 
 from TTS.config import MODEL_CONFIGS
 from TTS.config.shared_configs import BaseAudioConfig
@@ -23,7 +24,7 @@ from TTS.tts.configs.tacotron2_config import Tacotron2Config
 from TTS.tts.models import setup_model
 from TTS.tts.utils.text.sentences import is_speakable, split_into_sentences
 from TTS.utils import synthesizer as synthesizer_module
-from TTS.utils.synthesizer import Synthesizer, SynthesisError, UnsupportedVocoderError, vocoder_support_problem
+from TTS.utils.synthesizer import SynthesisError, Synthesizer, UnsupportedVocoderError, vocoder_support_problem
 from TTS.vocoder.configs.hifigan_config import HifiganConfig, HifiganGeneratorParams
 from TTS.vocoder.models import setup_model as setup_vocoder_model
 
@@ -62,17 +63,7 @@ def write_toy_model(
     """
     torch.manual_seed(seed)
     config = Tacotron2Config(
-        encoder_in_features=16,
-        decoder_in_features=16,
-        encoder_kernel_size=3,
-        prenet_dims=[8, 8],
-        attention_rnn_dim=16,
-        decoder_rnn_dim=16,
-        attention_dim=8,
-        attention_location_filters=4,
-        attention_location_kernel_size=5,
-        postnet_channels=8,
-        postnet_kernel_size=3,
+        **TOY_TACOTRON2_WIDTHS,
         speaker_embedding_dim=4,
         use_speaker_embedding=bool(speakers),
         speakers=list(speakers),

@@ -11,6 +11,7 @@ from typing import Dict, NamedTuple, Optional
 
 import pytest
 import torch
+from toy_models import TOY_TACOTRON2_WIDTHS
 
 from TTS.config import ConfigError
 from TTS.config.shared_configs import BaseAudioConfig
@@ -86,17 +87,7 @@ pytestmark = pytest.mark.usefixtures("one_thread_and_seed")
 def toy_config(**overrides) -> Tacotron2Config:
     fields = dict(
         num_chars=NUM_CHARS,
-        encoder_in_features=16,
-        decoder_in_features=16,
-        encoder_kernel_size=3,
-        prenet_dims=[8, 8],
-        attention_rnn_dim=16,
-        decoder_rnn_dim=16,
-        attention_dim=8,
-        attention_location_filters=4,
-        attention_location_kernel_size=5,
-        postnet_channels=8,
-        postnet_kernel_size=3,
+        **TOY_TACOTRON2_WIDTHS,
         speaker_embedding_dim=4,
         out_channels=NUM_MELS,
         decoder_output_dim=NUM_MELS,

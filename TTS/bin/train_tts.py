@@ -7,8 +7,8 @@
 ``--restore_path`` loads the weights of a checkpoint into a new run (step 0, fresh optimizer and
 scheduler), carrying the rows of symbols and speakers over by name when the checkpoint was trained
 on another vocabulary or other speakers (a new language, new voices: see ``restore_new_symbols``,
-``restore_symbol_map`` and ``restore_new_speakers`` in the config); ``--continue_path`` resumes a run folder exactly (weights, optimizer, scheduler, step,
-epoch) with the config stored there. ``--coqpit.<field> <value>`` overrides a config field (nested:
+``restore_symbol_map`` and ``restore_new_speakers`` in the config); ``--continue_path`` resumes a
+run folder exactly (weights, optimizer, scheduler, step, epoch) with the config stored there. ``--coqpit.<field> <value>`` overrides a config field (nested:
 ``--coqpit.audio.sample_rate 16000``, ``--coqpit.datasets.0.path /data``); the overrides are applied
 before the samples and the model are built. All other trainer arguments (``TrainerArgs``) apply.
 

@@ -24,7 +24,7 @@ class TableReport:
     key: str
     what: str
     shared: List[str] = field(default_factory=list)
-    mapped: Dict[str, str] = field(default_factory=dict)
+    mapped: Dict[str, List[str]] = field(default_factory=dict)
     new: List[str] = field(default_factory=list)
     new_init: str = "mean"
     dropped: List[str] = field(default_factory=list)

@@ -275,14 +275,15 @@ class Synthesizer(nn.Module):
                 results[index] = (mel, bool(outputs["stop_reached"][row]))
         return results
 
-    def vocode(self, mel: np.ndarray) -> np.ndarray:
+    def vocode(self, mel: np.ndarray, phase_draw: Optional[np.ndarray] = None) -> np.ndarray:
         """Waveform of one mel spectrogram, normalised as the TTS model's audio config says.
 
+        ``phase_draw`` fixes Griffin-Lim's random starting phases (``AudioProcessor.griffin_lim_phase_draw``).
         Shapes: mel (T, C_mel) -> (T_wav,).
         """
         tts_ap = self.tts_model.ap
         if self.vocoder_model is None:
-            return tts_ap.inv_melspectrogram(mel.T)
+            return tts_ap.inv_melspectrogram(mel.T, phase_draw=phase_draw)
         features = mel.T
         if any(getattr(tts_ap, name) != getattr(self.vocoder_ap, name) for name in NORMALISATION_FIELDS):
             features = self.vocoder_ap.normalize(tts_ap.denormalize(features))
@@ -379,10 +380,9 @@ class Synthesizer(nn.Module):
         workers = min(torch.get_num_threads(), len(mels))
         if self.vocoder_model is not None or workers < 2:
             return [self.vocode(mel) for mel in mels]
-        tts_ap = self.tts_model.ap
-        draws = [tts_ap.griffin_lim_phase_draw(mel.shape[0]) for mel in mels]
+        draws = [self.tts_model.ap.griffin_lim_phase_draw(mel.shape[0]) for mel in mels]
         with ThreadPoolExecutor(workers) as pool:
-            return list(pool.map(lambda job: tts_ap.inv_melspectrogram(job[0].T, phase_draw=job[1]), zip(mels, draws)))
+            return list(pool.map(self.vocode, mels, draws))
 
     def save_wav(
         self, wav: Union[List[float], np.ndarray], path: Optional[PathLike], pipe_out: Optional[BinaryIO] = None

@@ -19,10 +19,10 @@ from TTS.config.errors import ConfigError
 from TTS.tts.datasets import get_speaker_names
 from TTS.tts.datasets.dataset import TTSDataset
 from TTS.tts.datasets.samplers import batch_sampler_from_config
+from TTS.tts.utils.text.characters import characters_from_config
 from TTS.utils.distributed import average_gradients, join_launcher_process_group
 from TTS.utils.freeze import FreezeSchedule
 from TTS.utils.io import load_checkpoint_file
-from TTS.tts.utils.text.characters import characters_from_config
 from TTS.utils.restore import RestoreReport, TableReport, carry_over_rows, restore_weights
 
 logger = logging.getLogger(__name__)
@@ -106,6 +106,7 @@ class BaseTTS(TrainerModel):
         self.speaker_names = list(speaker_names)
         self.restore_report: Optional[RestoreReport] = None
         self._restore_source = None  # config of the checkpoint the next load_state_dict restores
+        self._freeze_schedule: Optional[FreezeSchedule] = None  # built by get_optimizer: its groups follow it
 
     @property
     def speaker_id_mapping(self) -> Optional[Dict[str, int]]:
@@ -198,15 +199,6 @@ class BaseTTS(TrainerModel):
             return optimizer_cls(self.parameters(), lr=self.config.lr, **params)
         return optimizer_cls(self._freeze_schedule.param_groups(self, self.config.lr), lr=self.config.lr, **params)
 
-    def freeze_schedule(self) -> Optional[FreezeSchedule]:
-        """The config's layer freezing resolved against this model (None without ``freeze_layers``).
-
-        ``get_optimizer`` builds it, as the optimizer's parameter groups follow it.
-        """
-        if getattr(self, "_freeze_schedule", None) is None:
-            self._freeze_schedule = FreezeSchedule.from_config(self, self.config)
-        return self._freeze_schedule
-
     def on_train_step_start(self, trainer) -> None:
         """Layer freezing: freeze the parameters of this global step and rescale the groups' learning rates.
 
@@ -214,7 +206,7 @@ class BaseTTS(TrainerModel):
         batch norms back in training mode, and its ``reset_lr()`` (after ``--restore_path``) and
         the scheduler set the groups' rates without their ``lr_scale``.
         """
-        schedule = self.freeze_schedule()
+        schedule = self._freeze_schedule
         if schedule is None:
             return
         clipping = (trainer.config.grad_clip or 0) > 0

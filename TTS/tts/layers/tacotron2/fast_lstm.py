@@ -45,9 +45,10 @@ class CachedLSTMCell:
 
     - one row: the matrix stored transposed (inputs x 4 * hidden) and applied with ``addmm``, a
       matrix-vector product about 20 % faster than on the cell's row-major weights;
-    - several rows (float32, oneDNN present): a oneDNN matrix packed for exactly that many rows,
-      whose product costs about 1.4x more for 8 rows than for one where the cell's costs about
-      2.5x (an unpacked oneDNN matrix: 2x), so batches decode several times faster.
+    - several rows (float32, oneDNN present): a oneDNN matrix packed for the row count of its
+      first use (it computes any row count), whose product costs about 1.4x more for 8 rows than
+      for one where the cell's costs about 2.5x (an unpacked oneDNN matrix: 2x), so batches
+      decode several times faster.
 
     ``of(cell, rows)`` makes each layout once, on first use, and keeps it outside the module (no
     state_dict, copy or pickle sees it) until the cell's weights change: in place (an optimizer
@@ -55,7 +56,7 @@ class CachedLSTMCell:
     gradient is wanted (``usable_for``).
     """
 
-    _made: "weakref.WeakKeyDictionary[nn.LSTMCell, Tuple[tuple, Dict[int, CachedLSTMCell]]]" = (
+    _made: "weakref.WeakKeyDictionary[nn.LSTMCell, Tuple[tuple, Dict[bool, CachedLSTMCell]]]" = (
         weakref.WeakKeyDictionary()
     )
 
@@ -95,9 +96,12 @@ class CachedLSTMCell:
             made = (version, {})
             cls._made[cell] = made
         packed_rows = cls._packed_rows_for(cell, rows)
-        if packed_rows not in made[1]:
-            made[1][packed_rows] = cls(cell, packed_rows=packed_rows)
-        return made[1][packed_rows]
+        # one oneDNN copy per cell, packed for the first batch size that needs it: it computes
+        # batches of any size, so other sizes share it rather than each holding a copy of the weights
+        onednn = packed_rows > 0
+        if onednn not in made[1]:
+            made[1][onednn] = cls(cell, packed_rows=packed_rows)
+        return made[1][onednn]
 
     def __call__(self, x: torch.Tensor, state: State) -> State:
         """Same as ``nn.LSTMCell.forward``. Shapes: x (B, input_size); state: hidden, cell (B, H)."""
