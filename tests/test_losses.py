@@ -1,6 +1,6 @@
 import torch
 
-from TTS.tts.layers.tacotron2.losses import guided_attention_loss, masked_mse, ssim_loss
+from TTS.tts.layers.tacotron2.losses import Tacotron2Loss, guided_attention_loss, masked_mse, ssim_loss
 
 
 def test_ssim_on_inputs_shorter_than_its_window():
@@ -28,3 +28,22 @@ def test_guided_attention_is_zero_on_the_diagonal_and_positive_off_it():
     lengths = torch.tensor([tokens])
     assert float(guided_attention_loss(diagonal, lengths, torch.tensor([steps]))) < 1e-6
     assert float(guided_attention_loss(off, lengths, torch.tensor([steps]))) > 0.05
+
+
+def test_guided_attention_term_uses_the_attentions_own_weights_when_given():
+    """While a training prior reshapes the alignments, the guide applies to the attention's own weights."""
+    steps = tokens = 6
+    diagonal = torch.eye(steps)[None]
+    off = torch.flip(torch.eye(steps), dims=[1])[None]
+    frames = torch.zeros(1, steps, 3)
+    lengths = torch.tensor([steps])
+    inputs = dict(
+        postnet_outputs=frames, decoder_outputs=frames, mel_targets=frames, mel_lengths=lengths,
+        stop_logits=torch.zeros(1, steps), stop_targets=torch.zeros(1, steps), stop_target_lengths=lengths,
+        alignments=diagonal, alignment_lengths=lengths, text_lengths=torch.tensor([tokens]),
+    )  # fmt: skip
+    criterion = Tacotron2Loss(decoder_ssim_alpha=0.0, postnet_ssim_alpha=0.0)
+    assert float(criterion(**inputs)["ga_loss"]) < 1e-6
+    assert float(criterion(**inputs, guided_alignments=off)["ga_loss"]) == float(
+        guided_attention_loss(off, torch.tensor([tokens]), lengths)
+    )

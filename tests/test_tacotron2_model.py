@@ -16,7 +16,8 @@ from toy_models import TOY_TACOTRON2_WIDTHS
 from TTS.config import ConfigError
 from TTS.config.shared_configs import BaseAudioConfig
 from TTS.tts.configs.tacotron2_config import Tacotron2Config
-from TTS.tts.models.tacotron2 import Tacotron2, gradual_training_step
+from TTS.tts.layers.tacotron2.attention import beta_binomial_prior
+from TTS.tts.models.tacotron2 import Tacotron2, attention_prior_weight, gradual_training_step
 from TTS.tts.utils.masks import sequence_mask
 
 NUM_CHARS = 20
@@ -391,6 +392,85 @@ def test_on_epoch_start_applies_the_gradual_training_schedule():
     assert model.decoder.r == 2 and trainer.train_loader == "new"
 
 
+# ---------------------------------------------------------------------------- attention prior
+def test_beta_binomial_prior_is_a_distribution_moving_along_the_diagonal():
+    text_lengths, step_lengths = torch.tensor([9, 4]), torch.tensor([7, 3])
+    prior = beta_binomial_prior(text_lengths, step_lengths, 9, 7)
+    assert prior.shape == (2, 7, 9)
+    torch.testing.assert_close(prior[0].sum(dim=1), torch.ones(7))
+    torch.testing.assert_close(prior[1, :3].sum(dim=1), torch.ones(3))
+    assert (prior[1, :3, 4:] == 0).all()  # padded tokens
+    assert (prior[1, 3:] == 1).all()  # padded steps: multiplying leaves them unchanged
+    for item, (tokens, steps) in enumerate(zip(text_lengths.tolist(), step_lengths.tolist())):
+        mean_position = (prior[item, :steps, :tokens] * torch.arange(tokens)).sum(dim=1)
+        assert (mean_position.diff() > 0).all()
+        assert mean_position[0] < tokens / 2 < mean_position[-1]
+    def spread(p: torch.Tensor) -> torch.Tensor:
+        positions = torch.arange(9.0)
+        mean = (p * positions).sum(dim=1, keepdim=True)
+        return (p * (positions - mean) ** 2).sum(dim=1)
+
+    sharper = beta_binomial_prior(text_lengths, step_lengths, 9, 7, scaling=10.0)
+    assert (spread(sharper[0]) < spread(prior[0])).all()
+
+
+@pytest.mark.parametrize("step, expected", [(0, 1.0), (59, 1.0), (60, 1.0), (70, 0.75), (99, 0.025), (100, 0.0), (500, 0.0)])
+def test_attention_prior_weight_holds_then_fades_out(step, expected):
+    assert attention_prior_weight(100, 40, step) == pytest.approx(expected)
+    assert attention_prior_weight(0, 0, step) == 0.0  # off
+
+
+def no_prior_outputs_key_is_none(outputs) -> bool:
+    return outputs["alignments_without_prior"] is None
+
+
+def test_attention_prior_pulls_training_alignments_to_the_diagonal_and_never_touches_inference():
+    config = toy_config(r=1, attention_prior_until_step=100, attention_prior_fade_steps=50, attention_prior_scaling=20.0)
+    model = build_model(config)
+    batch = make_batch(1, speakers=False)
+    trainer = SimpleNamespace(total_steps_done=10, config=SimpleNamespace(grad_clip=1.0), optimizer=None)
+    model.on_train_step_start(trainer)
+    assert model.attention_prior_weight == 1.0
+
+    def diagonal_distance(alignments: torch.Tensor) -> float:
+        """Mean distance of each real step's expected token position from the diagonal, in tokens."""
+        distances = []
+        for item, (tokens, steps) in enumerate(zip(TEXT_LENGTHS, MEL_LENGTHS)):
+            expected = (alignments[item, :steps, :tokens] * torch.arange(tokens)).sum(dim=1)
+            diagonal = torch.linspace(0, tokens - 1, steps)
+            distances.append((expected - diagonal).abs().mean())
+        return float(torch.stack(distances).mean().detach())
+
+    torch.manual_seed(3)
+    with_prior = run_forward(model.train(), batch)["alignments"]
+    model.attention_prior_weight = 0.0
+    torch.manual_seed(3)
+    without_prior = run_forward(model, batch)["alignments"]
+    assert diagonal_distance(with_prior) < 0.5 < diagonal_distance(without_prior)
+    torch.testing.assert_close(with_prior.sum(dim=2)[0], torch.ones(max(MEL_LENGTHS)))
+    model.attention_prior_weight = 1.0
+    torch.manual_seed(3)
+    outputs = run_forward(model, batch)
+    # the attention's own weights are kept apart (the guided attention loss and align_error use them):
+    # at the first step, before the prior has shaped any state, they are the weights of a run without it
+    own = outputs["alignments_without_prior"]
+    torch.testing.assert_close(outputs["alignments"], with_prior)
+    torch.testing.assert_close(own[:, 0], without_prior[:, 0])
+    assert not torch.allclose(own[:, 0], with_prior[:, 0])
+    assert no_prior_outputs_key_is_none(run_forward(model.eval(), batch))
+    model.train()
+
+    model.eval()
+    model.attention_prior_weight = 1.0
+    prior_set = run_forward(model, batch)["alignments"]
+    model.attention_prior_weight = 0.0
+    torch.testing.assert_close(prior_set, run_forward(model, batch)["alignments"])
+
+    trainer.total_steps_done = 100
+    model.on_train_step_start(trainer)
+    assert model.attention_prior_weight == 0.0
+
+
 # ---------------------------------------------------------------------------- config checks
 @pytest.mark.parametrize(
     "field, value",
@@ -405,6 +485,9 @@ def test_on_epoch_start_applies_the_gradual_training_schedule():
         ("attention_location_kernel_size", 30),
         ("use_forward_attn", True),
         ("max_decoder_steps", 0),
+        ("attention_prior_until_step", -1),
+        ("attention_prior_fade_steps", 1),  # longer than attention_prior_until_step (0)
+        ("attention_prior_scaling", 0.0),
     ],
 )
 def test_invalid_config_raises_config_error_naming_the_field(field, value):

@@ -75,6 +75,21 @@ class Tacotron2Config(BaseTTSConfig):
     decoder_ssim_alpha: float = field(default=0.25, metadata={"help": "Weight of the decoder SSIM loss."})
     postnet_ssim_alpha: float = field(default=0.25, metadata={"help": "Weight of the postnet SSIM loss."})
     ga_alpha: float = field(default=5.0, metadata={"help": "Weight of the guided attention loss (0 disables it)."})
+    attention_prior_until_step: int = field(
+        default=0,
+        metadata={
+            "help": "Training only: until this global step, the attention weights are multiplied by a beta-binomial "
+            "prior around the diagonal (and renormalised), so the decoder learns to read the text in order from the "
+            "first steps; 0 = never. Inference never uses it."
+        },
+    )
+    attention_prior_fade_steps: int = field(
+        default=0,
+        metadata={"help": "The prior fades out (its exponent falls linearly from 1 to 0) over this many steps before attention_prior_until_step."},
+    )
+    attention_prior_scaling: float = field(
+        default=1.0, metadata={"help": "Sharpness of the beta-binomial prior: larger is a narrower band around the diagonal."}
+    )
     # training defaults of Coqui's Tacotron2 recipe
     optimizer: str = field(default="RAdam", metadata={"help": "Optimizer name."})
     optimizer_params: Dict = field(
@@ -124,6 +139,13 @@ class Tacotron2Config(BaseTTSConfig):
             f"({self.audio.num_mels}) must be equal",
         )
         require(self.ddc_r >= 1, "ddc_r", f"must be >= 1, got {self.ddc_r}")
+        require(self.attention_prior_until_step >= 0, "attention_prior_until_step", f"must be >= 0, got {self.attention_prior_until_step}")
+        require(
+            0 <= self.attention_prior_fade_steps <= self.attention_prior_until_step,
+            "attention_prior_fade_steps",
+            f"must be between 0 and attention_prior_until_step ({self.attention_prior_until_step}), got {self.attention_prior_fade_steps}",
+        )
+        require(self.attention_prior_scaling > 0, "attention_prior_scaling", f"must be > 0, got {self.attention_prior_scaling}")
         require(self.prenet_type in ("original", "bn"), "prenet_type", f"must be 'original' or 'bn', got {self.prenet_type!r}")
         require(self.attention_norm in ("sigmoid", "softmax"), "attention_norm", f"must be 'sigmoid' or 'softmax', got {self.attention_norm!r}")
         require(

@@ -13,6 +13,7 @@ from torch.nn import functional as F
 from TTS.config.errors import ConfigError
 from TTS.tts.configs.tacotron2_config import Tacotron2Config
 from TTS.tts.datasets.dataset import reduce_stop_targets
+from TTS.tts.layers.tacotron2.attention import beta_binomial_prior
 from TTS.tts.layers.tacotron2.decoder import Decoder
 from TTS.tts.layers.tacotron2.encoder import Encoder
 from TTS.tts.layers.tacotron2.losses import Tacotron2Loss, alignment_diagonal_score
@@ -37,6 +38,16 @@ def gradual_training_step(schedule: Sequence[Sequence[int]], global_step: int) -
     return int(current[1]), int(current[2])
 
 
+def attention_prior_weight(until_step: int, fade_steps: int, global_step: int) -> float:
+    """Exponent of the attention prior at ``global_step``: 1, then falling linearly to 0 over the
+    ``fade_steps`` before ``until_step``, and 0 from ``until_step`` on."""
+    if global_step >= until_step:
+        return 0.0
+    if global_step < until_step - fade_steps:
+        return 1.0
+    return (until_step - global_step) / fade_steps
+
+
 class Tacotron2(BaseTTS):
     """Embedding -> Encoder -> (speaker embedding) -> Decoder -> Postnet + residual.
 
@@ -56,6 +67,7 @@ class Tacotron2(BaseTTS):
         if config.num_chars < 1:
             raise ConfigError("config field 'num_chars': must be set to the vocabulary size (>= 1)")
         self.double_decoder_consistency = config.double_decoder_consistency
+        self.attention_prior_weight = 0.0  # set per training step by on_train_step_start
         self.use_speaker_embedding = config.use_speaker_embedding
         self.embedding = nn.Embedding(config.num_chars, config.encoder_in_features, padding_idx=0)
         nn.init.xavier_uniform_(self.embedding.weight)
@@ -163,13 +175,16 @@ class Tacotron2(BaseTTS):
         mel_lengths: (B,); speaker_ids: (B,) ->
         model_outputs / decoder_outputs: (B, T_mel, C_mel), alignments: (B, T_mel / r, T_text),
         stop_tokens: (B, T_mel / r) logits, decoder_outputs_backward / alignments_backward (DDC): the
-        coarse decoder's outputs (B, T_mel, C_mel) and alignments resized to (B, T_mel / r, T_text).
+        coarse decoder's outputs (B, T_mel, C_mel) and alignments resized to (B, T_mel / r, T_text),
+        alignments_without_prior: while the training prior is on (``attention_prior_*``), the attention's
+        own weights (B, T_mel / r, T_text), else None.
         """
         input_mask, output_mask = self.compute_masks(text_lengths, mel_lengths)
         encoder_outputs = self.encoder(self.embedding(text).transpose(1, 2), text_lengths)
         encoder_outputs = self._speaker_context(encoder_outputs, speaker_ids)
         encoder_outputs = encoder_outputs * input_mask.unsqueeze(2)
-        decoder_outputs, alignments, stop_tokens = self.decoder(encoder_outputs, mel_specs, input_mask)
+        prior = self._attention_prior(text_lengths, mel_lengths, mel_specs.shape[1], input_mask.shape[1], self.decoder.r)
+        decoder_outputs, alignments, stop_tokens = self.decoder(encoder_outputs, mel_specs, input_mask, prior)
         decoder_outputs = decoder_outputs * output_mask.unsqueeze(1)
         postnet_outputs = (decoder_outputs + self.postnet(decoder_outputs)) * output_mask.unsqueeze(1)
         outputs = {
@@ -179,20 +194,41 @@ class Tacotron2(BaseTTS):
             "stop_tokens": stop_tokens,
             "decoder_outputs_backward": None,
             "alignments_backward": None,
+            # with the training prior on: the attention's own weights (the prior is off at inference)
+            "alignments_without_prior": self.decoder.alignments_without_prior,
         }
         if self.double_decoder_consistency:
-            coarse_outputs, coarse_alignments = self._coarse_decoder_pass(mel_specs, encoder_outputs, alignments, input_mask)
+            coarse_outputs, coarse_alignments = self._coarse_decoder_pass(
+                mel_specs, mel_lengths, encoder_outputs, alignments, input_mask
+            )
             outputs["decoder_outputs_backward"] = coarse_outputs
             outputs["alignments_backward"] = coarse_alignments
         return outputs
 
-    def _coarse_decoder_pass(self, mel_specs, encoder_outputs, alignments, input_mask):
+    def _attention_prior(
+        self, text_lengths: torch.Tensor, mel_lengths: torch.Tensor, max_frames: int, max_text: int, r: int
+    ) -> Optional[torch.Tensor]:
+        """The diagonal prior for a decoder of ``r`` frames per step, raised to this step's weight; None when off.
+
+        Shapes: text_lengths, mel_lengths (B,) -> (B, max_frames / r, max_text).
+        """
+        if not self.training or self.attention_prior_weight <= 0:
+            return None
+        prior = beta_binomial_prior(
+            text_lengths, (mel_lengths + r - 1) // r, max_text, max_frames // r, self.config.attention_prior_scaling
+        )
+        return prior if self.attention_prior_weight == 1.0 else prior**self.attention_prior_weight
+
+    def _coarse_decoder_pass(self, mel_specs, mel_lengths, encoder_outputs, alignments, input_mask):
         """DDC: decode the same targets at the coarse ``ddc_r`` from detached encoder outputs."""
         time = mel_specs.shape[1]
         padding = (-time) % self.coarse_decoder.r
         if padding:
             mel_specs = F.pad(mel_specs, (0, 0, 0, padding))
-        coarse_outputs, coarse_alignments, _ = self.coarse_decoder(encoder_outputs.detach(), mel_specs, input_mask)
+        prior = self._attention_prior(
+            input_mask.sum(dim=1), mel_lengths, mel_specs.shape[1], input_mask.shape[1], self.coarse_decoder.r
+        )
+        coarse_outputs, coarse_alignments, _ = self.coarse_decoder(encoder_outputs.detach(), mel_specs, input_mask, prior)
         coarse_alignments = F.interpolate(
             coarse_alignments.transpose(1, 2), size=alignments.shape[1], mode="nearest"
         ).transpose(1, 2)
@@ -284,6 +320,14 @@ class Tacotron2(BaseTTS):
             double_decoder_consistency=c.double_decoder_consistency,
         )
 
+    def on_train_step_start(self, trainer) -> None:
+        """Layer freezing (see ``BaseTTS``) and the attention prior's weight for this global step."""
+        super().on_train_step_start(trainer)
+        c = self.config
+        self.attention_prior_weight = attention_prior_weight(
+            c.attention_prior_until_step, c.attention_prior_fade_steps, trainer.total_steps_done
+        )
+
     def on_epoch_start(self, trainer) -> None:
         """Gradual training: set r and the batch size of the schedule entry reached by the global step."""
         if not self.config.gradual_training:
@@ -320,12 +364,16 @@ class Tacotron2(BaseTTS):
             stop_targets=batch["stop_targets"],
             stop_target_lengths=batch["stop_target_lengths"],
             alignments=outputs["alignments"],
+            guided_alignments=outputs["alignments_without_prior"],
             alignment_lengths=batch["alignment_lengths"],
             text_lengths=batch["token_id_lengths"],
             coarse_decoder_outputs=outputs["decoder_outputs_backward"],
             coarse_alignments=outputs["alignments_backward"],
         )
-        loss_dict["align_error"] = torch.tensor(1.0 - alignment_diagonal_score(outputs["alignments"].detach()))
+        own_alignments = outputs["alignments"] if outputs["alignments_without_prior"] is None else outputs["alignments_without_prior"]
+        loss_dict["align_error"] = torch.tensor(1.0 - alignment_diagonal_score(own_alignments.detach()))
+        if self.config.attention_prior_until_step > 0:
+            loss_dict["attention_prior_weight"] = torch.tensor(self.attention_prior_weight)
         return outputs, loss_dict
 
     @torch.no_grad()
@@ -342,6 +390,10 @@ class Tacotron2(BaseTTS):
             "ground_truth": plot_spectrogram(batch["mel"][0, :length].cpu(), title="target"),
             "alignment": plot_alignment(outputs["alignments"][0, :steps].detach().cpu(), title="alignment"),
         }
+        if outputs.get("alignments_without_prior") is not None:
+            figures["alignment_without_prior"] = plot_alignment(
+                outputs["alignments_without_prior"][0, :steps].detach().cpu(), title="alignment without the prior"
+            )
         if self.double_decoder_consistency and outputs.get("alignments_backward") is not None:
             figures["alignment_coarse"] = plot_alignment(outputs["alignments_backward"][0, :steps].detach().cpu())
         audios = {"audio": self.ap.inv_melspectrogram(predicted.numpy().T)} if self.ap is not None else {}

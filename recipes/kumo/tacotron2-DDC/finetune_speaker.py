@@ -36,6 +36,7 @@ def make_config() -> Tacotron2Config:
     config.lr_scheduler_params = {"warmup_steps": 100}
     config.freeze_layers = list(TEXT_SIDE)
     config.unfreeze_schedule = [[500, ["*"], 0.5]]
+    config.attention_prior_until_step = config.attention_prior_fade_steps = 0  # the restored attention is trained
     return config
 
 

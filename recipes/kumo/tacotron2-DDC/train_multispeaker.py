@@ -41,6 +41,7 @@ def make_config() -> Tacotron2Config:
     config.allow_partial_restore = True
     config.use_speaker_weighted_sampler = False
     config.test_sentences = ["Hello world."]
+    config.attention_prior_until_step = config.attention_prior_fade_steps = 0  # the restored attention is trained
     return config
 
 

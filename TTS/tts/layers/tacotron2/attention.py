@@ -6,6 +6,38 @@ import torch
 from torch import nn
 
 from TTS.tts.layers.tacotron2.blocks import Linear
+from TTS.tts.utils.masks import sequence_mask
+
+
+def beta_binomial_prior(
+    text_lengths: torch.Tensor, step_lengths: torch.Tensor, max_text: int, max_steps: int, scaling: float = 1.0
+) -> torch.Tensor:
+    """A prior over the text tokens for each decoder step that follows the diagonal.
+
+    Decoder step i of M (1-based) draws token k of N from the beta-binomial distribution with
+    n = N - 1, a = scaling * i, b = scaling * (M + 1 - i) (Badlani et al., 2021): its mean moves
+    from the first token to the last as i runs over the steps, its spread narrows with ``scaling``.
+    Padded tokens get 0; padded steps get 1 everywhere, so multiplying by the prior leaves them as
+    they are.
+
+    Shapes: text_lengths, step_lengths (B,) -> (B, max_steps, max_text).
+    """
+    dtype = torch.float32
+    n = (text_lengths.to(dtype) - 1.0)[:, None, None]
+    m = step_lengths.to(dtype)[:, None, None]
+    i = torch.arange(1, max_steps + 1, dtype=dtype, device=text_lengths.device)[None, :, None]
+    k = torch.arange(max_text, dtype=dtype, device=text_lengths.device)[None, None, :]
+    a, b = scaling * i, (scaling * (m + 1.0 - i)).clamp(min=scaling)  # b of padded steps: any valid value
+    rest = (n - k).clamp(min=0.0)  # n - k of padded tokens: any valid value
+
+    def log_beta(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        return torch.lgamma(x) + torch.lgamma(y) - torch.lgamma(x + y)
+
+    log_pmf = torch.lgamma(n + 1.0) - torch.lgamma(k + 1.0) - torch.lgamma(rest + 1.0) + log_beta(k + a, rest + b) - log_beta(a, b)
+    tokens = sequence_mask(text_lengths, max_len=max_text)[:, None, :]
+    steps = sequence_mask(step_lengths, max_len=max_steps)[:, :, None]
+    prior = torch.where(tokens, log_pmf.exp(), torch.zeros((), dtype=dtype, device=log_pmf.device))
+    return torch.where(steps, prior, torch.ones((), dtype=dtype, device=prior.device))
 
 
 class LocationLayer(nn.Module):
@@ -76,6 +108,7 @@ class LocationSensitiveAttention(nn.Module):
         self.windowing = windowing
         self.attention_weights: Optional[torch.Tensor] = None
         self.attention_weights_cum: Optional[torch.Tensor] = None
+        self.weights_without_prior: Optional[torch.Tensor] = None
         self.win_idx = -1
 
     def init_states(self, inputs: torch.Tensor) -> None:
@@ -109,14 +142,23 @@ class LocationSensitiveAttention(nn.Module):
         return energies
 
     def forward(
-        self, query: torch.Tensor, inputs: torch.Tensor, processed_inputs: torch.Tensor, mask: Optional[torch.Tensor]
+        self,
+        query: torch.Tensor,
+        inputs: torch.Tensor,
+        processed_inputs: torch.Tensor,
+        mask: Optional[torch.Tensor],
+        prior: Optional[torch.Tensor] = None,
     ) -> torch.Tensor:
         """Attend once and return the context vector.
+
+        ``prior`` (training only) multiplies the normalised weights, which are then normalised
+        again: the context, the location state and ``attention_weights`` all use the product;
+        ``weights_without_prior`` keeps the attention's own weights (for the guided attention loss).
 
         Shapes
         ------
         query: (B, query_dim); inputs: (B, T_text, C); processed_inputs: (B, T_text, attention_dim);
-        mask: (B, T_text) bool, True on real inputs, or None -> context (B, C).
+        mask: (B, T_text) bool, True on real inputs, or None; prior: (B, T_text) or None -> context (B, C).
         """
         energies = self._energies(query, processed_inputs)
         if mask is not None:
@@ -128,6 +170,10 @@ class LocationSensitiveAttention(nn.Module):
         else:
             gates = torch.sigmoid(energies)
             alignment = gates / gates.sum(dim=1, keepdim=True)
+        self.weights_without_prior = alignment
+        if prior is not None:
+            alignment = alignment * prior
+            alignment = alignment / alignment.sum(dim=1, keepdim=True).clamp(min=1e-12)
         self.attention_weights_cum = self.attention_weights_cum + alignment
         self.attention_weights = alignment
         return torch.bmm(alignment.unsqueeze(1), inputs).squeeze(1)

@@ -109,6 +109,7 @@ class Decoder(nn.Module):
             windowing=windowing,
         )
         self.decoder_rnn = nn.LSTMCell(query_dim + in_channels, decoder_rnn_dim)
+        self.alignments_without_prior: Optional[torch.Tensor] = None  # set by forward
         self.linear_projection = Linear(decoder_rnn_dim + in_channels, frame_channels * r)
         self.stopnet = nn.Sequential(
             nn.Dropout(0.1), Linear(decoder_rnn_dim + frame_channels * r, 1, bias=True, init_gain="sigmoid")
@@ -206,7 +207,11 @@ class Decoder(nn.Module):
 
     # ---------------------------------------------------------------- passes
     def forward(
-        self, inputs: torch.Tensor, memories: torch.Tensor, mask: Optional[torch.Tensor]
+        self,
+        inputs: torch.Tensor,
+        memories: torch.Tensor,
+        mask: Optional[torch.Tensor],
+        attention_prior: Optional[torch.Tensor] = None,
     ) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Teacher-forced decoding: what ``decode`` gives step by step, computed pass by pass.
 
@@ -219,35 +224,44 @@ class Decoder(nn.Module):
         Shapes
         ------
         inputs: (B, T_text, C) encoder outputs; memories: (B, T_mel, C_mel) target mels with T_mel a
-        multiple of r; mask: (B, T_text) ->
+        multiple of r; mask: (B, T_text); attention_prior: (B, T_mel / r, T_text) or None (see
+        ``LocationSensitiveAttention.forward``; with a prior, ``alignments_without_prior`` (B, T_mel / r,
+        T_text) keeps the attention's own weights, else it is None) ->
         outputs (B, C_mel, T_mel), alignments (B, T_mel / r, T_text), stop_tokens (B, T_mel / r) logits.
         """
         frames = torch.cat((self._go_frame(inputs).unsqueeze(0), self._last_frames(memories)), dim=0)
         previous = self.prenet(frames)[:-1]  # step t reads frame t (the go frame first); the last one is unused
         self._init_states(inputs, mask)
-        queries, contexts, alignments = self._attention_pass(previous)
+        queries, contexts, alignments, own_alignments = self._attention_pass(previous, attention_prior)
+        # the attention's own weights, before the prior: what it would do at inference
+        self.alignments_without_prior = None if own_alignments is None else own_alignments.transpose(0, 1)
         decoder_hidden = self._decoder_rnn_pass(queries, contexts)
         frames = self.linear_projection(torch.cat((decoder_hidden, contexts), dim=-1))
         stop_tokens = self._stop_token(decoder_hidden, frames)
         return self._batch_major(frames[..., : self.r * self.frame_channels], alignments, stop_tokens)
 
-    def _attention_pass(self, memories: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    def _attention_pass(
+        self, memories: torch.Tensor, prior: Optional[torch.Tensor] = None
+    ) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor, Optional[torch.Tensor]]:
         """Attention RNN and attention over all teacher-forced steps.
 
-        Shapes: memories (T, B, prenet_dims[-1]) -> queries (T, B, query_dim), contexts (T, B, C),
-        alignments (T, B, T_text).
+        Shapes: memories (T, B, prenet_dims[-1]); prior (B, T, T_text) or None -> queries (T, B, query_dim),
+        contexts (T, B, C), alignments (T, B, T_text), and with a prior the alignments before it (T, B, T_text).
         """
         attention_rnn = TeacherForcedLSTM(self.attention_rnn, memories)  # its inputs: memory, then context
         state, context = (self.query, self.attention_rnn_cell_state), self.context
-        queries, contexts, alignments = [], [], []
-        for input_gates in attention_rnn.input_gates.unbind(0):
+        queries, contexts, alignments, own_alignments = [], [], [], []
+        for step, input_gates in enumerate(attention_rnn.input_gates.unbind(0)):
             new_state = attention_rnn.step(input_gates, state, fed_back=context)
             state = self._regularise(new_state, state, self.attention_dropout, dropout_cell=True)
-            context = self.attention(state[0], self.inputs, self.processed_inputs, self.mask)
+            step_prior = None if prior is None else prior[:, step]
+            context = self.attention(state[0], self.inputs, self.processed_inputs, self.mask, step_prior)
             queries.append(state[0])
             contexts.append(context)
             alignments.append(self.attention.attention_weights)
-        return torch.stack(queries), torch.stack(contexts), torch.stack(alignments)
+            own_alignments.append(self.attention.weights_without_prior)
+        own = torch.stack(own_alignments) if prior is not None else None
+        return torch.stack(queries), torch.stack(contexts), torch.stack(alignments), own
 
     def _decoder_rnn_pass(self, queries: torch.Tensor, contexts: torch.Tensor) -> torch.Tensor:
         """Decoder RNN over all teacher-forced steps.

@@ -193,14 +193,18 @@ class Tacotron2Loss(nn.Module):
         text_lengths: torch.Tensor,
         coarse_decoder_outputs: Optional[torch.Tensor] = None,
         coarse_alignments: Optional[torch.Tensor] = None,
+        guided_alignments: Optional[torch.Tensor] = None,
     ) -> Dict[str, torch.Tensor]:
         """Compute every enabled term and their weighted sum ``loss``.
+
+        The guided attention loss applies to ``guided_alignments`` when given (the attention's
+        own weights while a training prior reshapes ``alignments``), else to ``alignments``.
 
         Shapes
         ------
         postnet_outputs, decoder_outputs, mel_targets, coarse_decoder_outputs: (B, T_mel, C_mel);
         mel_lengths, text_lengths, alignment_lengths, stop_target_lengths: (B,);
-        stop_logits, stop_targets: (B, T_steps); alignments, coarse_alignments: (B, T_steps, T_text).
+        stop_logits, stop_targets: (B, T_steps); alignments, coarse_alignments, guided_alignments: (B, T_steps, T_text).
         """
         terms: Dict[str, torch.Tensor] = {}
         terms["decoder_loss"] = masked_mse(decoder_outputs, mel_targets, mel_lengths)
@@ -214,7 +218,8 @@ class Tacotron2Loss(nn.Module):
             terms["decoder_ddc_loss"] = F.l1_loss(alignments, coarse_alignments)
             loss = loss + self.decoder_alpha * (terms["decoder_coarse_loss"] + terms["decoder_ddc_loss"])
         if self.ga_alpha > 0:
-            terms["ga_loss"] = guided_attention_loss(alignments, text_lengths, alignment_lengths)
+            guided = alignments if guided_alignments is None else guided_alignments
+            terms["ga_loss"] = guided_attention_loss(guided, text_lengths, alignment_lengths)
             loss = loss + self.ga_alpha * terms["ga_loss"]
         if self.decoder_diff_spec_alpha > 0:
             terms["decoder_diff_spec_loss"] = masked_mse(
