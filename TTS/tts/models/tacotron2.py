@@ -199,7 +199,7 @@ class Tacotron2(BaseTTS):
         }
         if self.double_decoder_consistency:
             coarse_outputs, coarse_alignments = self._coarse_decoder_pass(
-                mel_specs, mel_lengths, encoder_outputs, alignments, input_mask
+                mel_specs, text_lengths, mel_lengths, encoder_outputs, alignments, input_mask
             )
             outputs["decoder_outputs_backward"] = coarse_outputs
             outputs["alignments_backward"] = coarse_alignments
@@ -219,15 +219,13 @@ class Tacotron2(BaseTTS):
         )
         return prior if self.attention_prior_weight == 1.0 else prior**self.attention_prior_weight
 
-    def _coarse_decoder_pass(self, mel_specs, mel_lengths, encoder_outputs, alignments, input_mask):
+    def _coarse_decoder_pass(self, mel_specs, text_lengths, mel_lengths, encoder_outputs, alignments, input_mask):
         """DDC: decode the same targets at the coarse ``ddc_r`` from detached encoder outputs."""
         time = mel_specs.shape[1]
         padding = (-time) % self.coarse_decoder.r
         if padding:
             mel_specs = F.pad(mel_specs, (0, 0, 0, padding))
-        prior = self._attention_prior(
-            input_mask.sum(dim=1), mel_lengths, mel_specs.shape[1], input_mask.shape[1], self.coarse_decoder.r
-        )
+        prior = self._attention_prior(text_lengths, mel_lengths, mel_specs.shape[1], input_mask.shape[1], self.coarse_decoder.r)
         coarse_outputs, coarse_alignments, _ = self.coarse_decoder(encoder_outputs.detach(), mel_specs, input_mask, prior)
         coarse_alignments = F.interpolate(
             coarse_alignments.transpose(1, 2), size=alignments.shape[1], mode="nearest"

@@ -259,8 +259,9 @@ class Decoder(nn.Module):
             queries.append(state[0])
             contexts.append(context)
             alignments.append(self.attention.attention_weights)
-            own_alignments.append(self.attention.weights_without_prior)
-        own = torch.stack(own_alignments) if prior is not None else None
+            if prior is not None:
+                own_alignments.append(self.attention.weights_without_prior)
+        own = torch.stack(own_alignments) if own_alignments else None
         return torch.stack(queries), torch.stack(contexts), torch.stack(alignments), own
 
     def _decoder_rnn_pass(self, queries: torch.Tensor, contexts: torch.Tensor) -> torch.Tensor:
