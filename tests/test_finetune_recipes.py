@@ -71,6 +71,7 @@ def test_language_finetuning_maps_new_sounds_and_keeps_the_acoustic_layers_froze
 
     source, tuned = load_safe(english_checkpoint)["model"], load_safe(last_checkpoint(run_folder(output)))
     assert tuned["config"]["phoneme_language"] == "es" and "¿" in tuned["config"]["characters"]["punctuations"]
+    assert tuned["config"]["attention_prior_until_step"] == 0  # the restored attention needs no prior
     weights = tuned["model"]
     frozen = [k for k in weights if k.startswith(("postnet.", "decoder.decoder_rnn.", "decoder.linear_projection."))]
     assert frozen and all(torch.equal(weights[k], source[k]) for k in frozen if "num_batches" not in k)
@@ -84,7 +85,9 @@ def test_from_scratch_baseline_restores_nothing_and_freezes_nothing(corpus, tmp_
     result = run_script(KUMO_FINETUNE_LANGUAGE, args)
     assert result.returncode == 0, ok(result)
     assert "Restoring from" not in result.stderr and "freeze: " not in result.stderr
-    assert load_safe(last_checkpoint(run_folder(output)))["config"]["run_name"] == "kumo-es-scratch"
+    config = load_safe(last_checkpoint(run_folder(output)))["config"]
+    assert config["run_name"] == "kumo-es-scratch"
+    assert config["attention_prior_until_step"] > 0  # the English recipe's prior, as a run from scratch needs
 
 
 def test_speaker_finetuning_trains_the_decoder_and_keeps_the_text_side_frozen(english_checkpoint, second_voice, tmp_path):
