@@ -1,4 +1,4 @@
-"""The default voice shipped inside the package: found offline, loads, and ends a short sentence by itself."""
+"""The voices shipped inside the package: found offline, load, and end a short sentence by themselves."""
 
 import logging
 import os
@@ -6,21 +6,32 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 import soundfile as sf
 
 from TTS.api import TTS
 
 DEFAULT = "tts_models/en/kumo/tacotron2-DDC"
+SPANISH = "tts_models/es/kumo/tacotron2-DDC"
+
+
+def ends_by_itself(tts: TTS, text: str, caplog) -> None:
+    with caplog.at_level(logging.WARNING, logger="TTS.utils.synthesizer"):
+        wav = np.asarray(tts.tts(text))
+    assert not [r for r in caplog.records if "step limit" in r.getMessage()], f"{text!r} ran to the step limit"
+    assert wav.size > 0 and np.isfinite(wav).all()
+    assert wav.size / tts.synthesizer.output_sample_rate < 5.0
 
 
 def test_the_default_model_is_the_shipped_one_and_ends_hello_world_by_itself(offline, caplog):
     tts = TTS(progress_bar=False)
     assert tts.model_name == DEFAULT
-    with caplog.at_level(logging.WARNING, logger="TTS.utils.synthesizer"):
-        wav = np.asarray(tts.tts("Hello world."))
-    assert not [r for r in caplog.records if "step limit" in r.getMessage()], "decoding ran to the step limit"
-    assert wav.size > 0 and np.isfinite(wav).all()
-    assert wav.size / tts.synthesizer.output_sample_rate < 5.0
+    ends_by_itself(tts, "Hello world.", caplog)
+
+
+@pytest.mark.parametrize("name, text", [(SPANISH, "Hola, ¿cómo estás?")])
+def test_other_shipped_models_load_offline_and_end_by_themselves(name, text, offline, caplog):
+    ends_by_itself(TTS(name, progress_bar=False), text, caplog)
 
 
 def test_tts_command_with_no_model_writes_a_wav_offline(tmp_path):
