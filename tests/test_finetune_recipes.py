@@ -110,7 +110,8 @@ def test_multispeaker_recipe_trains_two_voices_and_the_cli_lists_and_uses_them(e
     args += ["--coqpit.datasets.1.path", str(second_voice), "--restore_path", str(english_checkpoint)]
     result = run_script(KUMO_MULTISPEAKER, args)
     assert result.returncode == 0, ok(result)
-    assert "left at their initial values:" in result.stderr  # the decoder reads wider inputs: a partial restore
+    assert "8 with inputs grown at the end" in result.stderr  # both decoders read the speaker embedding too
+    assert "left at their initial values: speaker_embedding.weight\n" in result.stderr  # the only new tensor
     run = run_folder(output)
     checkpoint = last_checkpoint(run)
     assert load_safe(checkpoint)["config"]["speakers"] == ["gongitsune", "kumo"]

@@ -393,3 +393,61 @@ def test_bad_restore_init_choice_names_the_field():
 
     with pytest.raises(ConfigError, match="config field 'restore_new_symbols': must be 'mean' or 'random'"):
         toy_config(restore_new_symbols="zeros").check_values()
+
+
+# ---------------------------------------------------------------------------- grown inputs
+GROWN_INPUTS = [
+    "*decoder.attention_rnn.weight_ih",
+    "*decoder.attention.inputs_layer.linear_layer.weight",
+    "*decoder.decoder_rnn.weight_ih",
+    "*decoder.linear_projection.linear_layer.weight",
+]
+
+
+def multispeaker_config(**overrides) -> Tacotron2Config:
+    fields = dict(use_speaker_embedding=True, speaker_embedding_dim=8, speakers=["a", "b"], allow_partial_restore=True)
+    fields.update(overrides)
+    return toy_config(**fields)
+
+
+def test_grown_inputs_keep_the_restored_model_speaking_as_before_for_every_speaker(caplog):
+    source = Tacotron2(toy_config(double_decoder_consistency=True, ddc_r=4)).eval()
+    config = multispeaker_config(double_decoder_consistency=True, ddc_r=4, restore_grown_inputs=GROWN_INPUTS)
+    target = Tacotron2(config, speaker_names=config.speakers).eval()
+    initial_speakers = target.speaker_embedding.weight.detach().clone()
+    with caplog.at_level(logging.INFO, logger=RESTORE_LOGGER):
+        target.load_state_dict(snapshot(source))
+
+    report = target.restore_report
+    assert sorted(key for key, _, _ in report.grown) == sorted(
+        f"{decoder}.{key}" for decoder in ("decoder", "coarse_decoder") for key in
+        ("attention_rnn.weight_ih", "attention.inputs_layer.linear_layer.weight", "decoder_rnn.weight_ih", "linear_projection.linear_layer.weight")
+    )  # fmt: skip
+    assert report.missing == ["speaker_embedding.weight"] and not report.shape_mismatch
+    assert torch.equal(target.speaker_embedding.weight, initial_speakers)
+    for key, _, (rows, columns) in report.grown:
+        grown = target.state_dict()[key]
+        assert torch.equal(grown[:, :columns], snapshot(source)[key]) and not grown[:, columns:].any(), key
+    assert "8 with inputs grown at the end (old columns copied, new ones zero" in caplog.text
+
+    text = torch.randint(0, 20, (1, 9))
+    with torch.no_grad():
+        expected = source.inference(text, max_decoder_steps=torch.tensor([12]))["model_outputs"]
+        for speaker in (0, 1):
+            got = target.inference(text, speaker_ids=torch.tensor([speaker]), max_decoder_steps=torch.tensor([12]))["model_outputs"]
+            assert torch.allclose(got, expected, atol=1e-6), speaker
+
+
+@pytest.mark.parametrize(
+    "patterns, message",
+    [
+        (["*decoder.no_such_layer.weight"], "matches no tensor of the model"),
+        (["postnet.convolutions.0.convolution1d.weight"], "only a matrix with the same rows and more columns"),
+    ],
+)
+def test_grown_inputs_refuse_a_pattern_matching_nothing_or_another_shape_change(patterns, message):
+    source = Tacotron2(toy_config())
+    config = multispeaker_config(postnet_channels=TOY_TACOTRON2_WIDTHS["postnet_channels"] + 4, restore_grown_inputs=patterns)
+    target = Tacotron2(config, speaker_names=config.speakers)
+    with pytest.raises(RestoreError, match=message):
+        target.load_state_dict(snapshot(source))

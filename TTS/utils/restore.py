@@ -1,5 +1,6 @@
 """Restoring weights into a model with a report of what matched, instead of silent partial loads."""
 
+import fnmatch
 import logging
 from dataclasses import dataclass, field
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
@@ -113,6 +114,45 @@ def carry_over_rows(
     return rows, report
 
 
+def grow_inputs(
+    checkpoint_state: Mapping[str, torch.Tensor], model_state: Mapping[str, torch.Tensor], patterns: Sequence[str]
+) -> Tuple[Dict[str, torch.Tensor], List[Tuple[str, Tuple[int, ...], Tuple[int, ...]]]]:
+    """Widen the checkpoint's weight matrices whose inputs grew at the end in the model.
+
+    For every key matching one of ``patterns`` (fnmatch) whose checkpoint tensor has the model's
+    rows but fewer columns, the old columns are copied and the new ones start at zero: the layer
+    computes what it did before whatever the new inputs hold (a speaker embedding appended to the
+    encoder outputs), and the new columns then learn. Returns the new state and the grown keys as
+    ``(key, model shape, checkpoint shape)``.
+
+    Raises
+    ------
+    RestoreError
+        A pattern that matches no key of the model, or a matching tensor whose shape changed in
+        another way (other rows, fewer columns, not a matrix).
+    """
+    state, grown = dict(checkpoint_state), []
+    for pattern in patterns:
+        if not any(fnmatch.fnmatchcase(key, pattern) for key in model_state):
+            raise RestoreError(f"restore_grown_inputs: {pattern!r} matches no tensor of the model")
+    for key, target in model_state.items():
+        if key not in state or not any(fnmatch.fnmatchcase(key, pattern) for pattern in patterns):
+            continue
+        old = state[key]
+        if old.shape == target.shape:
+            continue
+        if old.dim() != 2 or target.dim() != 2 or old.shape[0] != target.shape[0] or old.shape[1] > target.shape[1]:
+            raise RestoreError(
+                f"restore_grown_inputs: {key} is {tuple(old.shape)} in the checkpoint and {tuple(target.shape)} in the "
+                "model; only a matrix with the same rows and more columns (inputs added at the end) can be grown"
+            )
+        wide = torch.zeros(target.shape, dtype=old.dtype)
+        wide[:, : old.shape[1]] = old
+        state[key] = wide
+        grown.append((key, tuple(target.shape), tuple(old.shape)))
+    return state, grown
+
+
 @dataclass
 class RestoreReport:
     """What a restore did: keys loaded, keys with another shape, keys missing or unexpected, tables remapped."""
@@ -122,6 +162,7 @@ class RestoreReport:
     missing: List[str] = field(default_factory=list)
     unexpected: List[str] = field(default_factory=list)
     tables: List[TableReport] = field(default_factory=list)
+    grown: List[Tuple[str, Tuple[int, ...], Tuple[int, ...]]] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:
@@ -130,6 +171,9 @@ class RestoreReport:
     def format(self, *, partial: bool = False) -> str:
         verb = "loaded" if (self.complete or partial) else "match"
         lines = [f"restore: {len(self.loaded)} tensors {verb}"]
+        if self.grown:
+            lines.append(f"  {len(self.grown)} with inputs grown at the end (old columns copied, new ones zero; model <- checkpoint):")
+            lines += [f"    {key}: {tuple(m)} <- {tuple(c)}" for key, m, c in self.grown]
         if self.shape_mismatch:
             lines.append(f"  {len(self.shape_mismatch)} with a different shape (model <- checkpoint):")
             lines += [f"    {key}: {tuple(m)} <- {tuple(c)}" for key, m, c in self.shape_mismatch]
@@ -169,15 +213,17 @@ def restore_weights(
     allow_partial: bool,
     source: str = "checkpoint",
     tables: Sequence[TableReport] = (),
+    grown: Sequence[Tuple[str, Tuple[int, ...], Tuple[int, ...]]] = (),
 ) -> RestoreReport:
     """Copy matching tensors into ``module``; raise ``RestoreError`` listing the mismatches unless ``allow_partial``.
 
     ``tables`` reports how ``checkpoint_state``'s symbol or speaker tables were already carried
-    over to the model's names (``carry_over_rows``); they are logged with the rest.
+    over to the model's names (``carry_over_rows``), and ``grown`` the tensors ``grow_inputs``
+    widened; they are logged with the rest.
     """
     model_state = module.state_dict()
     report = compare_state_dicts(model_state, checkpoint_state)
-    report.tables = list(tables)
+    report.tables, report.grown = list(tables), list(grown)
     if not report.complete and not allow_partial:
         raise RestoreError(
             f"{source} does not match the model:\n{report.format()}\n"
@@ -187,6 +233,6 @@ def restore_weights(
     merged: Dict[str, torch.Tensor] = dict(model_state)
     merged.update({key: checkpoint_state[key] for key in report.loaded})
     torch.nn.Module.load_state_dict(module, merged, strict=True)
-    noteworthy = not report.complete or any(table.changed for table in report.tables)
+    noteworthy = not report.complete or report.grown or any(table.changed for table in report.tables)
     (logger.warning if noteworthy else logger.info)("%s", report.format(partial=allow_partial))
     return report

@@ -111,6 +111,15 @@ class BaseTTSConfig(BaseTrainingConfig):
             "their initial values (the restore report lists them). False makes any mismatch an error."
         },
     )
+    restore_grown_inputs: List[str] = field(
+        default_factory=list,
+        metadata={
+            "help": "With --restore_path: fnmatch patterns of weight matrices whose inputs grew at the end since the "
+            "checkpoint (a speaker embedding appended to the encoder outputs). Their old columns are copied and the new "
+            "ones start at zero, so the restored model first computes what the checkpoint did; any other shape change "
+            "of a matching tensor is an error."
+        },
+    )
     freeze_layers: List[str] = field(
         default_factory=list,
         metadata={

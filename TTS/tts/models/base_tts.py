@@ -23,7 +23,7 @@ from TTS.tts.utils.text.characters import characters_from_config
 from TTS.utils.distributed import average_gradients, join_launcher_process_group
 from TTS.utils.freeze import FreezeSchedule
 from TTS.utils.io import load_checkpoint_file
-from TTS.utils.restore import RestoreReport, TableReport, carry_over_rows, restore_weights
+from TTS.utils.restore import RestoreReport, TableReport, carry_over_rows, grow_inputs, restore_weights
 
 logger = logging.getLogger(__name__)
 
@@ -125,7 +125,11 @@ class BaseTTS(TrainerModel):
         if self._restore_source is not None:
             source, self._restore_source = self._restore_source, None
             state_dict, tables = self._carry_over_tables(state_dict, source)
-        self.restore_report = restore_weights(self, state_dict, allow_partial=allow_partial, tables=tables)
+        grown = []
+        patterns = list(getattr(self.config, "restore_grown_inputs", None) or [])
+        if patterns:
+            state_dict, grown = grow_inputs(state_dict, self.state_dict(), patterns)
+        self.restore_report = restore_weights(self, state_dict, allow_partial=allow_partial, tables=tables, grown=grown)
         return torch.nn.modules.module._IncompatibleKeys(self.restore_report.missing, self.restore_report.unexpected)
 
     def set_restore_source(self, checkpoint_config) -> None:
