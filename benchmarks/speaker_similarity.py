@@ -56,6 +56,9 @@ Usage::
     # the candidate is a model: the held-out sentences of the first reference's corpus are synthesised
     python benchmarks/speaker_similarity.py --reference kumo=data/kumo_en --reference gongitsune=data/gongitsune_en \\
         --model_path RUN/best_model.pth --config_path RUN/config.json --save_candidate run/ours_wavs
+    # one voice of a multi-speaker model
+    python benchmarks/speaker_similarity.py --reference kumo=data/kumo_en --reference gongitsune=data/gongitsune_en \\
+        --model_path RUN/best_model.pth --config_path RUN/config.json --speaker_idx gongitsune
     # quick look: 20 clips per set; the references' held-out wavs instead of their training wavs
     python benchmarks/speaker_similarity.py --reference kumo=data/kumo_en --reference gongitsune=data/gongitsune_en \\
         --candidate run/ours_wavs --limit 20 --heldout
@@ -414,18 +417,19 @@ def load_synthesizer(model_path: Path, config_path: Path):
 
 
 def synthesise_candidate(
-    synthesizer, sentences: Sequence[Sentence], save_dir: Path | None
+    synthesizer, sentences: Sequence[Sentence], save_dir: Path | None, speaker: str | None = None
 ) -> tuple[list[ClipFeatures | None], list[str]]:
     """Features of the synthesiser's audio of each sentence (None where it failed or is silent).
 
-    ``synthesizer`` is anything with ``tts(text) -> samples`` and ``output_sample_rate``.
+    ``synthesizer`` is anything with ``tts(text, speaker_name=...) -> samples`` and
+    ``output_sample_rate``; ``speaker`` picks the voice of a multi-speaker model.
     """
     if save_dir is not None:
         save_dir.mkdir(parents=True, exist_ok=True)
     features = []
     for sentence in sentences:
         try:
-            wav = np.asarray(synthesizer.tts(sentence.text), dtype=np.float32)
+            wav = np.asarray(synthesizer.tts(sentence.text, speaker_name=speaker), dtype=np.float32)
         except ValueError as err:  # SynthesisError is a ValueError
             logger.warning("cannot synthesise %s: %s", sentence.id, err)
             features.append(None)
@@ -534,6 +538,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--model_path", type=Path, help="instead of --candidate: a checkpoint to synthesise with")
     parser.add_argument("--config_path", type=Path, help="config.json of --model_path")
     parser.add_argument("--save_candidate", type=Path, help="with --model_path: save the synthesised wavs here")
+    parser.add_argument("--speaker_idx", help="with --model_path: the voice of a multi-speaker model")
     parser.add_argument("--heldout", action="store_true", help="use the references' heldout_wavs, not their wavs")
     parser.add_argument("--limit", type=int, help="use only the first N clips of each set")
     parser.add_argument("--json", type=Path, help="save the report here")
@@ -548,6 +553,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         parser.error("give either --candidate or --model_path (with --config_path)")
     if (args.model_path is None) != (args.config_path is None):
         parser.error("--model_path and --config_path go together")
+    if args.speaker_idx and args.model_path is None:
+        parser.error("--speaker_idx picks a voice of --model_path; a --candidate folder has its own")
     if args.limit is not None and args.limit < 1:
         parser.error("--limit must be at least 1")
     return args
@@ -562,6 +569,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     if args.model_path is not None:
         sentences = read_heldout_sentences(first_corpus, args.limit)
         synthesizer = load_synthesizer(args.model_path, args.config_path)
+        if args.speaker_idx and args.speaker_idx not in synthesizer.speakers:
+            voices = ", ".join(synthesizer.speakers) or "none: a single-speaker model"
+            raise BenchmarkError(f"--speaker_idx {args.speaker_idx!r} is not a voice of {args.model_path} ({voices})")
     else:
         candidate_clips = read_clip_set(args.candidate, limit=args.limit)
     references, reference_features, sources = [], [], {}
@@ -575,9 +585,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     for profile, features in zip(references, reference_features):
         profile.floor = split_half_floor(profile.name, features, scale)
     if args.model_path is not None:
-        features, labels = synthesise_candidate(synthesizer, sentences, args.save_candidate)
+        features, labels = synthesise_candidate(synthesizer, sentences, args.save_candidate, args.speaker_idx)
         candidate, kept = profile_features(CANDIDATE, features, labels)
-        source = f"{args.model_path}, {len(sentences)} held-out sentences of {first_corpus}"
+        voice = f" (speaker {args.speaker_idx})" if args.speaker_idx else ""
+        source = f"{args.model_path}{voice}, {len(sentences)} held-out sentences of {first_corpus}"
     else:
         candidate, kept = profile_clips(CANDIDATE, candidate_clips)
         source = f"{args.candidate} ({len(candidate_clips)} clips)"

@@ -175,17 +175,23 @@ def test_cli_prints_decision_and_writes_json(bench, sets, tmp_path, capsys):
     assert report["verdict"] == {"a": "A", "b": "B", "closer_to_b": 2, "measures": 2}
 
 
+class EspeakSynthesizer:
+    """The Synthesizer API the benchmark uses: a single-speaker model speaking with voice B, or a
+    two-voice one (speakers "A" and "B", the first by default)."""
+
+    output_sample_rate = 22050
+
+    def __init__(self, speakers=()):
+        self.speakers, self.texts = list(speakers), []
+        self.voices = {"A": EspeakVoice(VOICE_A), "B": EspeakVoice(VOICE_B)}
+
+    def tts(self, text, speaker_name=None):
+        self.texts.append(text)
+        voice = (speaker_name or self.speakers[0]) if self.speakers else "B"
+        return self.voices[voice].speak(text)[0].tolist()
+
+
 def test_model_mode_synthesises_the_heldout_sentences_of_the_first_reference(bench, sets, tmp_path, monkeypatch):
-    class EspeakSynthesizer:  # the Synthesizer API the benchmark uses, speaking with voice B
-        output_sample_rate = 22050
-
-        def __init__(self):
-            self.voice, self.texts = EspeakVoice(VOICE_B), []
-
-        def tts(self, text):
-            self.texts.append(text)
-            return self.voice.speak(text)[0].tolist()
-
     synthesizer = EspeakSynthesizer()
     monkeypatch.setattr(bench, "load_synthesizer", lambda model_path, config_path: synthesizer)
     args = bench.parse_args(["--reference", f"A={sets['corpus_a']}", "--reference", f"B={sets['folder_b']}",
@@ -196,6 +202,19 @@ def test_model_mode_synthesises_the_heldout_sentences_of_the_first_reference(ben
     assert sorted(p.name for p in (tmp_path / "ours").iterdir()) == ["h0.wav", "h1.wav", "h2.wav"]
     assert report["verdict"]["closer_to_b"] == 2
     assert report["candidate"]["seconds_per_char"] is not None
+
+
+def test_speaker_idx_picks_the_voice_of_a_multispeaker_model(bench, sets, monkeypatch):
+    monkeypatch.setattr(bench, "load_synthesizer", lambda model_path, config_path: EspeakSynthesizer(["A", "B"]))
+    refs = ["--reference", f"A={sets['corpus_a']}", "--reference", f"B={sets['folder_b']}",
+            "--model_path", "model.pth", "--config_path", "config.json"]  # fmt: skip
+    assert bench.run(bench.parse_args(refs))["verdict"]["closer_to_b"] == 0  # its first voice
+    report = bench.run(bench.parse_args([*refs, "--speaker_idx", "B"]))
+    assert report["verdict"]["closer_to_b"] == 2 and "(speaker B)" in report["candidate_source"]
+    with pytest.raises(SystemExit, match="--speaker_idx 'C' is not a voice of model.pth \\(A, B\\)"):
+        bench.main([*refs, "--speaker_idx", "C"])
+    with pytest.raises(SystemExit):  # argparse: a voice for a folder of wavs
+        bench.parse_args([*refs[:4], "--candidate", str(sets["new_a"]), "--speaker_idx", "B"])
 
 
 def test_cli_errors(bench, sets, tmp_path):
