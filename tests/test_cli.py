@@ -93,13 +93,16 @@ def test_version(capsys):
     assert capsys.readouterr().out.strip() == f"tts {__version__}"
 
 
+SHIPPED = ["tts_models/en/kumo/tacotron2-DDC", "tts_models/es/kumo/tacotron2-DDC"]  # in registry order
+
+
 def test_list_models(cli):
     code, out, err = cli("--list_models")
     names = [name for name, _ in iter_models(load_registry(REGISTRY_PATH))]
     lines = out.splitlines()
     assert code == 0 and err == ""
     assert lines[0] == " Name format: type/language/dataset/model"
-    shipped = {"tts_models/en/kumo/tacotron2-DDC"}  # embedded: available without a download
+    shipped = set(SHIPPED)  # embedded: available without a download
     assert lines[1:] == [
         f" {i}: {name}" + (" [installed with the package]" if name in shipped else "")
         for i, name in enumerate(names, start=1)
@@ -111,7 +114,7 @@ def test_list_models_json(cli):
     infos = json.loads(out)
     assert code == 0
     assert [info["model_name"] for info in infos] == [name for name, _ in iter_models(load_registry(REGISTRY_PATH))]
-    assert [info["model_name"] for info in infos if info["downloaded"]] == ["tts_models/en/kumo/tacotron2-DDC"]
+    assert [info["model_name"] for info in infos if info["downloaded"]] == SHIPPED
 
 
 def test_model_info_by_name(cli):

@@ -126,8 +126,11 @@ def test_shipped_registry_lists_the_coqui_tacotron2_models_and_their_vocoders():
         "tts_models/ja/kokoro/tacotron2-DDC",
         "tts_models/nl/rdh/tacotron2-DDC",
     ]
-    # plus our own default voice, shipped in the package
-    assert [n for n in names if n.startswith("tts_models/")] == ["tts_models/en/kumo/tacotron2-DDC", *tacotron2]
+    # plus our own voices, shipped in the package
+    ours = {"tts_models/en/kumo/tacotron2-DDC", "tts_models/es/kumo/tacotron2-DDC"}
+    tts_names = [n for n in names if n.startswith("tts_models/")]
+    assert [n for n in tts_names if n not in ours] == tacotron2 and set(tts_names) - set(tacotron2) == ours
+    assert {n for n, e in iter_models(registry) if "embedded" in e} == ours
     assert not [n for n in names if "DCA" in n or "GST" in n or "capacitron" in n]  # not implemented here
     entries = dict(iter_models(registry))
     vocoders = {entries[n]["default_vocoder"] for n in tacotron2}
