@@ -13,7 +13,7 @@ from toy_models import TOY_TACOTRON2_WIDTHS
 from TTS.config.shared_configs import BaseAudioConfig
 from TTS.tts.configs.shared_configs import CharactersConfig
 from TTS.tts.configs.tacotron2_config import Tacotron2Config
-from TTS.tts.models.tacotron2 import Tacotron2
+from TTS.tts.models.tacotron2 import SPEAKER_INPUT_WEIGHTS, Tacotron2
 from TTS.utils.io import CheckpointError, load_checkpoint_file
 from TTS.utils.restore import RestoreError, compare_state_dicts, restore_weights
 
@@ -396,14 +396,6 @@ def test_bad_restore_init_choice_names_the_field():
 
 
 # ---------------------------------------------------------------------------- grown inputs
-GROWN_INPUTS = [
-    "*decoder.attention_rnn.weight_ih",
-    "*decoder.attention.inputs_layer.linear_layer.weight",
-    "*decoder.decoder_rnn.weight_ih",
-    "*decoder.linear_projection.linear_layer.weight",
-]
-
-
 def multispeaker_config(**overrides) -> Tacotron2Config:
     fields = dict(use_speaker_embedding=True, speaker_embedding_dim=8, speakers=["a", "b"], allow_partial_restore=True)
     fields.update(overrides)
@@ -412,7 +404,7 @@ def multispeaker_config(**overrides) -> Tacotron2Config:
 
 def test_grown_inputs_keep_the_restored_model_speaking_as_before_for_every_speaker(caplog):
     source = Tacotron2(toy_config(double_decoder_consistency=True, ddc_r=4)).eval()
-    config = multispeaker_config(double_decoder_consistency=True, ddc_r=4, restore_grown_inputs=GROWN_INPUTS)
+    config = multispeaker_config(double_decoder_consistency=True, ddc_r=4, restore_grown_inputs=list(SPEAKER_INPUT_WEIGHTS))
     target = Tacotron2(config, speaker_names=config.speakers).eval()
     initial_speakers = target.speaker_embedding.weight.detach().clone()
     with caplog.at_level(logging.INFO, logger=RESTORE_LOGGER):

@@ -146,7 +146,7 @@ def grow_inputs(
                 f"restore_grown_inputs: {key} is {tuple(old.shape)} in the checkpoint and {tuple(target.shape)} in the "
                 "model; only a matrix with the same rows and more columns (inputs added at the end) can be grown"
             )
-        wide = torch.zeros(target.shape, dtype=old.dtype)
+        wide = old.new_zeros(target.shape)
         wide[:, : old.shape[1]] = old
         state[key] = wide
         grown.append((key, tuple(target.shape), tuple(old.shape)))

@@ -27,6 +27,15 @@ from TTS.utils.audio import AudioProcessor
 logger = logging.getLogger(__name__)
 
 SPEAKER_EMBEDDING_STD = 0.3
+#: weights (both decoders) whose input ends with the encoder outputs, where ``_speaker_context``
+#: appends the speaker embedding: a single-speaker checkpoint restores into a multi-speaker model by
+#: growing them (``restore_grown_inputs``)
+SPEAKER_INPUT_WEIGHTS = (
+    "*decoder.attention_rnn.weight_ih",
+    "*decoder.attention.inputs_layer.linear_layer.weight",
+    "*decoder.decoder_rnn.weight_ih",
+    "*decoder.linear_projection.linear_layer.weight",
+)
 
 
 def gradual_training_step(schedule: Sequence[Sequence[int]], global_step: int) -> Tuple[int, int]:

@@ -12,8 +12,9 @@ read wider inputs than the single-speaker default model's. Starting from that mo
 are grown (``restore_grown_inputs``): the layers reading the encoder outputs keep their trained
 columns and get zero columns for the speaker embedding, so the restored model first speaks exactly as
 the default voice did, aligned, for every speaker, and the new columns learn the voices. The only
-tensor left at its initial value is the speaker embedding itself (the report lists both). A later ``--restore_path`` from a checkpoint of
-this recipe with other voices keeps the shared voices' rows by name (``restore_new_speakers``).
+tensor left at its initial value is the speaker embedding itself (the report lists both). A later
+``--restore_path`` from a checkpoint of this recipe with other voices keeps the shared voices' rows
+by name (``restore_new_speakers``).
 """
 
 import os
@@ -23,15 +24,9 @@ from train import REPO_ROOT, make_config as make_base_config, run_from_default_m
 
 from TTS.config.shared_configs import BaseDatasetConfig
 from TTS.tts.configs.tacotron2_config import Tacotron2Config
+from TTS.tts.models.tacotron2 import SPEAKER_INPUT_WEIGHTS
 
 VOICES = {"kumo": "kumo_en", "gongitsune": "gongitsune_en"}  # speaker name -> corpus folder under data/
-# the layers (both decoders) whose input ends with the encoder outputs, where the speaker embedding is appended
-GROWN_INPUTS = [
-    "*decoder.attention_rnn.weight_ih",
-    "*decoder.attention.inputs_layer.linear_layer.weight",
-    "*decoder.decoder_rnn.weight_ih",
-    "*decoder.linear_projection.linear_layer.weight",
-]
 
 
 def make_config() -> Tacotron2Config:
@@ -48,7 +43,7 @@ def make_config() -> Tacotron2Config:
     config.use_speaker_embedding = True
     config.speaker_embedding_dim = 64
     config.allow_partial_restore = True  # the speaker embedding is new
-    config.restore_grown_inputs = list(GROWN_INPUTS)
+    config.restore_grown_inputs = list(SPEAKER_INPUT_WEIGHTS)
     config.use_speaker_weighted_sampler = False
     config.test_sentences = ["Hello world."]
     config.attention_prior_until_step = config.attention_prior_fade_steps = 0  # the restored attention is trained
