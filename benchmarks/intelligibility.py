@@ -30,7 +30,12 @@ audio of sentences the model never saw. For these sentences the script measures:
   input (target: 0);
 - real-time factor: synthesis seconds / audio seconds over the held-out sentences, with
   ``torch.set_num_threads(n)`` for each ``--threads`` value in turn (after one warm-up sentence).
-  The audio of the first thread count is the one scored.
+  The audio of the first thread count is the one scored;
+- the vocoder's floor: the teacher's own audio analysed into the model's mel spectrogram (its
+  audio config) and turned back into a waveform by the model's vocoder (Griffin-Lim unless a
+  vocoder model is given), then transcribed and scored like ours. A perfect acoustic model would
+  score this, so "ours - floor" is what training can still win and "floor - teacher" what only a
+  better vocoder can.
 
 Then each line of ``--hard_sentences`` (default for English: ``benchmarks/data/hard_sentences.txt``,
 very short, very long, repeated words, numbers...; none by default for other languages, as that
@@ -502,10 +507,20 @@ class SentenceScore:
     words: int
     transcript: Optional[str] = None
     word_errors: Optional[int] = None
+    floor_transcript: Optional[str] = None
+    floor_word_errors: Optional[int] = None
     mcd_db: Optional[float] = None
     audio_s: Optional[float] = None
     step_limit_hits: List[str] = field(default_factory=list)
     error: Optional[str] = None
+
+
+def vocoder_floor_wav(tts: TTS, wav: np.ndarray, sample_rate: int) -> Tuple[np.ndarray, int]:
+    """The teacher's waveform through the model's analysis (mel spectrogram) and its vocoder."""
+    synthesizer = tts.synthesizer
+    ap = synthesizer.tts_model.ap
+    mel = ap.melspectrogram(resample(wav, sample_rate, ap.sample_rate))  # (C_mel, T), normalised
+    return synthesizer.vocode(mel.T.astype(np.float32)), tts.output_sample_rate
 
 
 def score_sentences(
@@ -514,10 +529,13 @@ def score_sentences(
     whisper,
     beam_size: int,
     language: str = "en",
-) -> Tuple[List[SentenceScore], ErrorCounts, Optional[ErrorCounts]]:
-    """Per-sentence scores, the teacher's corpus error counts and ours (None without syntheses)."""
+    tts: Optional[TTS] = None,
+) -> Tuple[List[SentenceScore], ErrorCounts, Optional[ErrorCounts], Optional[ErrorCounts]]:
+    """Per-sentence scores and corpus error counts: the teacher's, ours (None without syntheses),
+    and the vocoder floor's (None without ``tts``, see ``vocoder_floor_wav``)."""
     scores, teacher_total = [], ErrorCounts()
     ours_total = ErrorCounts() if syntheses is not None else None
+    floor_total = ErrorCounts() if tts is not None else None
     for index, sentence in enumerate(sentences):
         reference = normalise_for_scoring(sentence.text, language)
         teacher_wav = load_wav(sentence.teacher_wav)
@@ -541,9 +559,15 @@ def score_sentences(
                 score.mcd_db = mel_cepstral_distortion(
                     mel_cepstra(ours.wav, ours.sample_rate), mel_cepstra(teacher_wav, MCD_SAMPLE_RATE)
                 )
+        if tts is not None:
+            floor_wav, floor_rate = vocoder_floor_wav(tts, teacher_wav, MCD_SAMPLE_RATE)
+            floor_hyp = normalise_for_scoring(transcribe(whisper, floor_wav, floor_rate, beam_size, language), language)
+            counts = count_errors(reference, floor_hyp)
+            floor_total.add(counts)
+            score.floor_transcript, score.floor_word_errors = floor_hyp, counts.word_errors
         logger.info("%s: teacher %r, ours %r", sentence.id, teacher_hyp, score.transcript)
         scores.append(score)
-    return scores, teacher_total, ours_total
+    return scores, teacher_total, ours_total, floor_total
 
 
 @dataclass
@@ -582,6 +606,7 @@ def build_report(
     scores: Sequence[SentenceScore],
     teacher: ErrorCounts,
     ours: Optional[ErrorCounts],
+    floor: Optional[ErrorCounts],
     speed: Sequence[SpeedRun],
     hard: Sequence[HardResult],
 ) -> Dict[str, Any]:
@@ -616,6 +641,7 @@ def build_report(
             accent_free = accent_free_error_rates(references, [s.transcript or "" for s in scores])
             report["ours"]["accent_free"] = {"wer": accent_free.wer, "cer": accent_free.cer}
         report["wer_gap_points"] = 100 * (ours.wer - teacher.wer)
+        report["vocoder_floor"] = {"wer": floor.wer, "cer": floor.cer, **asdict(floor)}
         report["mcd_db_mean"] = float(np.mean(mcds)) if mcds else None
         report["step_limit_hits"] = {
             "heldout": sum(bool(s.step_limit_hits) for s in scores),
@@ -640,10 +666,11 @@ def format_report(report: Dict[str, Any]) -> str:
         f"numbers: {asr['numbers']}",
         "          WER      CER" + ("   WER, accents ignored" if accents else ""),
     ]
-    for who in ("ours", "teacher"):
+    for who in ("ours", "vocoder_floor", "teacher"):
         if who in report:
-            line = f"{who:<8} {100 * report[who]['wer']:5.1f}%  {100 * report[who]['cer']:5.1f}%"
-            if accents:
+            label = "floor" if who == "vocoder_floor" else who
+            line = f"{label:<8} {100 * report[who]['wer']:5.1f}%  {100 * report[who]['cer']:5.1f}%"
+            if accents and "accent_free" in report[who]:
                 line += f"   {100 * report[who]['accent_free']['wer']:5.1f}%"
             lines.append(line)
     if "ours" not in report:
@@ -653,6 +680,7 @@ def format_report(report: Dict[str, Any]) -> str:
     hard_hits = f"{hits['hard']}/{report['hard_sentences']}"
     lines += [
         f"WER gap (ours - teacher): {report['wer_gap_points']:+.1f} points",
+        "floor: the teacher's audio through our mel spectrogram and vocoder (a perfect acoustic model)",
         f"MCD to the teacher: {'n/a' if mcd is None else f'{mcd:.2f} dB'} (DTW, c1..c{MCD_NUM_CEPSTRA - 1})",
         f"step-limit hits (target 0): held-out {hits['heldout']}/{report['sentences']}, hard {hard_hits}",
     ]
@@ -711,7 +739,7 @@ def evaluate(args: argparse.Namespace) -> Dict[str, Any]:
     """The whole benchmark for parsed arguments (``parse_args``): the report ``format_report`` prints."""
     sentences = read_heldout(args.corpus, args.limit)
     whisper = load_whisper(args.whisper_threads, args.language)  # first: a missing ASR or language fails early
-    syntheses, speed, hard = None, [], []
+    syntheses, speed, hard, tts = None, [], [], None
     if not args.teacher_only:
         recorder = StepLimitRecorder(echo=args.verbose)
         recorder.install()
@@ -720,8 +748,8 @@ def evaluate(args: argparse.Namespace) -> Dict[str, Any]:
         torch.set_num_threads(max(args.threads))
         hard_texts = read_lines(args.hard_sentences, args.hard_limit) if args.hard_sentences else []
         hard = run_hard_sentences(tts, hard_texts, recorder)
-    scores, teacher, ours = score_sentences(sentences, syntheses, whisper, args.beam_size, args.language)
-    return build_report(args, scores, teacher, ours, speed, hard)
+    scores, teacher, ours, floor = score_sentences(sentences, syntheses, whisper, args.beam_size, args.language, tts)
+    return build_report(args, scores, teacher, ours, floor, speed, hard)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> None:

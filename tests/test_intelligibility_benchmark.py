@@ -72,7 +72,9 @@ def test_mcd_is_zero_for_the_same_audio_and_positive_otherwise(bench):
 
 def test_heldout_reader_reads_the_corpus_layout(bench, tmp_path):
     (tmp_path / "heldout_wavs").mkdir()
-    (tmp_path / "heldout.csv").write_text('a1|"Hi," said Ann.|hi, said ann.\nb2|Back\\slash here.|here.\n', encoding="utf-8")
+    (tmp_path / "heldout.csv").write_text(
+        'a1|"Hi," said Ann.|hi, said ann.\nb2|Back\\slash here.|here.\n', encoding="utf-8"
+    )
     for name in ("a1", "b2"):
         sf.write(tmp_path / "heldout_wavs" / f"{name}.wav", _speech_like(0.2, seed=2), SAMPLE_RATE)
     sentences = bench.read_heldout(tmp_path, limit=None)
@@ -159,8 +161,29 @@ def test_spanish_report_has_the_accent_free_wer_and_the_number_note(bench):
     reference = bench.normalise_for_scoring("La canción cuesta 3 euros.", "es")
     score = bench.SentenceScore("s1", "La canción cuesta 3 euros.", reference, "la cancion cuesta 3 euros", 1, 5)
     teacher = bench.count_errors(reference, score.teacher_transcript)
-    report = bench.build_report(args, [score], teacher, None, [], [])
+    report = bench.build_report(args, [score], teacher, None, None, [], [])
     assert report["teacher"]["wer"] == pytest.approx(1 / 5) and report["teacher"]["accent_free"]["wer"] == 0.0
     text = bench.format_report(report)
     assert "language es" in text and "1 of 1 references hold digits" in text
     assert text.splitlines()[-1].split() == ["teacher", "20.0%", "4.0%", "0.0%"]  # 1 of 25 characters
+
+
+def test_vocoder_floor_gives_back_the_teacher_audio_through_the_model_mel_and_vocoder(bench):
+    from TTS.api import TTS
+
+    tts = TTS(progress_bar=False)  # the embedded default model: Griffin-Lim from its audio config
+    ap = tts.synthesizer.tts_model.ap
+    teacher = _speech_like(1.5, seed=1)
+    tone = (0.3 * np.sin(2 * np.pi * 440 * np.arange(teacher.size) / SAMPLE_RATE)).astype(np.float32)
+    floor, rate = bench.vocoder_floor_wav(tts, teacher, SAMPLE_RATE)
+    resampled, _ = bench.vocoder_floor_wav(tts, bench.resample(teacher, SAMPLE_RATE, 16000), 16000)
+    assert rate == ap.sample_rate and abs(floor.size - teacher.size) < ap.hop_length
+    assert abs(resampled.size - teacher.size) < ap.hop_length  # other rates are resampled to the model's first
+    reference = ap.melspectrogram(teacher)
+    frames = reference.shape[1] - 1
+
+    def distance(wav):
+        return float(np.abs(ap.melspectrogram(wav[: teacher.size])[:, :frames] - reference[:, :frames]).mean())
+
+    # Griffin-Lim's phases are not the teacher's, but its mel is: far closer than another sound's
+    assert distance(floor) < distance(tone) / 8 and distance(resampled) < distance(tone) / 8
