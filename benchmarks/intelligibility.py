@@ -40,7 +40,10 @@ audio of sentences the model never saw. For these sentences the script measures:
 Then each line of ``--hard_sentences`` (default for English: ``benchmarks/data/hard_sentences.txt``,
 very short, very long, repeated words, numbers...; none by default for other languages, as that
 list is English) is synthesised: step-limit hits (with the sentences) and seconds of audio per
-input character; above ``MAX_SECONDS_PER_CHAR`` the sentence "did not end cleanly".
+spoken character: per character of the text as the scoring normaliser's cleaner writes it out
+(``spoken_text``: "42." is "forty two.", "Dr." is "doctor"), as a number or an abbreviation
+takes the time of its words, not of its digits; above ``MAX_SECONDS_PER_CHAR`` the sentence "did
+not end cleanly".
 
 Synthesis runs in-process through the Python API (``TTS.api.TTS``), on the CPU, one sentence at a
 time as ``tts`` does.
@@ -100,7 +103,7 @@ DEFAULT_HARD_SENTENCES = REPO_ROOT / "benchmarks" / "data" / "hard_sentences.txt
 #: Logger and message start of the synthesizer's step-limit warning (see ``Synthesizer.tts``).
 STEP_LIMIT_LOGGER = "TTS.utils.synthesizer"
 STEP_LIMIT_MESSAGE = "decoder step limit reached"
-#: Hard sentences longer than this (seconds of audio per input character) did not end cleanly.
+#: Hard sentences longer than this (seconds of audio per character of ``spoken_text``) did not end cleanly.
 MAX_SECONDS_PER_CHAR = 0.2
 WARMUP_TEXT = "This sentence warms the model up."
 
@@ -192,14 +195,15 @@ def is_english(language: str) -> bool:
     return base_language(language) == "en"
 
 
+def spoken_text(text: str, language: str = "en") -> str:
+    """Text written out as it is read: ``english_cleaners_plus`` for English (numbers and
+    abbreviations spelled out), ``multilingual_cleaners`` otherwise."""
+    return english_cleaners_plus(text, "en") if is_english(language) else multilingual_cleaners(text, language)
+
+
 def normalise_for_scoring(text: str, language: str = "en") -> str:
-    """Text as scored: cleaned (``english_cleaners_plus`` for English, ``multilingual_cleaners`` otherwise),
-    apostrophes dropped, punctuation to spaces, spaces collapsed."""
-    if is_english(language):
-        text = english_cleaners_plus(text, "en")
-    else:
-        text = multilingual_cleaners(text, language)
-    text = _PUNCTUATION_RE.sub(" ", _APOSTROPHES_RE.sub("", text))
+    """Text as scored: ``spoken_text``, apostrophes dropped, punctuation to spaces, spaces collapsed."""
+    text = _PUNCTUATION_RE.sub(" ", _APOSTROPHES_RE.sub("", spoken_text(text, language)))
     return " ".join(text.lower().split())
 
 
@@ -583,11 +587,13 @@ class HardResult:
         return self.error is None and self.seconds_per_char <= MAX_SECONDS_PER_CHAR
 
 
-def run_hard_sentences(tts: TTS, texts: Sequence[str], recorder: StepLimitRecorder) -> List[HardResult]:
+def run_hard_sentences(
+    tts: TTS, texts: Sequence[str], recorder: StepLimitRecorder, language: str = "en"
+) -> List[HardResult]:
     results = []
     for text in texts:
         synthesis = synthesise(tts, text, recorder)
-        per_char = synthesis.audio_seconds / max(1, len(text))
+        per_char = synthesis.audio_seconds / max(1, len(spoken_text(text, language)))
         results.append(HardResult(text, synthesis.audio_seconds, per_char, synthesis.step_limit_hits, synthesis.error))
     return results
 
@@ -688,7 +694,7 @@ def format_report(report: Dict[str, Any]) -> str:
     if report["hard_sentences_file"] is None:
         lines.append(f"hard sentences: none (the default list is English; give --hard_sentences for {asr['language']})")
     lines.append(
-        f"hard sentences that did not end cleanly (> {MAX_SECONDS_PER_CHAR} s/char or failed): "
+        f"hard sentences that did not end cleanly (> {MAX_SECONDS_PER_CHAR} s per spoken char or failed): "
         f"{report['hard_not_ended_cleanly']}/{report['hard_sentences']}"
     )
     for h in report["hard"]:
@@ -747,7 +753,7 @@ def evaluate(args: argparse.Namespace) -> Dict[str, Any]:
         syntheses, speed = synthesise_timed(tts, [s.text for s in sentences], args.threads, recorder)
         torch.set_num_threads(max(args.threads))
         hard_texts = read_lines(args.hard_sentences, args.hard_limit) if args.hard_sentences else []
-        hard = run_hard_sentences(tts, hard_texts, recorder)
+        hard = run_hard_sentences(tts, hard_texts, recorder, args.language)
     scores, teacher, ours, floor = score_sentences(sentences, syntheses, whisper, args.beam_size, args.language, tts)
     return build_report(args, scores, teacher, ours, floor, speed, hard)
 

@@ -187,3 +187,16 @@ def test_vocoder_floor_gives_back_the_teacher_audio_through_the_model_mel_and_vo
 
     # Griffin-Lim's phases are not the teacher's, but its mel is: far closer than another sound's
     assert distance(floor) < distance(tone) / 8 and distance(resampled) < distance(tone) / 8
+
+
+def test_hard_sentences_are_timed_per_spoken_character(bench):
+    class OneSecond:  # stands in for TTS.api.TTS: one second of audio for any text
+        output_sample_rate = 100
+
+        def tts(self, text):
+            return np.zeros(100, dtype=np.float32)
+
+    recorder = bench.StepLimitRecorder(echo=False)
+    number, interjection = bench.run_hard_sentences(OneSecond(), ["42.", "Oh."], recorder)
+    assert number.seconds_per_char == pytest.approx(1 / len("forty two.")) and number.ended_cleanly
+    assert interjection.seconds_per_char == pytest.approx(1 / 3) and not interjection.ended_cleanly
