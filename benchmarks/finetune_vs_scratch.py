@@ -62,8 +62,9 @@ from TTS.bin.train_tts import INPUT_ERRORS, parse_command_line
 from TTS.tts.datasets import load_tts_samples
 from TTS.tts.datasets.dataset import TTSDataset
 from TTS.tts.datasets.samplers import batch_sampler_from_config
-from TTS.tts.models.tacotron2 import gradual_training_step
+from TTS.tts.models.tacotron2 import gradual_training_step, schedule_from_r
 from TTS.utils.audio import AudioProcessor
+from TTS.utils.io import CheckpointError, load_checkpoint_file
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 RECIPE = REPO_ROOT / "recipes" / "kumo" / "tacotron2-DDC" / "finetune_language.py"
@@ -171,11 +172,27 @@ def recipe_config(run: str, overrides: Sequence[str]):
         raise BenchmarkError(str(err)) from None
 
 
-def plan(overrides: Sequence[str], budget: int) -> Plan:
-    """The plan of both runs; an error if their configs would batch differently."""
+def checkpoint_r(restore_path: Path | None) -> int:
+    """The reduction factor of the checkpoint the finetune run restores (default: the recipe's English model)."""
+    if restore_path is None:
+        return load_recipe().english_model_r()
+    try:
+        return int(load_checkpoint_file(str(restore_path))["config"]["r"])
+    except (CheckpointError, KeyError, TypeError) as err:
+        raise BenchmarkError(f"--restore_path {restore_path}: no reduction factor in its config ({err})") from None
+
+
+def plan(overrides: Sequence[str], budget: int, restore_r: int) -> Plan:
+    """The plan of both runs; an error if their configs would batch differently.
+
+    Both runs' gradual training starts at the restored checkpoint's ``restore_r`` (``overrides``
+    carry ``--coqpit.gradual_training_start_r restore_r``, so both trainers do the same).
+    """
     plans = {}
     for run in RUNS:
         trainer_args, config = recipe_config(run, overrides)
+        if config.gradual_training:
+            config.gradual_training = schedule_from_r(config.gradual_training, restore_r)
         plans[run] = plan_epochs(config, count_training_samples(config, trainer_args.small_run), budget)
     if len(set(plans.values())) > 1:
         raise BenchmarkError(f"the runs would not train the same steps: {plans}")
@@ -416,8 +433,11 @@ def compare(args: argparse.Namespace) -> str:
         for run in RUNS:
             if (args.out / run).is_dir() and any((args.out / run).iterdir()):
                 raise BenchmarkError(f"{args.out / run} is not empty: give another --out, or --report_only to read it")
+        # the finetune run starts at the r of the model it restores; the scratch run at the same r
+        restore_r = checkpoint_r(args.restore_path)
         overrides = [*args.extra, "--coqpit.datasets.0.path", str(args.corpus)]
-        budget = plan(overrides, args.steps)
+        overrides += ["--coqpit.gradual_training_start_r", str(restore_r)]
+        budget = plan(overrides, args.steps, restore_r)
         planned = budget.steps
         sizes = ", ".join(str(size) for size in budget.batch_sizes)
         print(f"{args.steps} steps: {budget.epochs} epoch(s), {planned} steps per run, batch size {sizes}", flush=True)

@@ -17,7 +17,7 @@ from TTS.config import ConfigError
 from TTS.config.shared_configs import BaseAudioConfig
 from TTS.tts.configs.tacotron2_config import Tacotron2Config
 from TTS.tts.layers.tacotron2.attention import beta_binomial_prior
-from TTS.tts.models.tacotron2 import Tacotron2, attention_prior_weight, gradual_training_step
+from TTS.tts.models.tacotron2 import Tacotron2, attention_prior_weight, gradual_training_step, schedule_from_r
 from TTS.tts.utils.masks import sequence_mask
 
 NUM_CHARS = 20
@@ -405,6 +405,7 @@ def test_beta_binomial_prior_is_a_distribution_moving_along_the_diagonal():
         mean_position = (prior[item, :steps, :tokens] * torch.arange(tokens)).sum(dim=1)
         assert (mean_position.diff() > 0).all()
         assert mean_position[0] < tokens / 2 < mean_position[-1]
+
     def spread(p: torch.Tensor) -> torch.Tensor:
         positions = torch.arange(9.0)
         mean = (p * positions).sum(dim=1, keepdim=True)
@@ -414,7 +415,9 @@ def test_beta_binomial_prior_is_a_distribution_moving_along_the_diagonal():
     assert (spread(sharper[0]) < spread(prior[0])).all()
 
 
-@pytest.mark.parametrize("step, expected", [(0, 1.0), (59, 1.0), (60, 1.0), (70, 0.75), (99, 0.025), (100, 0.0), (500, 0.0)])
+@pytest.mark.parametrize(
+    "step, expected", [(0, 1.0), (59, 1.0), (60, 1.0), (70, 0.75), (99, 0.025), (100, 0.0), (500, 0.0)]
+)
 def test_attention_prior_weight_holds_then_fades_out(step, expected):
     assert attention_prior_weight(100, 40, step) == pytest.approx(expected)
     assert attention_prior_weight(0, 0, step) == 0.0  # off
@@ -425,7 +428,9 @@ def no_prior_outputs_key_is_none(outputs) -> bool:
 
 
 def test_attention_prior_pulls_training_alignments_to_the_diagonal_and_never_touches_inference():
-    config = toy_config(r=1, attention_prior_until_step=100, attention_prior_fade_steps=50, attention_prior_scaling=20.0)
+    config = toy_config(
+        r=1, attention_prior_until_step=100, attention_prior_fade_steps=50, attention_prior_scaling=20.0
+    )
     model = build_model(config)
     batch = make_batch(1, speakers=False)
     trainer = SimpleNamespace(total_steps_done=10, config=SimpleNamespace(grad_clip=1.0), optimizer=None)
@@ -503,3 +508,33 @@ def test_model_without_vocabulary_size_is_a_config_error():
 def test_speaker_embedding_without_speakers_is_a_config_error():
     with pytest.raises(ConfigError, match="'use_speaker_embedding'"):
         build_model(toy_config(use_speaker_embedding=True))
+
+
+def test_config_saved_after_gradual_training_lowered_r_loads_the_run_checkpoints():
+    schedule = [[0, 6, 4], [100, 3, 4]]
+    first = Tacotron2(toy_config(r=6, gradual_training=schedule))
+    later = Tacotron2(toy_config(r=3, gradual_training=schedule))  # the run's config after step 100
+    assert (later.decoder.r_init, later.decoder.r) == (6, 3)
+    later.load_state_dict(first.state_dict())  # same layer shapes: no size mismatch
+    assert (Tacotron2(toy_config(r=3)).decoder.r_init, Tacotron2(toy_config(r=3)).decoder.r) == (3, 3)
+
+
+def test_a_run_restored_from_a_checkpoint_at_r4_does_not_go_back_to_r6():
+    schedule = [[0, 6, 16], [6000, 4, 24], [12000, 3, 32]]
+    assert schedule_from_r(schedule, 4) == [[0, 4, 24], [12000, 3, 32]]
+    assert schedule_from_r(schedule, 6) == schedule and schedule_from_r(schedule, 2) == [[0, 2, 16]]
+    model = Tacotron2(toy_config(r=6, gradual_training=schedule))
+    model.set_restore_source(toy_config(r=4, gradual_training=schedule))  # what train_tts --restore_path does
+    trainer = SimpleNamespace(
+        total_steps_done=0, config=SimpleNamespace(r=6, batch_size=16), train_loader=1, eval_loader=1
+    )
+    model.on_epoch_start(trainer)
+    assert (model.decoder.r, trainer.config.r, trainer.config.batch_size) == (4, 4, 24)
+    trainer.total_steps_done = 12000
+    model.on_epoch_start(trainer)
+    assert model.decoder.r == 3
+    # the config can name the start itself (a run from scratch compared with one restored at r=4)
+    scratch = Tacotron2(toy_config(r=6, gradual_training=schedule, gradual_training_start_r=4))
+    trainer.total_steps_done = 0
+    scratch.on_epoch_start(trainer)
+    assert scratch.decoder.r == 4 and scratch.decoder.r_init == 6

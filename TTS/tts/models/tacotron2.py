@@ -47,6 +47,31 @@ def gradual_training_step(schedule: Sequence[Sequence[int]], global_step: int) -
     return int(current[1]), int(current[2])
 
 
+def layer_reduction_factor(config: Tacotron2Config) -> int:
+    """The ``r`` the decoder's output layers are sized for: the largest the config reaches.
+
+    Gradual training lowers ``config.r`` during a run (and configs saved after that carry the
+    lower value), while the projection and stop layers keep the size of the first, largest ``r``:
+    a config of any stage of the run builds layers its checkpoints fit.
+    """
+    return max([int(config.r)] + [int(entry[1]) for entry in config.gradual_training or []])
+
+
+def schedule_from_r(schedule: Sequence[Sequence[int]], r: int) -> List[List[int]]:
+    """The part of a gradual-training schedule still ahead of a model that already decodes ``r`` frames per step.
+
+    Entries with a larger ``r`` are dropped and the first one kept starts at step 0, so a run
+    restored from a checkpoint saved at ``r`` (whose step counter restarts) does not go back to
+    coarser frames. ``[[0, 6, 16], [6000, 4, 24], [12000, 3, 32]]`` from r=4 is
+    ``[[0, 4, 24], [12000, 3, 32]]``; a schedule whose every ``r`` is larger becomes ``[[0, r, first batch]]``.
+    """
+    kept = [[int(value) for value in entry] for entry in schedule if int(entry[1]) <= r]
+    if not kept:
+        return [[0, int(r), int(schedule[0][2])]]
+    kept[0][0] = 0
+    return kept
+
+
 def attention_prior_weight(until_step: int, fade_steps: int, global_step: int) -> float:
     """Exponent of the attention prior at ``global_step``: 1, then falling linearly to 0 over the
     ``fade_steps`` before ``until_step``, and 0 from ``until_step`` on."""
@@ -94,7 +119,8 @@ class Tacotron2(BaseTTS):
             self.speaker_embedding = nn.Embedding(num_speakers, config.speaker_embedding_dim)
             nn.init.normal_(self.speaker_embedding.weight, std=SPEAKER_EMBEDDING_STD)
             decoder_in_features += config.speaker_embedding_dim
-        self.decoder = self._build_decoder(config, decoder_in_features, config.r)
+        self.decoder = self._build_decoder(config, decoder_in_features, layer_reduction_factor(config))
+        self.decoder.set_r(config.r)
         self.postnet = Postnet(
             config.out_channels,
             channels=config.postnet_channels,
@@ -192,7 +218,9 @@ class Tacotron2(BaseTTS):
         encoder_outputs = self.encoder(self.embedding(text).transpose(1, 2), text_lengths)
         encoder_outputs = self._speaker_context(encoder_outputs, speaker_ids)
         encoder_outputs = encoder_outputs * input_mask.unsqueeze(2)
-        prior = self._attention_prior(text_lengths, mel_lengths, mel_specs.shape[1], input_mask.shape[1], self.decoder.r)
+        prior = self._attention_prior(
+            text_lengths, mel_lengths, mel_specs.shape[1], input_mask.shape[1], self.decoder.r
+        )
         decoder_outputs, alignments, stop_tokens = self.decoder(encoder_outputs, mel_specs, input_mask, prior)
         decoder_outputs = decoder_outputs * output_mask.unsqueeze(1)
         postnet_outputs = (decoder_outputs + self.postnet(decoder_outputs)) * output_mask.unsqueeze(1)
@@ -234,8 +262,12 @@ class Tacotron2(BaseTTS):
         padding = (-time) % self.coarse_decoder.r
         if padding:
             mel_specs = F.pad(mel_specs, (0, 0, 0, padding))
-        prior = self._attention_prior(text_lengths, mel_lengths, mel_specs.shape[1], input_mask.shape[1], self.coarse_decoder.r)
-        coarse_outputs, coarse_alignments, _ = self.coarse_decoder(encoder_outputs.detach(), mel_specs, input_mask, prior)
+        prior = self._attention_prior(
+            text_lengths, mel_lengths, mel_specs.shape[1], input_mask.shape[1], self.coarse_decoder.r
+        )
+        coarse_outputs, coarse_alignments, _ = self.coarse_decoder(
+            encoder_outputs.detach(), mel_specs, input_mask, prior
+        )
         coarse_alignments = F.interpolate(
             coarse_alignments.transpose(1, 2), size=alignments.shape[1], mode="nearest"
         ).transpose(1, 2)
@@ -274,7 +306,9 @@ class Tacotron2(BaseTTS):
         """
         batch = text.shape[0]
         if batch > 1 and self.decoder.attention.windowing:
-            raise ValueError("attention windowing follows a single item: synthesise a batch of 1 (text of shape (1, T))")
+            raise ValueError(
+                "attention windowing follows a single item: synthesise a batch of 1 (text of shape (1, T))"
+            )
         input_mask = None if text_lengths is None else sequence_mask(text_lengths, max_len=text.shape[1])
         embedded = self.embedding(text).transpose(1, 2)
         encoder_outputs = self.encoder.inference(embedded, text_lengths)
@@ -309,7 +343,9 @@ class Tacotron2(BaseTTS):
         """Use the reduction factor the checkpoint was saved with (gradual training lowers it)."""
         r = (checkpoint.get("config") or {}).get("r")
         if r is not None and int(r) != self.decoder.r:
-            logger.info("reduction factor r=%d taken from the checkpoint (model built with r=%d)", int(r), self.decoder.r_init)
+            logger.info(
+                "reduction factor r=%d taken from the checkpoint (model built with r=%d)", int(r), self.decoder.r_init
+            )
             self.decoder.set_r(int(r))
 
     # ------------------------------------------------------------------ training
@@ -335,11 +371,25 @@ class Tacotron2(BaseTTS):
             c.attention_prior_until_step, c.attention_prior_fade_steps, trainer.total_steps_done
         )
 
+    def set_restore_source(self, checkpoint_config) -> None:
+        """Also start gradual training at the checkpoint's ``r`` (see ``schedule_from_r``)."""
+        super().set_restore_source(checkpoint_config)
+        restored_r = getattr(checkpoint_config, "r", None)
+        self._restored_r = int(restored_r) if restored_r else None
+
     def on_epoch_start(self, trainer) -> None:
-        """Gradual training: set r and the batch size of the schedule entry reached by the global step."""
+        """Gradual training: set r and the batch size of the schedule entry reached by the global step.
+
+        The schedule starts at ``gradual_training_start_r`` when the config sets it, else, after
+        ``set_restore_source``, at the ``r`` the restored checkpoint was saved with.
+        """
         if not self.config.gradual_training:
             return
-        r, batch_size = gradual_training_step(self.config.gradual_training, trainer.total_steps_done)
+        schedule = self.config.gradual_training
+        start_r = self.config.gradual_training_start_r or getattr(self, "_restored_r", None)
+        if start_r:
+            schedule = schedule_from_r(schedule, start_r)
+        r, batch_size = gradual_training_step(schedule, trainer.total_steps_done)
         if r != self.decoder.r or batch_size != trainer.config.batch_size:
             logger.info("gradual training at step %d: r=%d, batch_size=%d", trainer.total_steps_done, r, batch_size)
             self.decoder.set_r(r)
@@ -353,14 +403,20 @@ class Tacotron2(BaseTTS):
         """Add the per-step stop targets and alignment lengths for the current reduction factor."""
         r = self.decoder.r
         mel_lengths = batch["mel_lengths"]
-        batch["stop_targets"], batch["stop_target_lengths"] = reduce_stop_targets(batch["stop_targets"], mel_lengths, r=r)
+        batch["stop_targets"], batch["stop_target_lengths"] = reduce_stop_targets(
+            batch["stop_targets"], mel_lengths, r=r
+        )
         max_len = int(mel_lengths.max())
         batch["alignment_lengths"] = (mel_lengths + (r - max_len % r)) // r if max_len % r else mel_lengths // r
         return batch
 
     def train_step(self, batch: Dict[str, Any], criterion: Tacotron2Loss, optimizer_idx: Optional[int] = None):
         outputs = self.forward(
-            batch["token_id"], batch["token_id_lengths"], batch["mel"], batch["mel_lengths"], speaker_ids=batch.get("speaker_ids")
+            batch["token_id"],
+            batch["token_id_lengths"],
+            batch["mel"],
+            batch["mel_lengths"],
+            speaker_ids=batch.get("speaker_ids"),
         )
         loss_dict = criterion(
             postnet_outputs=outputs["model_outputs"],
@@ -377,7 +433,11 @@ class Tacotron2(BaseTTS):
             coarse_decoder_outputs=outputs["decoder_outputs_backward"],
             coarse_alignments=outputs["alignments_backward"],
         )
-        own_alignments = outputs["alignments"] if outputs["alignments_without_prior"] is None else outputs["alignments_without_prior"]
+        own_alignments = (
+            outputs["alignments"]
+            if outputs["alignments_without_prior"] is None
+            else outputs["alignments_without_prior"]
+        )
         loss_dict["align_error"] = torch.tensor(1.0 - alignment_diagonal_score(own_alignments.detach()))
         if self.config.attention_prior_until_step > 0:
             loss_dict["attention_prior_weight"] = torch.tensor(self.attention_prior_weight)
@@ -422,7 +482,11 @@ class Tacotron2(BaseTTS):
     def test_run(self, trainer=None) -> Dict[str, Dict[str, Any]]:
         """Synthesise the config's test sentences (Griffin-Lim audio, spectrogram and alignment figures)."""
         figures, audios = {}, {}
-        speaker_ids = torch.zeros(1, dtype=torch.long, device=self.embedding.weight.device) if self.use_speaker_embedding else None
+        speaker_ids = (
+            torch.zeros(1, dtype=torch.long, device=self.embedding.weight.device)
+            if self.use_speaker_embedding
+            else None
+        )
         for index, sentence in enumerate(self.test_sentences()):
             outputs = self.inference(self.text_to_tensor(sentence), speaker_ids=speaker_ids)
             mel = outputs["model_outputs"][0].cpu()
