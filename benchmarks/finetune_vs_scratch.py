@@ -174,12 +174,11 @@ def recipe_config(run: str, overrides: Sequence[str]):
 
 def checkpoint_r(restore_path: Path | None) -> int:
     """The reduction factor of the checkpoint the finetune run restores (default: the recipe's English model)."""
-    if restore_path is None:
-        return load_recipe().english_model_r()
+    path = restore_path or Path(load_recipe().ENGLISH_MODEL)
     try:
-        return int(load_checkpoint_file(str(restore_path))["config"]["r"])
-    except (CheckpointError, KeyError, TypeError) as err:
-        raise BenchmarkError(f"--restore_path {restore_path}: no reduction factor in its config ({err})") from None
+        return int(load_checkpoint_file(str(path))["config"]["r"])
+    except (CheckpointError, KeyError, TypeError, ValueError) as err:
+        raise BenchmarkError(f"{path}: no reduction factor in the checkpoint's config ({err})") from None
 
 
 def plan(overrides: Sequence[str], budget: int, restore_r: int) -> Plan:

@@ -2,9 +2,11 @@
 TensorBoard events), and one smoke run of the whole script on a toy corpus."""
 
 import importlib.util
+import json
 from pathlib import Path
 
 import pytest
+import torch
 from corpus_utils import KUMO_RECIPE, last_checkpoint, make_ljspeech_corpus, run_folder, run_script, toy_args
 
 from TTS.tts.configs.tacotron2_config import Tacotron2Config
@@ -127,6 +129,16 @@ def test_bad_input_ends_in_one_error_line(bench, tmp_path, capsys):
         bench.main(["--out", str(tmp_path / "out"), "--extra", "--coqpit.batch_size", "4", "--coqpit.epochs", "9"])
     with pytest.raises(SystemExit, match="expected one run folder .* found none"):
         bench.main(["--out", str(tmp_path / "out"), "--report_only"])
+
+
+def test_the_finetune_start_r_is_read_from_the_restored_checkpoint(bench, tmp_path):
+    default = bench.load_recipe().ENGLISH_MODEL  # the shipped English model, saved at the r it had reached
+    with open(Path(default).parent / "config.json", encoding="utf-8") as f:
+        assert bench.checkpoint_r(None) == json.load(f)["r"] < bench.load_recipe().make_config().r
+    bare = tmp_path / "bare.pth"
+    torch.save({"model": {}}, bare)
+    with pytest.raises(bench.BenchmarkError, match="bare.pth: no reduction factor in the checkpoint's config"):
+        bench.checkpoint_r(bare)
 
 
 RESERVED = {"--coqpit.epochs", "--coqpit.output_path", "--coqpit.datasets.0.path"}
