@@ -62,7 +62,7 @@ from TTS.bin.train_tts import INPUT_ERRORS, parse_command_line
 from TTS.tts.datasets import load_tts_samples
 from TTS.tts.datasets.dataset import TTSDataset
 from TTS.tts.datasets.samplers import batch_sampler_from_config
-from TTS.tts.models.tacotron2 import gradual_training_step, schedule_from_r
+from TTS.tts.models.tacotron2 import gradual_training_step, run_schedule
 from TTS.utils.audio import AudioProcessor
 from TTS.utils.io import CheckpointError, load_checkpoint_file
 
@@ -143,14 +143,15 @@ def plan_epochs(config, num_samples: int, budget: int) -> Plan:
     """The epochs to train for ``budget`` steps on ``num_samples`` training samples.
 
     Each epoch has the batches of the config's batch sampler at the batch size in force when it
-    starts: ``gradual_training`` sets it at epoch starts, from the global step, over ``batch_size``.
+    starts: ``gradual_training`` (from ``gradual_training_start_r``, see ``run_schedule``) sets it at epoch
+    starts, from the global step, over ``batch_size``.
     """
     epochs = steps = 0
     batch_sizes: list[int] = []
     while steps < budget:
         batch_size = config.batch_size
         if config.gradual_training:
-            batch_size = gradual_training_step(config.gradual_training, steps)[1]
+            batch_size = gradual_training_step(run_schedule(config), steps)[1]
         sampler = batch_sampler_from_config(config, lengths=[0] * num_samples, batch_size=batch_size)
         if len(sampler) == 0:
             raise BenchmarkError(f"{num_samples} training samples make no batch of {batch_size} (drop_last is set)")
@@ -181,17 +182,15 @@ def checkpoint_r(restore_path: Path | None) -> int:
         raise BenchmarkError(f"{path}: no reduction factor in the checkpoint's config ({err})") from None
 
 
-def plan(overrides: Sequence[str], budget: int, restore_r: int) -> Plan:
+def plan(overrides: Sequence[str], budget: int) -> Plan:
     """The plan of both runs; an error if their configs would batch differently.
 
-    Both runs' gradual training starts at the restored checkpoint's ``restore_r`` (``overrides``
-    carry ``--coqpit.gradual_training_start_r restore_r``, so both trainers do the same).
+    ``overrides`` carry ``--coqpit.gradual_training_start_r``, the restored checkpoint's r, so
+    both runs start gradual training there.
     """
     plans = {}
     for run in RUNS:
         trainer_args, config = recipe_config(run, overrides)
-        if config.gradual_training:
-            config.gradual_training = schedule_from_r(config.gradual_training, restore_r)
         plans[run] = plan_epochs(config, count_training_samples(config, trainer_args.small_run), budget)
     if len(set(plans.values())) > 1:
         raise BenchmarkError(f"the runs would not train the same steps: {plans}")
@@ -436,7 +435,7 @@ def compare(args: argparse.Namespace) -> str:
         restore_r = checkpoint_r(args.restore_path)
         overrides = [*args.extra, "--coqpit.datasets.0.path", str(args.corpus)]
         overrides += ["--coqpit.gradual_training_start_r", str(restore_r)]
-        budget = plan(overrides, args.steps, restore_r)
+        budget = plan(overrides, args.steps)
         planned = budget.steps
         sizes = ", ".join(str(size) for size in budget.batch_sizes)
         print(f"{args.steps} steps: {budget.epochs} epoch(s), {planned} steps per run, batch size {sizes}", flush=True)

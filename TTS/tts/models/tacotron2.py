@@ -72,6 +72,16 @@ def schedule_from_r(schedule: Sequence[Sequence[int]], r: int) -> List[List[int]
     return kept
 
 
+def run_schedule(config: Tacotron2Config, restored_r: Optional[int] = None) -> List[List[int]]:
+    """The gradual-training schedule a run follows: ``config.gradual_training`` from
+    ``gradual_training_start_r`` when set, else from ``restored_r`` (the r of the checkpoint
+    ``--restore_path`` restored), else whole (see ``schedule_from_r``). Empty without gradual training."""
+    if not config.gradual_training:
+        return []
+    start_r = config.gradual_training_start_r or restored_r
+    return schedule_from_r(config.gradual_training, start_r) if start_r else [list(e) for e in config.gradual_training]
+
+
 def attention_prior_weight(until_step: int, fade_steps: int, global_step: int) -> float:
     """Exponent of the attention prior at ``global_step``: 1, then falling linearly to 0 over the
     ``fade_steps`` before ``until_step``, and 0 from ``until_step`` on."""
@@ -121,6 +131,7 @@ class Tacotron2(BaseTTS):
             decoder_in_features += config.speaker_embedding_dim
         self.decoder = self._build_decoder(config, decoder_in_features, layer_reduction_factor(config))
         self.decoder.set_r(config.r)
+        self._restored_r: Optional[int] = None  # r of the checkpoint --restore_path restores (set_restore_source)
         self.postnet = Postnet(
             config.out_channels,
             channels=config.postnet_channels,
@@ -383,12 +394,9 @@ class Tacotron2(BaseTTS):
         The schedule starts at ``gradual_training_start_r`` when the config sets it, else, after
         ``set_restore_source``, at the ``r`` the restored checkpoint was saved with.
         """
-        if not self.config.gradual_training:
+        schedule = run_schedule(self.config, self._restored_r)
+        if not schedule:
             return
-        schedule = self.config.gradual_training
-        start_r = self.config.gradual_training_start_r or getattr(self, "_restored_r", None)
-        if start_r:
-            schedule = schedule_from_r(schedule, start_r)
         r, batch_size = gradual_training_step(schedule, trainer.total_steps_done)
         if r != self.decoder.r or batch_size != trainer.config.batch_size:
             logger.info("gradual training at step %d: r=%d, batch_size=%d", trainer.total_steps_done, r, batch_size)
