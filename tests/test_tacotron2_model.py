@@ -320,6 +320,33 @@ def test_inference_stops_by_itself_below_the_stop_threshold(case, caplog):
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
 
 
+@pytest.mark.parametrize("case", CASES, ids=case_id)
+def test_inference_ends_once_the_attention_has_stayed_on_the_last_symbol(case, caplog):
+    model = build_model(case_config(case)).eval()
+    model.decoder.stop_threshold = 1.0  # the stop token never fires
+    model.decoder.max_decoder_steps = 40
+    model.decoder.stop_after_text_end_frames = 5
+    text, speaker_ids = inference_inputs(case)
+    with caplog.at_level(logging.WARNING, logger=DECODER_LOGGER):
+        one_symbol = model.inference(text[:, :1], speaker_ids=speaker_ids)  # the attention sits on its last symbol
+    steps = 5 // case.r + 1  # the first step with more than 5 frames decoded there
+    assert one_symbol["alignments"].shape == (1, steps, 1)
+    assert one_symbol["stop_reached"].tolist() == [True]
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+    # in a padded batch each item counts its own last symbol: it ends as it does alone
+    if not model.decoder.attention.windowing:
+        padded = torch.zeros(2, text.shape[1], dtype=text.dtype)
+        padded[0, :1], padded[1] = text[0, :1], text[0]
+        speakers = None if speaker_ids is None else speaker_ids.expand(2)
+        both = model.inference(padded, text_lengths=torch.tensor([1, text.shape[1]]), speaker_ids=speakers)
+        alone = model.inference(text, speaker_ids=speaker_ids)
+        assert both["lengths"].tolist() == [steps * case.r, int(alone["lengths"][0])]
+    model.decoder.stop_after_text_end_frames = 0  # off: only the step limit ends a never-firing stop token
+    with caplog.at_level(logging.WARNING, logger=DECODER_LOGGER):
+        off = model.inference(text[:, :1], speaker_ids=speaker_ids)
+    assert off["alignments"].shape == (1, 40, 1)
+
+
 def test_multi_speaker_model_needs_speaker_ids():
     model = build_model(case_config(CASES[2])).eval()
     text, _ = inference_inputs(CASES[2])

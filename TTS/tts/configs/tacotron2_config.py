@@ -100,6 +100,13 @@ class Tacotron2Config(BaseTTSConfig):
         default=0.1, metadata={"help": "Zoneout probability of the LSTM states ('zoneout' mode)."}
     )
     stop_threshold: float = field(default=0.5, metadata={"help": "Stop probability that ends decoding at inference."})
+    stop_after_text_end_frames: int = field(
+        default=0,
+        metadata={
+            "help": "Inference: also stop once the attention has stayed on the last text position for more than this "
+            "many output frames (a stop token that never fires otherwise decodes to the step limit). 0: off, as Coqui."
+        },
+    )
     seq_len_norm: bool = field(default=False, metadata={"help": "Normalise losses by sequence length."})
     decoder_loss_alpha: float = field(default=0.25, metadata={"help": "Weight of the decoder spectrogram loss."})
     postnet_loss_alpha: float = field(default=0.25, metadata={"help": "Weight of the postnet spectrogram loss."})

@@ -162,6 +162,7 @@ class Tacotron2(BaseTTS):
             separate_stopnet=config.separate_stopnet,
             max_decoder_steps=config.max_decoder_steps,
             stop_threshold=config.stop_threshold,
+            stop_after_text_end_frames=config.stop_after_text_end_frames,
             rnn_regularisation=config.decoder_rnn_regularisation,
             attention_dropout=config.attention_rnn_dropout,
             decoder_dropout=config.decoder_rnn_dropout,

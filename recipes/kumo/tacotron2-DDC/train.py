@@ -68,7 +68,7 @@ def make_config() -> Tacotron2Config:
         double_decoder_consistency=True,
         ddc_r=6,
         # [start_step, r, batch_size]: small batches of coarse frames while the attention forms
-        gradual_training=[[0, 6, 16], [6000, 4, 24], [12000, 3, 32], [30000, 2, 32]],
+        gradual_training=[[0, 6, 16], [6000, 4, 24], [7500, 3, 32], [30000, 2, 32]],
         attention_prior_until_step=3500,
         attention_prior_fade_steps=1500,
         batch_size=16,
@@ -90,6 +90,8 @@ def make_config() -> Tacotron2Config:
         test_sentences=["Hello world.", "This sentence ends here, and then it stops."],
         test_delay_epochs=10000,
         max_decoder_steps=1000,
+        # inference: end a sentence whose attention sits on its last symbol for 0.35 s (a stop token that did not fire)
+        stop_after_text_end_frames=30,
         print_step=25,
         save_step=250,
         save_n_checkpoints=2,

@@ -41,6 +41,10 @@ class Decoder(nn.Module):
     max_decoder_steps, stop_threshold:
         Inference limits: at most this many steps; an item stops when its stop probability
         exceeds the threshold.
+    stop_after_text_end_frames:
+        Inference only: an item also stops once its attention has stayed on its last text
+        position for more than this many output frames (the text is read; a stop token that never
+        fires would otherwise decode to the step limit). 0 (Coqui's behaviour): off.
     rnn_regularisation:
         'dropout' (on the RNN outputs, as Coqui does) or 'zoneout' (on hidden and cell states,
         as the paper does).
@@ -69,6 +73,7 @@ class Decoder(nn.Module):
         separate_stopnet: bool = True,
         max_decoder_steps: int = 10000,
         stop_threshold: float = 0.5,
+        stop_after_text_end_frames: int = 0,
         rnn_regularisation: str = "dropout",
         attention_dropout: float = 0.1,
         decoder_dropout: float = 0.1,
@@ -85,6 +90,7 @@ class Decoder(nn.Module):
         self.separate_stopnet = separate_stopnet
         self.max_decoder_steps = max_decoder_steps
         self.stop_threshold = stop_threshold
+        self.stop_after_text_end_frames = stop_after_text_end_frames
         self.rnn_regularisation = rnn_regularisation
         self.attention_dropout = attention_dropout
         self.decoder_dropout = decoder_dropout
@@ -284,7 +290,8 @@ class Decoder(nn.Module):
         mask: Optional[torch.Tensor] = None,
         max_steps: Optional[torch.Tensor] = None,
     ) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
-        """Free-running decoding; each item ends when its stop probability passes the threshold or at its step limit.
+        """Free-running decoding; each item ends when its stop probability passes the threshold (or, with
+        ``stop_after_text_end_frames``, its attention has stayed that long on its last symbol), else at its step limit.
 
         The batch is decoded together until every item has ended; an item that ended early keeps
         being decoded along with the others, and those extra steps lie past its length. The first
@@ -317,6 +324,8 @@ class Decoder(nn.Module):
         never = torch.zeros(batch, dtype=torch.bool, device=device)
         done, stopped = never.clone(), never.clone()
         lengths = torch.zeros(batch, dtype=torch.long, device=device)
+        last_position = (inputs.shape[1] if mask is None else mask.sum(1)) - 1
+        steps_at_end = torch.zeros(batch, dtype=torch.long, device=device)
         frame = self._go_frame(inputs)
         cells = None
         if CachedLSTMCell.usable_for(inputs):
@@ -330,6 +339,10 @@ class Decoder(nn.Module):
             stop_tokens.append(stop_token)
             alignments.append(alignment)
             fired = stop_token.squeeze(1) > self.stop_threshold if step > 1 else never
+            if self.stop_after_text_end_frames > 0:
+                at_end = alignment.argmax(dim=1) >= last_position
+                steps_at_end = torch.where(at_end, steps_at_end + 1, 0)
+                fired = fired | (steps_at_end * self.r > self.stop_after_text_end_frames)
             ending = ~done & (fired | (limits <= step))
             stopped |= ending & fired
             lengths = torch.where(ending, step, lengths)
