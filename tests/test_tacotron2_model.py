@@ -517,6 +517,7 @@ def test_attention_prior_pulls_training_alignments_to_the_diagonal_and_never_tou
         ("attention_location_kernel_size", 30),
         ("use_forward_attn", True),
         ("max_decoder_steps", 0),
+        ("stop_after_text_end_frames", -1),
         ("attention_prior_until_step", -1),
         ("attention_prior_fade_steps", 1),  # longer than attention_prior_until_step (0)
         ("attention_prior_scaling", 0.0),

@@ -228,6 +228,11 @@ class Tacotron2Config(BaseTTSConfig):
             f"only 'original' is supported, got {self.attention_type!r}",
         )
         require(self.max_decoder_steps >= 1, "max_decoder_steps", f"must be >= 1, got {self.max_decoder_steps}")
+        require(
+            self.stop_after_text_end_frames >= 0,
+            "stop_after_text_end_frames",
+            f"must be >= 0 (0: off), got {self.stop_after_text_end_frames}",
+        )
         if self.gradual_training_start_r is not None:
             require(self.gradual_training_start_r >= 1, "gradual_training_start_r", "must be >= 1 or None")
         if self.gradual_training:
