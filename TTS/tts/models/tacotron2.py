@@ -233,7 +233,9 @@ class Tacotron2(BaseTTS):
         prior = self._attention_prior(
             text_lengths, mel_lengths, mel_specs.shape[1], input_mask.shape[1], self.decoder.r
         )
-        decoder_outputs, alignments, stop_tokens = self.decoder(encoder_outputs, mel_specs, input_mask, prior)
+        decoder_outputs, alignments, stop_tokens, alignments_without_prior = self.decoder(
+            encoder_outputs, mel_specs, input_mask, prior
+        )
         decoder_outputs = decoder_outputs * output_mask.unsqueeze(1)
         postnet_outputs = (decoder_outputs + self.postnet(decoder_outputs)) * output_mask.unsqueeze(1)
         outputs = {
@@ -244,7 +246,7 @@ class Tacotron2(BaseTTS):
             "decoder_outputs_backward": None,
             "alignments_backward": None,
             # with the training prior on: the attention's own weights (the prior is off at inference)
-            "alignments_without_prior": self.decoder.alignments_without_prior,
+            "alignments_without_prior": alignments_without_prior,
         }
         if self.double_decoder_consistency:
             coarse_outputs, coarse_alignments = self._coarse_decoder_pass(
@@ -277,7 +279,7 @@ class Tacotron2(BaseTTS):
         prior = self._attention_prior(
             text_lengths, mel_lengths, mel_specs.shape[1], input_mask.shape[1], self.coarse_decoder.r
         )
-        coarse_outputs, coarse_alignments, _ = self.coarse_decoder(
+        coarse_outputs, coarse_alignments, _, _ = self.coarse_decoder(
             encoder_outputs.detach(), mel_specs, input_mask, prior
         )
         coarse_alignments = F.interpolate(

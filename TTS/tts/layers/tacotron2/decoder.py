@@ -115,7 +115,6 @@ class Decoder(nn.Module):
             windowing=windowing,
         )
         self.decoder_rnn = nn.LSTMCell(query_dim + in_channels, decoder_rnn_dim)
-        self.alignments_without_prior: Optional[torch.Tensor] = None  # set by forward
         self.linear_projection = Linear(decoder_rnn_dim + in_channels, frame_channels * r)
         self.stopnet = nn.Sequential(
             nn.Dropout(0.1), Linear(decoder_rnn_dim + frame_channels * r, 1, bias=True, init_gain="sigmoid")
@@ -218,7 +217,7 @@ class Decoder(nn.Module):
         memories: torch.Tensor,
         mask: Optional[torch.Tensor],
         attention_prior: Optional[torch.Tensor] = None,
-    ) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    ) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor, Optional[torch.Tensor]]:
         """Teacher-forced decoding: what ``decode`` gives step by step, computed pass by pass.
 
         With the previous frames given, nothing the decoder RNN computes feeds back into the
@@ -231,20 +230,23 @@ class Decoder(nn.Module):
         ------
         inputs: (B, T_text, C) encoder outputs; memories: (B, T_mel, C_mel) target mels with T_mel a
         multiple of r; mask: (B, T_text); attention_prior: (B, T_mel / r, T_text) or None (see
-        ``LocationSensitiveAttention.forward``; with a prior, ``alignments_without_prior`` (B, T_mel / r,
-        T_text) keeps the attention's own weights, else it is None) ->
-        outputs (B, C_mel, T_mel), alignments (B, T_mel / r, T_text), stop_tokens (B, T_mel / r) logits.
+        ``LocationSensitiveAttention.forward``) ->
+        outputs (B, C_mel, T_mel), alignments (B, T_mel / r, T_text), stop_tokens (B, T_mel / r) logits,
+        alignments_without_prior: with a prior, the attention's own weights (B, T_mel / r, T_text), else None.
         """
         frames = torch.cat((self._go_frame(inputs).unsqueeze(0), self._last_frames(memories)), dim=0)
         previous = self.prenet(frames)[:-1]  # step t reads frame t (the go frame first); the last one is unused
         self._init_states(inputs, mask)
         queries, contexts, alignments, own_alignments = self._attention_pass(previous, attention_prior)
-        # the attention's own weights, before the prior: what it would do at inference
-        self.alignments_without_prior = None if own_alignments is None else own_alignments.transpose(0, 1)
         decoder_hidden = self._decoder_rnn_pass(queries, contexts)
         frames = self.linear_projection(torch.cat((decoder_hidden, contexts), dim=-1))
         stop_tokens = self._stop_token(decoder_hidden, frames)
-        return self._batch_major(frames[..., : self.r * self.frame_channels], alignments, stop_tokens)
+        frames, alignments, stop_tokens = self._batch_major(
+            frames[..., : self.r * self.frame_channels], alignments, stop_tokens
+        )
+        # the attention's own weights, before the prior: what it would do at inference
+        own_alignments = None if own_alignments is None else own_alignments.transpose(0, 1)
+        return frames, alignments, stop_tokens, own_alignments
 
     def _attention_pass(
         self, memories: torch.Tensor, prior: Optional[torch.Tensor] = None
