@@ -27,7 +27,9 @@ audio of sentences the model never saw. For these sentences the script measures:
   runs of this script; close to, not equal to, SPTK-based numbers from papers (another warping);
 - decoder step-limit hits: the synthesizer warns (logger ``TTS.utils.synthesizer``) for each
   sentence whose stop token did not fire before its step limit; the warnings are counted per
-  input (target: 0);
+  input (target: 0). Counted apart, at INFO: sentences that the model's
+  ``stop_after_text_end_frames`` ended because their stop token had not fired (whole audio, but
+  a stop token that the model has not learnt for them);
 - real-time factor: synthesis seconds / audio seconds over the held-out sentences, with
   ``torch.set_num_threads(n)`` for each ``--threads`` value in turn (after one warm-up sentence).
   The audio of the first thread count is the one scored;
@@ -100,9 +102,10 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = REPO_ROOT / "data" / "kumo_en"
 DEFAULT_HARD_SENTENCES = REPO_ROOT / "benchmarks" / "data" / "hard_sentences.txt"
 
-#: Logger and message start of the synthesizer's step-limit warning (see ``Synthesizer.tts``).
+#: Logger and message starts of the synthesizer's step-limit warning and text-end note (see ``Synthesizer.tts``).
 STEP_LIMIT_LOGGER = "TTS.utils.synthesizer"
 STEP_LIMIT_MESSAGE = "decoder step limit reached"
+TEXT_END_MESSAGE = "stop_after_text_end_frames ended sentence"
 #: Hard sentences longer than this (seconds of audio per character of ``spoken_text``) did not end cleanly.
 MAX_SECONDS_PER_CHAR = 0.2
 WARMUP_TEXT = "This sentence warms the model up."
@@ -394,34 +397,47 @@ def transcribe(model, wav: np.ndarray, sample_rate: int, beam_size: int, languag
 
 
 class StepLimitRecorder(logging.Filter):
-    """Collects the sentences that the synthesizer reports as cut by the decoder step limit.
+    """Collects the sentences that the synthesizer reports as cut by the decoder step limit, and
+    those that ``stop_after_text_end_frames`` ended because their stop token had not fired.
 
     Installed as a filter of the synthesizer's logger, it sees each of its records before any
-    handler; the step-limit warnings are recorded and, unless ``echo``, not printed (the report
-    lists them).
+    handler; both reports are recorded and, unless ``echo``, not printed (the report lists them).
+    The logger is opened to INFO for the text-end notes; its other records below the level it had
+    are dropped as before.
     """
 
     def __init__(self, echo: bool = False) -> None:
         super().__init__()
         self.echo = echo
+        self.level = logging.NOTSET
         self.sentences: List[str] = []
+        self.text_end_sentences: List[str] = []
 
     def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args if isinstance(record.args, tuple) else ()
         if record.levelno >= logging.WARNING and STEP_LIMIT_MESSAGE in str(record.msg):
-            args = record.args if isinstance(record.args, tuple) else ()
             self.sentences.append(str(args[-1]) if args else record.getMessage())
             return self.echo
-        return True
+        if TEXT_END_MESSAGE in str(record.msg):
+            self.text_end_sentences.append(str(args[0]) if args else record.getMessage())
+            return self.echo
+        return record.levelno >= self.level
 
     def take(self) -> List[str]:
-        """The sentences recorded since the last call."""
+        """The sentences cut by the step limit since the last call."""
         sentences, self.sentences = self.sentences, []
+        return sentences
+
+    def take_text_end(self) -> List[str]:
+        """The sentences ended by ``stop_after_text_end_frames`` since the last call."""
+        sentences, self.text_end_sentences = self.text_end_sentences, []
         return sentences
 
     def install(self) -> None:
         target = logging.getLogger(STEP_LIMIT_LOGGER)
-        if not target.isEnabledFor(logging.WARNING):
-            target.setLevel(logging.WARNING)
+        self.level = min(target.getEffectiveLevel(), logging.WARNING)
+        if not target.isEnabledFor(logging.INFO):
+            target.setLevel(logging.INFO)
         target.addFilter(self)
 
 
@@ -435,6 +451,7 @@ class Synthesis:
     seconds: float
     step_limit_hits: List[str] = field(default_factory=list)
     error: Optional[str] = None
+    text_end_stops: List[str] = field(default_factory=list)
 
     @property
     def audio_seconds(self) -> float:
@@ -452,14 +469,14 @@ def load_tts(model_name: str, model_path: Optional[Path], config_path: Optional[
 
 
 def synthesise(tts: TTS, text: str, recorder: StepLimitRecorder) -> Synthesis:
-    recorder.take()
+    recorder.take(), recorder.take_text_end()
     start = time.perf_counter()
     try:
         wav, error = np.asarray(tts.tts(text), dtype=np.float32), None
     except SynthesisError as err:
         wav, error = np.zeros(0, dtype=np.float32), str(err)
     seconds = time.perf_counter() - start
-    return Synthesis(text, wav, tts.output_sample_rate, seconds, recorder.take(), error)
+    return Synthesis(text, wav, tts.output_sample_rate, seconds, recorder.take(), error, recorder.take_text_end())
 
 
 @dataclass
@@ -517,6 +534,7 @@ class SentenceScore:
     audio_s: Optional[float] = None
     step_limit_hits: List[str] = field(default_factory=list)
     error: Optional[str] = None
+    text_end_stops: List[str] = field(default_factory=list)
 
 
 def vocoder_floor_wav(tts: TTS, wav: np.ndarray, sample_rate: int) -> Tuple[np.ndarray, int]:
@@ -559,6 +577,7 @@ def score_sentences(
             ours_total.add(counts)
             score.transcript, score.word_errors = hypothesis, counts.word_errors
             score.audio_s, score.step_limit_hits, score.error = ours.audio_seconds, ours.step_limit_hits, ours.error
+            score.text_end_stops = ours.text_end_stops
             if ours.error is None:
                 score.mcd_db = mel_cepstral_distortion(
                     mel_cepstra(ours.wav, ours.sample_rate), mel_cepstra(teacher_wav, MCD_SAMPLE_RATE)
@@ -581,6 +600,7 @@ class HardResult:
     seconds_per_char: float
     step_limit_hits: List[str]
     error: Optional[str]
+    text_end_stops: List[str] = field(default_factory=list)
 
     @property
     def ended_cleanly(self) -> bool:
@@ -594,7 +614,12 @@ def run_hard_sentences(
     for text in texts:
         synthesis = synthesise(tts, text, recorder)
         per_char = synthesis.audio_seconds / max(1, len(spoken_text(text, language)))
-        results.append(HardResult(text, synthesis.audio_seconds, per_char, synthesis.step_limit_hits, synthesis.error))
+        results.append(
+            HardResult(
+                text, synthesis.audio_seconds, per_char, synthesis.step_limit_hits, synthesis.error,
+                synthesis.text_end_stops,
+            )
+        )  # fmt: skip
     return results
 
 
@@ -653,6 +678,10 @@ def build_report(
             "heldout": sum(bool(s.step_limit_hits) for s in scores),
             "hard": sum(bool(h.step_limit_hits) for h in hard),
         }
+        report["text_end_stops"] = {
+            "heldout": sum(bool(s.text_end_stops) for s in scores),
+            "hard": sum(bool(h.text_end_stops) for h in hard),
+        }
         report["hard_not_ended_cleanly"] = sum(not h.ended_cleanly for h in hard)
         report["hard_sentences"] = len(hard)
         report["hard_sentences_file"] = str(args.hard_sentences) if args.hard_sentences else None
@@ -691,6 +720,12 @@ def format_report(report: Dict[str, Any]) -> str:
         f"step-limit hits (target 0): held-out {hits['heldout']}/{report['sentences']}, hard {hard_hits}",
     ]
     lines += [f"  hit: {h['text']!r}" for h in report["hard"] if h["step_limit_hits"]]
+    ends = report["text_end_stops"]
+    lines.append(
+        f"ended by stop_after_text_end_frames, stop token not fired: held-out {ends['heldout']}/{report['sentences']}, "
+        f"hard {ends['hard']}/{report['hard_sentences']}"
+    )
+    lines += [f"  text end: {s['text']!r}" for s in report["heldout"] + report["hard"] if s.get("text_end_stops")]
     if report["hard_sentences_file"] is None:
         lines.append(f"hard sentences: none (the default list is English; give --hard_sentences for {asr['language']})")
     lines.append(

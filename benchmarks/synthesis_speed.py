@@ -109,13 +109,13 @@ def measure(synth: Synthesizer, repeats: int) -> Dict[str, float]:
     assert len(sentences) == BATCH, sentences
     ids = [synth._token_ids(sentence, language)[0] for sentence in sentences]
     mels = synth.synthesize_mels(ids, batch_size=1)
-    audio_s = sum(mel.shape[0] for mel, _ in mels) * synth.tts_model.ap.hop_length / synth.tts_model.ap.sample_rate
+    audio_s = sum(d.mel.shape[0] for d in mels) * synth.tts_model.ap.hop_length / synth.tts_model.ap.sample_rate
     batched = synth.synthesize_mels(ids, batch_size=BATCH)
     results = {
         "audio_s": audio_s,
-        "frames": sum(mel.shape[0] for mel, _ in mels),
+        "frames": sum(d.mel.shape[0] for d in mels),
         "tokens": sum(len(i) for i in ids),
-        "max_mel_diff": max(float(np.abs(a - b).max()) for (a, _), (b, _) in zip(mels, batched)),
+        "max_mel_diff": max(float(np.abs(a.mel - b.mel).max()) for a, b in zip(mels, batched)),
     }
     runs = {
         "e2e_one_by_one": lambda: cold(synth).tts(PARAGRAPH, batch_size=1),
@@ -126,7 +126,7 @@ def measure(synth: Synthesizer, repeats: int) -> Dict[str, float]:
             [cold(synth)._token_ids(sentence, language) for sentence in sentences[:1]]
             + [synth._token_ids(sentence, language) for sentence in sentences[1:]]
         ),
-        "griffin_lim": lambda: synth.vocode_all([mel for mel, _ in mels]),
+        "griffin_lim": lambda: synth.vocode_all([d.mel for d in mels]),
         "postnet": lambda: postnet_only(synth, mels),
     }
     for name, fn in runs.items():
@@ -137,8 +137,8 @@ def measure(synth: Synthesizer, repeats: int) -> Dict[str, float]:
 def postnet_only(synth: Synthesizer, mels) -> None:
     """The postnet over every sentence's frames: per-frame work that batching cannot share."""
     with torch.inference_mode():
-        for mel, _ in mels:
-            synth.tts_model.postnet(torch.as_tensor(mel.T[None], device=synth.device))
+        for decoded in mels:
+            synth.tts_model.postnet(torch.as_tensor(decoded.mel.T[None], device=synth.device))
 
 
 def report(threads: int, r: Dict[str, float]) -> None:

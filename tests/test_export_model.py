@@ -172,7 +172,7 @@ def test_fp16_release_matches_within_half_precision(run):
 def test_release_loads_in_the_synthesizer(run, kind):
     synth = Synthesizer(run[kind] / "model.pth", run[kind] / "config.json")
     ids = run["model"].tokenizer.text_to_ids(SENTENCE, language=None)
-    [(mel, _)] = synth.synthesize_mels([ids])
+    [(mel, _, _)] = synth.synthesize_mels([ids])
     expected = infer(run["model"], run["config"])["model_outputs"][0]
     assert mel.shape == tuple(expected.shape) and mel.shape[0] > 0
     mel = torch.as_tensor(mel)
@@ -210,8 +210,16 @@ def test_config_has_no_machine_paths(run, kind):
 def test_clean_config_does_not_touch_its_input():
     config = {"phoneme_cache_path": "/x/p", "output_path": "/x", "datasets": [{"path": "/x/corpus/"}, {"path": ""}]}
     cleaned = export_model.clean_config(config)
-    assert cleaned == {"phoneme_cache_path": None, "output_path": "output", "datasets": [{"path": "corpus"}, {"path": ""}]}
-    assert config == {"phoneme_cache_path": "/x/p", "output_path": "/x", "datasets": [{"path": "/x/corpus/"}, {"path": ""}]}
+    assert cleaned == {
+        "phoneme_cache_path": None,
+        "output_path": "output",
+        "datasets": [{"path": "corpus"}, {"path": ""}],
+    }
+    assert config == {
+        "phoneme_cache_path": "/x/p",
+        "output_path": "/x",
+        "datasets": [{"path": "/x/corpus/"}, {"path": ""}],
+    }
 
 
 # ---------------------------------------------------------------------------- plots

@@ -90,15 +90,20 @@ def test_step_limit_warnings_are_recorded_per_sentence_and_others_pass(bench, ca
     synthesizer_logger = logging.getLogger(bench.STEP_LIMIT_LOGGER)
     synthesizer_logger.addFilter(recorder)
     try:
-        with caplog.at_level(logging.WARNING, logger=bench.STEP_LIMIT_LOGGER):
+        with caplog.at_level(logging.INFO, logger=bench.STEP_LIMIT_LOGGER):
             synthesizer_logger.warning(
                 "decoder step limit reached before the stop token (%d frames) in sentence %r: "
                 "its audio may be cut or noisy",
                 120, "Ha ha ha.",
             )  # fmt: skip
             synthesizer_logger.warning("skipping sentence %r: none of its characters is in the model's vocabulary", "#")
+            synthesizer_logger.info(
+                "stop_after_text_end_frames ended sentence %r (%d frames): its stop token had not fired", "Hm.", 60
+            )
         assert recorder.take() == ["Ha ha ha."]
         assert recorder.take() == []
+        assert recorder.take_text_end() == ["Hm."]
+        assert recorder.take_text_end() == []
         assert [r.getMessage()[:8] for r in caplog.records] == ["skipping"]  # the hit is reported, not printed
     finally:
         synthesizer_logger.removeFilter(recorder)

@@ -24,7 +24,13 @@ from TTS.tts.configs.tacotron2_config import Tacotron2Config
 from TTS.tts.models import setup_model
 from TTS.tts.utils.text.sentences import is_speakable, split_into_sentences
 from TTS.utils import synthesizer as synthesizer_module
-from TTS.utils.synthesizer import SynthesisError, Synthesizer, UnsupportedVocoderError, vocoder_support_problem
+from TTS.utils.synthesizer import (
+    DecodedSentence,
+    SynthesisError,
+    Synthesizer,
+    UnsupportedVocoderError,
+    vocoder_support_problem,
+)
 from TTS.vocoder.configs.hifigan_config import HifiganConfig, HifiganGeneratorParams
 from TTS.vocoder.models import setup_model as setup_vocoder_model
 
@@ -155,12 +161,34 @@ def test_step_limit_warning_names_the_sentence(toy, caplog):
     assert len(wav) > 0
 
 
+def test_text_end_stop_is_flagged_and_named_at_info(tmp_path, caplog, monkeypatch):
+    synth = Synthesizer(*write_toy_model(tmp_path, stop_threshold=1.0, max_decoder_steps=40))  # never fires
+    decoder = synth.tts_model.decoder
+    decoder.stop_after_text_end_frames = decoder.r
+    [one_symbol] = synth.synthesize_mels([[5]])  # the attention sits on its only symbol from the start
+    assert one_symbol.stop_reached and one_symbol.text_end_stop
+    assert one_symbol.mel.shape[0] == 2 * decoder.r
+    # tts() names each sentence the rule ended, at INFO: its audio is whole, its stop token is what failed
+    num_mels = synth.tts_model.ap.num_mels
+
+    def decoded(self, token_ids, speaker_id=None, batch_size=1):
+        mel = np.zeros((8, num_mels), dtype=np.float32)
+        return [DecodedSentence(mel, True, index == 1) for index in range(len(token_ids))]
+
+    monkeypatch.setattr(Synthesizer, "synthesize_mels", decoded)
+    with caplog.at_level(logging.INFO, logger=SYNTH_LOGGER):
+        synth.tts("Hello there. Bye now.")
+    notes = [r.getMessage() for r in caplog.records if "stop_after_text_end_frames" in r.getMessage()]
+    assert len(notes) == 1 and notes[0].startswith("stop_after_text_end_frames ended sentence 'Bye now.'")
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+
+
 def test_no_warning_when_the_stop_token_fires(tmp_path, caplog):
     synth = Synthesizer(*write_toy_model(tmp_path, stop_threshold=0.0))  # stops at step 2
     with caplog.at_level(logging.WARNING):
         mels = synth.synthesize_mels([[5, 6, 7], [8, 9]])
-    assert [mel.shape[0] for mel, _ in mels] == [2 * synth.tts_model.decoder.r] * 2
-    assert all(stopped for _, stopped in mels)
+    assert [d.mel.shape[0] for d in mels] == [2 * synth.tts_model.decoder.r] * 2
+    assert all(d.stop_reached and not d.text_end_stop for d in mels)
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
 
 
@@ -199,10 +227,10 @@ def test_batch_synthesis_equals_one_by_one_on_the_toy_model(tmp_path, batch_size
     ids = [synth.tts_model.tokenizer.text_to_ids(s, language="en") for s in SENTENCES]
     one_by_one = synth.synthesize_mels(ids, batch_size=1)
     batched = synth.synthesize_mels(ids, batch_size=batch_size)
-    assert {stopped for _, stopped in one_by_one} == {True, False}  # both endings occur
-    assert len({mel.shape[0] for mel, _ in one_by_one}) >= 3  # items of different lengths
-    for (mel_1, stop_1), (mel_b, stop_b) in zip(one_by_one, batched):
-        assert stop_1 == stop_b
+    assert {d.stop_reached for d in one_by_one} == {True, False}  # both endings occur
+    assert len({d.mel.shape[0] for d in one_by_one}) >= 3  # items of different lengths
+    for (mel_1, stop_1, text_end_1), (mel_b, stop_b, text_end_b) in zip(one_by_one, batched):
+        assert (stop_1, text_end_1) == (stop_b, text_end_b)
         assert mel_1.shape == mel_b.shape
         np.testing.assert_allclose(mel_b, mel_1, atol=1e-5, rtol=0)
 
@@ -254,8 +282,8 @@ def test_batch_synthesis_equals_one_by_one_on_fixture_b(coqui_fixtures, coqui_ch
     ids = [synth.tts_model.tokenizer.text_to_ids(s, language="en") for s in SENTENCES[:4]]
     mels_1 = synth.synthesize_mels(ids, batch_size=1)
     mels_b = synth.synthesize_mels(ids, batch_size=4)
-    assert len({mel.shape[0] for mel, _ in mels_1}) >= 3  # per-item step limits
-    assert max(np.abs(a[0] - b[0]).max() for a, b in zip(mels_1, mels_b)) < 1e-5
+    assert len({d.mel.shape[0] for d in mels_1}) >= 3  # per-item step limits
+    assert max(np.abs(a.mel - b.mel).max() for a, b in zip(mels_1, mels_b)) < 1e-5
 
 
 # ---------------------------------------------------------------------------- text and speakers
@@ -293,8 +321,8 @@ def test_text_of_unknown_characters_is_an_error(toy):
 def test_multi_speaker_model(tmp_path):
     synth = Synthesizer(*write_toy_model(tmp_path, speakers=["ada", "bo"]))
     assert synth.speakers == ["ada", "bo"]
-    mel_ada = synth.synthesize_mels([[5, 6, 7]], speaker_id=0)[0][0]
-    mel_bo = synth.synthesize_mels([[5, 6, 7]], speaker_id=1)[0][0]
+    mel_ada = synth.synthesize_mels([[5, 6, 7]], speaker_id=0)[0].mel
+    mel_bo = synth.synthesize_mels([[5, 6, 7]], speaker_id=1)[0].mel
     assert not np.allclose(mel_ada, mel_bo)
     with pytest.raises(SynthesisError, match="choose a speaker, one of: ada, bo"):
         synth.tts("Hello.")

@@ -332,6 +332,7 @@ def test_inference_ends_once_the_attention_has_stayed_on_the_last_symbol(case, c
     steps = 5 // case.r + 1  # the first step with more than 5 frames decoded there
     assert one_symbol["alignments"].shape == (1, steps, 1)
     assert one_symbol["stop_reached"].tolist() == [True]
+    assert one_symbol["text_end_stop"].tolist() == [True]
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
     # in a padded batch each item counts its own last symbol: it ends as it does alone
     if not model.decoder.attention.windowing:
@@ -345,6 +346,12 @@ def test_inference_ends_once_the_attention_has_stayed_on_the_last_symbol(case, c
     with caplog.at_level(logging.WARNING, logger=DECODER_LOGGER):
         off = model.inference(text[:, :1], speaker_ids=speaker_ids)
     assert off["alignments"].shape == (1, 40, 1)
+    assert off["text_end_stop"].tolist() == [False] and off["stop_reached"].tolist() == [False]
+    model.decoder.stop_after_text_end_frames = case.r  # due from step 2 on, the first step the stop token may end
+    model.decoder.stop_threshold = 0.0  # it fires: the item ended by its stop token
+    token = model.inference(text[:, :1], speaker_ids=speaker_ids)
+    assert token["alignments"].shape == (1, 2, 1)
+    assert token["stop_reached"].tolist() == [True] and token["text_end_stop"].tolist() == [False]
 
 
 def test_multi_speaker_model_needs_speaker_ids():

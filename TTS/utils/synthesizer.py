@@ -21,7 +21,7 @@ import shutil
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import BinaryIO, List, Optional, Sequence, Tuple, Union
+from typing import BinaryIO, List, NamedTuple, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
@@ -61,6 +61,19 @@ class SynthesisError(ValueError):
 
 class UnsupportedVocoderError(SynthesisError):
     """A vocoder whose architecture (its config's ``model``) this package does not implement."""
+
+
+class DecodedSentence(NamedTuple):
+    """The mel spectrogram of one sentence and how its decoding ended.
+
+    ``stop_reached`` is False where the step limit cut it; ``text_end_stop`` is True where the
+    model's ``stop_after_text_end_frames`` ended it because its stop token had not fired.
+    Shapes: mel (T, C_mel).
+    """
+
+    mel: np.ndarray
+    stop_reached: bool
+    text_end_stop: bool
 
 
 def vocoder_support_problem(config_path: PathLike) -> Optional[str]:
@@ -239,22 +252,22 @@ class Synthesizer(nn.Module):
     # ------------------------------------------------------------------ model
     def synthesize_mels(
         self, token_ids: Sequence[Sequence[int]], speaker_id: Optional[int] = None, batch_size: int = 1
-    ) -> List[Tuple[np.ndarray, bool]]:
-        """Mel spectrograms of tokenised sentences, in order, with whether each stopped by itself.
+    ) -> List[DecodedSentence]:
+        """Mel spectrograms of tokenised sentences, in order, with how each one ended.
 
         ``batch_size`` > 1 decodes sentences of similar lengths together (padding masked, each
         item stopping on its own); the mels equal one-by-one synthesis up to float rounding.
 
         Shapes
         ------
-        token_ids: N lists of ids -> N pairs of mel (T_i, C_mel) and stop_reached.
+        token_ids: N lists of ids -> N ``DecodedSentence`` with mel (T_i, C_mel).
         """
         if batch_size > 1 and self.tts_model.decoder.attention.windowing:
             logger.info("attention windowing follows a single item: synthesising one sentence at a time")
             batch_size = 1
         model, device = self.tts_model, self.device
         order = sorted(range(len(token_ids)), key=lambda i: -len(token_ids[i]))
-        results: List[Optional[Tuple[np.ndarray, bool]]] = [None] * len(token_ids)
+        results: List[Optional[DecodedSentence]] = [None] * len(token_ids)
         for start in range(0, len(order), max(1, batch_size)):
             chunk = order[start : start + max(1, batch_size)]
             lengths = torch.tensor([len(token_ids[i]) for i in chunk], dtype=torch.long, device=device)
@@ -272,7 +285,9 @@ class Synthesizer(nn.Module):
             for row, index in enumerate(chunk):
                 length = int(outputs["lengths"][row])
                 mel = outputs["model_outputs"][row, :length].float().cpu().numpy()
-                results[index] = (mel, bool(outputs["stop_reached"][row]))
+                results[index] = DecodedSentence(
+                    mel, bool(outputs["stop_reached"][row]), bool(outputs["text_end_stop"][row])
+                )
         return results
 
     def vocode(self, mel: np.ndarray, phase_draw: Optional[np.ndarray] = None) -> np.ndarray:
@@ -353,16 +368,21 @@ class Synthesizer(nn.Module):
         for sentence in skipped:
             logger.warning("skipping sentence %r: none of its characters is in the model's vocabulary", sentence)
         mels = self.synthesize_mels(token_ids, speaker_id, batch_size)
-        for sentence, (mel, stop_reached) in zip(spoken, mels):
-            if not stop_reached:
+        for sentence, decoded in zip(spoken, mels):
+            if not decoded.stop_reached:
                 logger.warning(
                     "decoder step limit reached before the stop token (%d frames) in sentence %r: "
                     "its audio may be cut or noisy",
-                    mel.shape[0], sentence,
+                    decoded.mel.shape[0], sentence,
+                )  # fmt: skip
+            elif decoded.text_end_stop:
+                logger.info(
+                    "stop_after_text_end_frames ended sentence %r (%d frames): its stop token had not fired",
+                    sentence, decoded.mel.shape[0],
                 )  # fmt: skip
         pause = np.zeros(int(SENTENCE_PAUSE_S * self.output_sample_rate))
         pieces: List[np.ndarray] = []
-        for wav in self.vocode_all([mel for mel, _ in mels]):
+        for wav in self.vocode_all([decoded.mel for decoded in mels]):
             if pieces:
                 pieces.append(pause)
             pieces.append(self._trim(wav))

@@ -316,7 +316,8 @@ class Tacotron2(BaseTTS):
         text: (B, T_text); text_lengths: (B,); speaker_ids: (B,); max_decoder_steps: (B,) ->
         model_outputs / decoder_outputs: (B, T_out, C_mel), alignments: (B, T_out / r, T_text),
         stop_tokens: (B, T_out / r) probabilities, all zero past each item's length;
-        lengths: (B,) frames of each item; stop_reached: (B,) False where the step limit ended it.
+        lengths: (B,) frames of each item; stop_reached: (B,) False where the step limit ended it;
+        text_end_stop: (B,) True where ``stop_after_text_end_frames`` ended it, its stop token not fired.
         """
         batch = text.shape[0]
         if batch > 1 and self.decoder.attention.windowing:
@@ -332,7 +333,7 @@ class Tacotron2(BaseTTS):
         limits = None
         if max_decoder_steps is not None:
             limits = torch.as_tensor(max_decoder_steps, dtype=torch.long, device=text.device).expand(batch)
-        decoder_outputs, alignments, stop_tokens, steps, stop_reached = self.decoder.inference(
+        decoder_outputs, alignments, stop_tokens, steps, stop_reached, text_end_stop = self.decoder.inference(
             encoder_outputs, input_mask, limits
         )
         lengths = steps * self.decoder.r
@@ -350,6 +351,7 @@ class Tacotron2(BaseTTS):
             "stop_tokens": stop_tokens,
             "lengths": lengths,
             "stop_reached": stop_reached,
+            "text_end_stop": text_end_stop,
         }
 
     # ------------------------------------------------------------------ checkpoints

@@ -144,7 +144,11 @@ class Decoder(nn.Module):
         self.attention.init_states(inputs)
 
     def _regularise(
-        self, new: Tuple[torch.Tensor, torch.Tensor], old: Tuple[torch.Tensor, torch.Tensor], p: float, dropout_cell: bool
+        self,
+        new: Tuple[torch.Tensor, torch.Tensor],
+        old: Tuple[torch.Tensor, torch.Tensor],
+        p: float,
+        dropout_cell: bool,
     ) -> Tuple[torch.Tensor, torch.Tensor]:
         hidden, cell = new
         if self.rnn_regularisation == "zoneout":
@@ -291,7 +295,7 @@ class Decoder(nn.Module):
         inputs: torch.Tensor,
         mask: Optional[torch.Tensor] = None,
         max_steps: Optional[torch.Tensor] = None,
-    ) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    ) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
         """Free-running decoding; each item ends when its stop probability passes the threshold (or, with
         ``stop_after_text_end_frames``, its attention has stayed that long on its last symbol), else at its step limit.
 
@@ -314,8 +318,9 @@ class Decoder(nn.Module):
         ------
         inputs: (B, T_text, C); mask: (B, T_text); max_steps: (B,) ->
         outputs (B, C_mel, T_out), alignments (B, T_out / r, T_text), stop_tokens (B, T_out / r)
-        probabilities, lengths (B,) steps of each item, stopped (B,) True where the stop token
-        (not the step limit) ended the item.
+        probabilities, lengths (B,) steps of each item, stopped (B,) True where the item ended by
+        itself (not at the step limit), at_text_end (B,) True where ``stop_after_text_end_frames``
+        ended it before its stop token fired.
         """
         batch, device = inputs.shape[0], inputs.device
         if max_steps is None:
@@ -324,7 +329,7 @@ class Decoder(nn.Module):
             limits = max_steps.to(device=device, dtype=torch.long).clamp(min=1)
         longest = int(limits.max())
         never = torch.zeros(batch, dtype=torch.bool, device=device)
-        done, stopped = never.clone(), never.clone()
+        done, stopped, at_text_end = never.clone(), never.clone(), never.clone()
         lengths = torch.zeros(batch, dtype=torch.long, device=device)
         last_position = (inputs.shape[1] if mask is None else mask.sum(1)) - 1
         steps_at_end = torch.zeros(batch, dtype=torch.long, device=device)
@@ -341,12 +346,14 @@ class Decoder(nn.Module):
             stop_tokens.append(stop_token)
             alignments.append(alignment)
             fired = stop_token.squeeze(1) > self.stop_threshold if step > 1 else never
+            read = never
             if self.stop_after_text_end_frames > 0:
                 at_end = alignment.argmax(dim=1) >= last_position
                 steps_at_end = torch.where(at_end, steps_at_end + 1, 0)
-                fired = fired | (steps_at_end * self.r > self.stop_after_text_end_frames)
-            ending = ~done & (fired | (limits <= step))
-            stopped |= ending & fired
+                read = steps_at_end * self.r > self.stop_after_text_end_frames
+            ending = ~done & (fired | read | (limits <= step))
+            stopped |= ending & (fired | read)
+            at_text_end |= ending & read & ~fired
             lengths = torch.where(ending, step, lengths)
             done |= ending
             if bool(done.all()):
@@ -360,4 +367,4 @@ class Decoder(nn.Module):
         outputs, alignments, stop_tokens = self._batch_major(
             torch.stack(outputs), torch.stack(alignments), torch.stack(stop_tokens)
         )
-        return outputs, alignments, stop_tokens, lengths, stopped
+        return outputs, alignments, stop_tokens, lengths, stopped, at_text_end
