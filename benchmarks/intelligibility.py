@@ -96,16 +96,14 @@ from TTS.config.errors import ConfigError
 from TTS.tts.utils.text.cleaners import english_cleaners_plus, multilingual_cleaners
 from TTS.utils.io import CheckpointError
 from TTS.utils.manage import MANAGER_ERRORS
-from TTS.utils.synthesizer import SynthesisError
+from TTS.utils.synthesizer import STEP_LIMIT_WARNING, TEXT_END_NOTE, SynthesisError
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = REPO_ROOT / "data" / "kumo_en"
 DEFAULT_HARD_SENTENCES = REPO_ROOT / "benchmarks" / "data" / "hard_sentences.txt"
 
-#: Logger and message starts of the synthesizer's step-limit warning and text-end note (see ``Synthesizer.tts``).
+#: Logger of the synthesizer's step-limit warnings and text-end notes (see ``Synthesizer.tts``).
 STEP_LIMIT_LOGGER = "TTS.utils.synthesizer"
-STEP_LIMIT_MESSAGE = "decoder step limit reached"
-TEXT_END_MESSAGE = "stop_after_text_end_frames ended sentence"
 #: Hard sentences longer than this (seconds of audio per character of ``spoken_text``) did not end cleanly.
 MAX_SECONDS_PER_CHAR = 0.2
 WARMUP_TEXT = "This sentence warms the model up."
@@ -415,10 +413,10 @@ class StepLimitRecorder(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         args = record.args if isinstance(record.args, tuple) else ()
-        if record.levelno >= logging.WARNING and STEP_LIMIT_MESSAGE in str(record.msg):
+        if record.msg == STEP_LIMIT_WARNING:
             self.sentences.append(str(args[-1]) if args else record.getMessage())
             return self.echo
-        if TEXT_END_MESSAGE in str(record.msg):
+        if record.msg == TEXT_END_NOTE:
             self.text_end_sentences.append(str(args[0]) if args else record.getMessage())
             return self.echo
         return record.levelno >= self.level

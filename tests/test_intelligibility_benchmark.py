@@ -10,6 +10,8 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from TTS.utils.synthesizer import STEP_LIMIT_WARNING, TEXT_END_NOTE
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_RATE = 22050
 
@@ -91,15 +93,9 @@ def test_step_limit_warnings_are_recorded_per_sentence_and_others_pass(bench, ca
     synthesizer_logger.addFilter(recorder)
     try:
         with caplog.at_level(logging.INFO, logger=bench.STEP_LIMIT_LOGGER):
-            synthesizer_logger.warning(
-                "decoder step limit reached before the stop token (%d frames) in sentence %r: "
-                "its audio may be cut or noisy",
-                120, "Ha ha ha.",
-            )  # fmt: skip
+            synthesizer_logger.warning(STEP_LIMIT_WARNING, 120, "Ha ha ha.")
             synthesizer_logger.warning("skipping sentence %r: none of its characters is in the model's vocabulary", "#")
-            synthesizer_logger.info(
-                "stop_after_text_end_frames ended sentence %r (%d frames): its stop token had not fired", "Hm.", 60
-            )
+            synthesizer_logger.info(TEXT_END_NOTE, "Hm.", 60)
         assert recorder.take() == ["Ha ha ha."]
         assert recorder.take() == []
         assert recorder.take_text_end() == ["Hm."]

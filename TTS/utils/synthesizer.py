@@ -48,6 +48,13 @@ MAX_SECONDS_PER_TOKEN = 0.25
 MIN_SECONDS_PER_SENTENCE = 0.5
 #: Silence put between the sentences of a text, in seconds.
 SENTENCE_PAUSE_S = 0.3
+#: How ``Synthesizer.tts`` reports a sentence whose decoding did not end by its stop token (a
+#: warning, args: frames, sentence) or was ended by ``stop_after_text_end_frames`` (info, args:
+#: sentence, frames). Tools that count them match these format strings (``record.msg``).
+STEP_LIMIT_WARNING = (
+    "decoder step limit reached before the stop token (%d frames) in sentence %r: its audio may be cut or noisy"
+)
+TEXT_END_NOTE = "stop_after_text_end_frames ended sentence %r (%d frames): its stop token had not fired"
 # Audio settings that decide how a mel spectrogram is normalised.
 NORMALISATION_FIELDS = (
     "signal_norm", "symmetric_norm", "max_norm", "clip_norm", "min_level_db", "ref_level_db",
@@ -370,16 +377,9 @@ class Synthesizer(nn.Module):
         mels = self.synthesize_mels(token_ids, speaker_id, batch_size)
         for sentence, decoded in zip(spoken, mels):
             if not decoded.stop_reached:
-                logger.warning(
-                    "decoder step limit reached before the stop token (%d frames) in sentence %r: "
-                    "its audio may be cut or noisy",
-                    decoded.mel.shape[0], sentence,
-                )  # fmt: skip
+                logger.warning(STEP_LIMIT_WARNING, decoded.mel.shape[0], sentence)
             elif decoded.text_end_stop:
-                logger.info(
-                    "stop_after_text_end_frames ended sentence %r (%d frames): its stop token had not fired",
-                    sentence, decoded.mel.shape[0],
-                )  # fmt: skip
+                logger.info(TEXT_END_NOTE, sentence, decoded.mel.shape[0])
         pause = np.zeros(int(SENTENCE_PAUSE_S * self.output_sample_rate))
         pieces: List[np.ndarray] = []
         for wav in self.vocode_all([decoded.mel for decoded in mels]):
