@@ -13,7 +13,7 @@ import pytest
 import torch
 from toy_models import TOY_TACOTRON2_WIDTHS
 
-from TTS.config import ConfigError
+from TTS.config import ConfigError, load_config
 from TTS.config.shared_configs import BaseAudioConfig
 from TTS.tts.configs.tacotron2_config import Tacotron2Config
 from TTS.tts.layers.tacotron2.attention import beta_binomial_prior
@@ -573,3 +573,22 @@ def test_a_run_restored_from_a_checkpoint_at_r4_does_not_go_back_to_r6():
     trainer.total_steps_done = 0
     scratch.on_epoch_start(trainer)
     assert scratch.decoder.r == 4 and scratch.decoder.r_init == 6
+
+
+def test_continuing_a_restored_run_keeps_its_r(tmp_path):
+    """--continue_path rebuilds the model from the run folder's config.json: the restored r is in it."""
+    schedule = [[0, 6, 16], [6000, 4, 24], [7500, 3, 32]]
+    restored = Tacotron2(toy_config(r=6, gradual_training=schedule))
+    restored.set_restore_source(toy_config(r=3, gradual_training=schedule))
+    restored.config.save_json(str(tmp_path / "config.json"))  # what the trainer writes to the run folder
+    continued = Tacotron2(load_config(str(tmp_path / "config.json")))  # what --continue_path builds
+    assert continued.config.gradual_training_start_r == 3
+    trainer = SimpleNamespace(
+        total_steps_done=260, config=SimpleNamespace(r=6, batch_size=16), train_loader=1, eval_loader=1
+    )
+    continued.on_epoch_start(trainer)
+    assert (continued.decoder.r, trainer.config.batch_size) == (3, 32)
+    # a start the config names itself is kept
+    named = Tacotron2(toy_config(r=6, gradual_training=schedule, gradual_training_start_r=4))
+    named.set_restore_source(toy_config(r=3, gradual_training=schedule))
+    assert named.config.gradual_training_start_r == 4

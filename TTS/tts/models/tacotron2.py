@@ -131,7 +131,6 @@ class Tacotron2(BaseTTS):
             decoder_in_features += config.speaker_embedding_dim
         self.decoder = self._build_decoder(config, decoder_in_features, layer_reduction_factor(config))
         self.decoder.set_r(config.r)
-        self._restored_r: Optional[int] = None  # r of the checkpoint --restore_path restores (set_restore_source)
         self.postnet = Postnet(
             config.out_channels,
             channels=config.postnet_channels,
@@ -388,18 +387,24 @@ class Tacotron2(BaseTTS):
         )
 
     def set_restore_source(self, checkpoint_config) -> None:
-        """Also start gradual training at the checkpoint's ``r`` (see ``schedule_from_r``)."""
+        """Also start gradual training at the checkpoint's ``r`` (see ``schedule_from_r``).
+
+        The start is written into the config as ``gradual_training_start_r`` (unless the config
+        names one), so the run folder's config.json keeps it and ``--continue_path`` resumes at
+        the r the run trains at, not at the schedule's coarser start.
+        """
         super().set_restore_source(checkpoint_config)
         restored_r = getattr(checkpoint_config, "r", None)
-        self._restored_r = int(restored_r) if restored_r else None
+        if restored_r and self.config.gradual_training and not self.config.gradual_training_start_r:
+            self.config.gradual_training_start_r = int(restored_r)
 
     def on_epoch_start(self, trainer) -> None:
         """Gradual training: set r and the batch size of the schedule entry reached by the global step.
 
-        The schedule starts at ``gradual_training_start_r`` when the config sets it, else, after
-        ``set_restore_source``, at the ``r`` the restored checkpoint was saved with.
+        The schedule starts at ``gradual_training_start_r`` when the config sets it (as
+        ``set_restore_source`` does with the ``r`` the restored checkpoint was saved with).
         """
-        schedule = run_schedule(self.config, self._restored_r)
+        schedule = run_schedule(self.config)
         if not schedule:
             return
         r, batch_size = gradual_training_step(schedule, trainer.total_steps_done)
