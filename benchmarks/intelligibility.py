@@ -467,7 +467,8 @@ def load_tts(model_name: str, model_path: Optional[Path], config_path: Optional[
 
 
 def synthesise(tts: TTS, text: str, recorder: StepLimitRecorder) -> Synthesis:
-    recorder.take(), recorder.take_text_end()
+    recorder.take()  # forget what earlier sentences left
+    recorder.take_text_end()
     start = time.perf_counter()
     try:
         wav, error = np.asarray(tts.tts(text), dtype=np.float32), None

@@ -72,13 +72,13 @@ def schedule_from_r(schedule: Sequence[Sequence[int]], r: int) -> List[List[int]
     return kept
 
 
-def run_schedule(config: Tacotron2Config, restored_r: Optional[int] = None) -> List[List[int]]:
+def run_schedule(config: Tacotron2Config) -> List[List[int]]:
     """The gradual-training schedule a run follows: ``config.gradual_training`` from
-    ``gradual_training_start_r`` when set, else from ``restored_r`` (the r of the checkpoint
-    ``--restore_path`` restored), else whole (see ``schedule_from_r``). Empty without gradual training."""
+    ``gradual_training_start_r`` when set (``--restore_path`` sets it to the restored checkpoint's r),
+    else whole (see ``schedule_from_r``). Empty without gradual training."""
     if not config.gradual_training:
         return []
-    start_r = config.gradual_training_start_r or restored_r
+    start_r = config.gradual_training_start_r
     return schedule_from_r(config.gradual_training, start_r) if start_r else [list(e) for e in config.gradual_training]
 
 
