@@ -17,7 +17,11 @@ audio of sentences the model never saw. For these sentences the script measures:
   made spaces, spaces collapsed; accents kept. Other languages also get an accent-insensitive WER
   (combining marks removed except the tilde, so "canción" = "cancion" but "año" != "ano"). CER
   counts the characters of the normalised text, spaces included. The teacher's WER is the floor
-  the ASR itself sets; the gap (ours - teacher, in points) is the figure to watch;
+  the ASR itself sets; the gap (ours - teacher, in points) is the figure to watch. Whisper sometimes
+  loops on unclear audio ("la la la ..."), and one such transcript of 60 words for a reference of 8
+  weighs more in the corpus WER than many sentences: the report also gives the median sentence WER
+  and the number of runaway transcripts (more than ``RUNAWAY_WORDS_RATIO`` times the reference's
+  words) with the corpus WER without them, for ours and the teacher;
 - mel-cepstral distortion to the teacher (dB, mean over sentences): 24 mel-cepstra of both
   waveforms (c1..c24 of the orthonormal DCT-II, ``librosa.feature.mfcc`` with n_mfcc=25, of the
   natural-log 80-band mel amplitude spectrum, 1024-point FFT, hop 256, at 22050 Hz), divided by
@@ -106,6 +110,7 @@ DEFAULT_HARD_SENTENCES = REPO_ROOT / "benchmarks" / "data" / "hard_sentences.txt
 STEP_LIMIT_LOGGER = "TTS.utils.synthesizer"
 #: Hard sentences longer than this (seconds of audio per character of ``spoken_text``) did not end cleanly.
 MAX_SECONDS_PER_CHAR = 0.2
+RUNAWAY_WORDS_RATIO = 2.0  # a transcript with more words than this times the reference's: an ASR loop or babble
 WARMUP_TEXT = "This sentence warms the model up."
 
 WHISPER_SAMPLE_RATE = 16000
@@ -625,6 +630,25 @@ def run_hard_sentences(
 # --------------------------------------------------------------------------- report
 
 
+def sentence_wer_summary(references: Sequence[str], transcripts: Sequence[str]) -> Dict[str, Any]:
+    """Median sentence WER, runaway transcripts (see ``RUNAWAY_WORDS_RATIO``) and the corpus WER without them."""
+    counts = [
+        count_errors(reference, transcript) for reference, transcript in zip(references, transcripts, strict=True)
+    ]
+    runaway = [
+        len(transcript.split()) > RUNAWAY_WORDS_RATIO * max(1, c.words) for transcript, c in zip(transcripts, counts)
+    ]
+    kept = ErrorCounts()
+    for c, loop in zip(counts, runaway):
+        if not loop:
+            kept.add(c)
+    return {
+        "median_sentence_wer": float(np.median([c.word_errors / max(1, c.words) for c in counts])) if counts else None,
+        "runaway_transcripts": sum(runaway),
+        "wer_without_runaway": kept.wer if kept.words else None,
+    }
+
+
 def model_label(args: argparse.Namespace) -> str:
     if args.teacher_only:
         return "none (--teacher_only)"
@@ -662,11 +686,13 @@ def build_report(
         "teacher": {"wer": teacher.wer, "cer": teacher.cer, **asdict(teacher)},
     }
     references = [s.reference for s in scores]
+    report["teacher"].update(sentence_wer_summary(references, [s.teacher_transcript for s in scores]))
     if not is_english(args.language):
         accent_free = accent_free_error_rates(references, [s.teacher_transcript for s in scores])
         report["teacher"]["accent_free"] = {"wer": accent_free.wer, "cer": accent_free.cer}
     if ours is not None:
         report["ours"] = {"wer": ours.wer, "cer": ours.cer, **asdict(ours)}
+        report["ours"].update(sentence_wer_summary(references, [s.transcript or "" for s in scores]))
         if not is_english(args.language):
             accent_free = accent_free_error_rates(references, [s.transcript or "" for s in scores])
             report["ours"]["accent_free"] = {"wer": accent_free.wer, "cer": accent_free.cer}
@@ -707,6 +733,15 @@ def format_report(report: Dict[str, Any]) -> str:
             if accents and "accent_free" in report[who]:
                 line += f"   {100 * report[who]['accent_free']['wer']:5.1f}%"
             lines.append(line)
+    for who in ("ours", "teacher"):
+        if who in report and report[who]["median_sentence_wer"] is not None:
+            summary = report[who]
+            without = summary["wer_without_runaway"]
+            lines.append(
+                f"{who}: median sentence WER {100 * summary['median_sentence_wer']:.1f}%, "
+                f"{summary['runaway_transcripts']} runaway transcript(s) (> {RUNAWAY_WORDS_RATIO:g}x the reference's "
+                f"words), WER without them {'n/a' if without is None else f'{100 * without:.1f}%'}"
+            )
     if "ours" not in report:
         return "\n".join(lines)
     mcd = report["mcd_db_mean"]
