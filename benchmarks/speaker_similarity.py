@@ -44,9 +44,12 @@ candidate away from both references (compare positions, not raw distances, and m
 kumo's own held-out wavs through Griffin-Lim (mel -> 60 iterations, the kumo recipe's audio config)
 sit at position 0.24 (MFCC) and 0.31 (F0, +0.6 semitone) between kumo and espeak-ng's en-us male
 voice, against 0.01 and 0.03 for the same wavs unvocoded. Sentences with different phonemes shift
-the mean MFCCs (use tens of clips, not three). Pitch says nothing of timbre, so two voices of the
-same pitch are separated by the MFCC measure alone. Nothing here measures prosody beyond the F0
-spread, nor naturalness. The profiles are statistics of a set of clips, not of a single clip.
+the mean MFCCs (use tens of clips, not three). ``--through_vocoder CONFIG`` measures the vocoder's
+share for any set of wavs: each candidate clip goes through the model config's mel spectrogram and
+Griffin-Lim (what synthesis with that config does to a perfect mel spectrogram) before it is profiled.
+Pitch says nothing of timbre, so two voices of the same pitch are separated by the MFCC measure alone.
+Nothing here measures prosody beyond the F0 spread, nor naturalness. The profiles are statistics of
+a set of clips, not of a single clip.
 
 Usage::
 
@@ -59,6 +62,9 @@ Usage::
     # one voice of a multi-speaker model
     python benchmarks/speaker_similarity.py --reference kumo=data/kumo_en --reference gongitsune=data/gongitsune_en \\
         --model_path RUN/best_model.pth --config_path RUN/config.json --speaker_idx gongitsune
+    # the vocoder's share: the new voice's own wavs through a model's mel spectrogram and Griffin-Lim
+    python benchmarks/speaker_similarity.py --reference kumo=data/kumo_en --reference gongitsune=data/gongitsune_en \\
+        --candidate data/gongitsune_en --through_vocoder RUN/config.json
     # quick look: 20 clips per set; the references' held-out wavs instead of their training wavs
     python benchmarks/speaker_similarity.py --reference kumo=data/kumo_en --reference gongitsune=data/gongitsune_en \\
         --candidate run/ours_wavs --limit 20 --heldout
@@ -319,6 +325,29 @@ def profile_clips(name: str, clips: Sequence[Clip]) -> tuple[SpeakerProfile, lis
     return profile_features(name, features, [c.path for c in clips])
 
 
+def load_audio_processor(config_path: Path):
+    """The ``AudioProcessor`` of a model config: its mel analysis and Griffin-Lim."""
+    # imported here: the package is needed only in this mode, not to compare wav folders
+    from TTS.config import load_config
+    from TTS.config.errors import ConfigError
+    from TTS.utils.audio import AudioProcessor
+
+    try:
+        return AudioProcessor.init_from_config(load_config(str(config_path)), verbose=False)
+    except (ConfigError, FileNotFoundError) as err:
+        raise BenchmarkError(f"--through_vocoder: {err}") from None
+
+
+def vocoder_features(clips: Sequence[Clip], ap) -> list[ClipFeatures | None]:
+    """Features of each clip after the mel spectrogram and Griffin-Lim of ``ap`` (an ``AudioProcessor``)."""
+    features = []
+    for clip in clips:
+        wav = librosa.resample(load_wav(clip.path), orig_sr=SAMPLE_RATE, target_sr=ap.sample_rate)
+        vocoded = ap.inv_melspectrogram(ap.melspectrogram(wav))
+        features.append(clip_features(resample(vocoded, ap.sample_rate), clip.text))
+    return features
+
+
 def profile_features(
     name: str, features: Sequence[ClipFeatures | None], labels: Sequence[Any]
 ) -> tuple[SpeakerProfile, list[ClipFeatures]]:
@@ -539,6 +568,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--config_path", type=Path, help="config.json of --model_path")
     parser.add_argument("--save_candidate", type=Path, help="with --model_path: save the synthesised wavs here")
     parser.add_argument("--speaker_idx", help="with --model_path: the voice of a multi-speaker model")
+    parser.add_argument("--through_vocoder", type=Path, metavar="CONFIG",
+                        help="with --candidate: pass its wavs through this model config's mel spectrogram and "
+                             "Griffin-Lim first (the vocoder's floor)")  # fmt: skip
     parser.add_argument("--heldout", action="store_true", help="use the references' heldout_wavs, not their wavs")
     parser.add_argument("--limit", type=int, help="use only the first N clips of each set")
     parser.add_argument("--json", type=Path, help="save the report here")
@@ -555,6 +587,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         parser.error("--model_path and --config_path go together")
     if args.speaker_idx and args.model_path is None:
         parser.error("--speaker_idx picks a voice of --model_path; a --candidate folder has its own")
+    if args.through_vocoder and args.candidate is None:
+        parser.error("--through_vocoder vocodes --candidate's wavs; a --model_path is synthesised with its own vocoder")
     if args.limit is not None and args.limit < 1:
         parser.error("--limit must be at least 1")
     return args
@@ -574,6 +608,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             raise BenchmarkError(f"--speaker_idx {args.speaker_idx!r} is not a voice of {args.model_path} ({voices})")
     else:
         candidate_clips = read_clip_set(args.candidate, limit=args.limit)
+        vocoder_ap = load_audio_processor(args.through_vocoder) if args.through_vocoder is not None else None
     references, reference_features, sources = [], [], {}
     for (name, folder), clips in zip(args.reference, reference_clips.values()):
         profile, features = profile_clips(name, clips)
@@ -589,6 +624,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         candidate, kept = profile_features(CANDIDATE, features, labels)
         voice = f" (speaker {args.speaker_idx})" if args.speaker_idx else ""
         source = f"{args.model_path}{voice}, {len(sentences)} held-out sentences of {first_corpus}"
+    elif vocoder_ap is not None:
+        features = vocoder_features(candidate_clips, vocoder_ap)
+        candidate, kept = profile_features(CANDIDATE, features, [c.path for c in candidate_clips])
+        source = (
+            f"{args.candidate} ({len(candidate_clips)} clips) through the mel and Griffin-Lim of {args.through_vocoder}"
+        )
     else:
         candidate, kept = profile_clips(CANDIDATE, candidate_clips)
         source = f"{args.candidate} ({len(candidate_clips)} clips)"

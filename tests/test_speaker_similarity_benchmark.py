@@ -6,6 +6,7 @@ Voice A is espeak-ng's en-us (a low male voice, F0 about 100 Hz), voice B its "f
 
 import importlib.util
 import json
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +18,7 @@ import soundfile as sf
 from TTS.utils.espeak_voice import EspeakVoice
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_MODEL_CONFIG = REPO_ROOT / "TTS" / ".models" / "tts_models--en--kumo--tacotron2-DDC" / "config.json"
 SCRIPT = REPO_ROOT / "benchmarks" / "speaker_similarity.py"
 VOICE_A, VOICE_B = "en-us", "en-us+f3"
 REFERENCE_A = [
@@ -250,3 +252,24 @@ def test_script_exits_non_zero_with_one_line_for_an_empty_folder(sets, tmp_path)
     assert result.returncode != 0
     assert result.stdout == ""
     assert result.stderr.strip().splitlines() == [f"speaker_similarity: no wavs in {empty}"]
+
+
+def test_through_vocoder_profiles_the_candidate_after_the_models_mel_and_griffin_lim(bench, sets):
+    refs = [
+        "--reference",
+        f"A={sets['corpus_a']}",
+        "--reference",
+        f"B={sets['folder_b']}",
+        "--candidate",
+        str(sets["new_b"]),
+    ]
+    plain = bench.run(bench.parse_args(refs))
+    vocoded = bench.run(bench.parse_args([*refs, "--through_vocoder", str(DEFAULT_MODEL_CONFIG)]))
+    assert "Griffin-Lim" in vocoded["candidate_source"]
+    assert vocoded["verdict"]["closer_to_b"] == 2  # Griffin-Lim keeps B's voice B's
+    assert vocoded["candidate"]["mfcc_mean"] != plain["candidate"]["mfcc_mean"]  # the wavs were vocoded
+    assert abs(math.log2(vocoded["candidate"]["f0_median_hz"] / plain["candidate"]["f0_median_hz"])) < 1 / 12
+    with pytest.raises(SystemExit, match="through_vocoder"):
+        bench.main([*refs, "--through_vocoder", str(sets["root"] / "missing.json")])
+    with pytest.raises(SystemExit):  # a model is synthesised with its own vocoder
+        bench.parse_args([*refs[:4], "--model_path", "m.pth", "--config_path", "c.json", "--through_vocoder", "c.json"])
