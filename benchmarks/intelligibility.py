@@ -43,13 +43,14 @@ audio of sentences the model never saw. For these sentences the script measures:
   score this, so "ours - floor" is what training can still win and "floor - teacher" what only a
   better vocoder can.
 
-Then each line of ``--hard_sentences`` (default for English: ``benchmarks/data/hard_sentences.txt``,
-very short, very long, repeated words, numbers...; none by default for other languages, as that
-list is English) is synthesised: step-limit hits (with the sentences) and seconds of audio per
-spoken character: per character of the text as the scoring normaliser's cleaner writes it out
-(``spoken_text``: "42." is "forty two.", "Dr." is "doctor"), as a number or an abbreviation
-takes the time of its words, not of its digits; above ``MAX_SECONDS_PER_CHAR`` the sentence "did
-not end cleanly".
+Then each line of ``--hard_sentences`` (default: the language's list in ``DEFAULT_HARD_SENTENCES``,
+``benchmarks/data/hard_sentences.txt`` for English: very short, very long, repeated words,
+numbers...; ``hard_sentences_es.txt`` for Spanish, the same kinds with numbers written as words, as
+ours are read only in English; none for other languages) is synthesised: step-limit hits (with the
+sentences) and seconds of audio per spoken character: per character of the text as the scoring
+normaliser's cleaner writes it out (``spoken_text``: "42." is "forty two.", "Dr." is "doctor"), as
+a number or an abbreviation takes the time of its words, not of its digits; above
+``MAX_SECONDS_PER_CHAR`` the sentence "did not end cleanly".
 
 Synthesis runs in-process through the Python API (``TTS.api.TTS``), on the CPU, one sentence at a
 time as ``tts`` does.
@@ -104,7 +105,11 @@ from TTS.utils.synthesizer import STEP_LIMIT_WARNING, TEXT_END_NOTE, SynthesisEr
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = REPO_ROOT / "data" / "kumo_en"
-DEFAULT_HARD_SENTENCES = REPO_ROOT / "benchmarks" / "data" / "hard_sentences.txt"
+#: The default ``--hard_sentences`` list of each language (``base_language`` codes).
+DEFAULT_HARD_SENTENCES = {
+    "en": REPO_ROOT / "benchmarks" / "data" / "hard_sentences.txt",
+    "es": REPO_ROOT / "benchmarks" / "data" / "hard_sentences_es.txt",
+}
 
 #: Logger of the synthesizer's step-limit warnings and text-end notes (see ``Synthesizer.tts``).
 STEP_LIMIT_LOGGER = "TTS.utils.synthesizer"
@@ -761,7 +766,7 @@ def format_report(report: Dict[str, Any]) -> str:
     )
     lines += [f"  text end: {s['text']!r}" for s in report["heldout"] + report["hard"] if s.get("text_end_stops")]
     if report["hard_sentences_file"] is None:
-        lines.append(f"hard sentences: none (the default list is English; give --hard_sentences for {asr['language']})")
+        lines.append(f"hard sentences: none (no default list for {asr['language']}; give --hard_sentences)")
     lines.append(
         f"hard sentences that did not end cleanly (> {MAX_SECONDS_PER_CHAR} s per spoken char or failed): "
         f"{report['hard_not_ended_cleanly']}/{report['hard_sentences']}"
@@ -794,8 +799,9 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument(
         "--hard_sentences",
         type=Path,
-        help="one input per line (default for English: "
-        f"{DEFAULT_HARD_SENTENCES.relative_to(REPO_ROOT)}; none for other languages)",
+        help="one input per line (default: "
+        + ", ".join(f"{path.relative_to(REPO_ROOT)} for {lang}" for lang, path in DEFAULT_HARD_SENTENCES.items())
+        + "; none for other languages)",
     )
     parser.add_argument("--hard_limit", type=int, help="synthesise only the first N hard sentences (0: none)")
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2], help="torch thread counts timed in turn")
@@ -805,8 +811,8 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument("--json", type=Path, help="save the report (with per-sentence details) here")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress and each step-limit warning")
     args = parser.parse_args(argv)
-    if args.hard_sentences is None and is_english(args.language):
-        args.hard_sentences = DEFAULT_HARD_SENTENCES
+    if args.hard_sentences is None:
+        args.hard_sentences = DEFAULT_HARD_SENTENCES.get(base_language(args.language))
     return args
 
 

@@ -116,8 +116,12 @@ def test_other_languages_keep_accents_drop_inverted_marks_and_leave_numbers(benc
 
 
 def test_language_picks_the_asr_and_the_default_hard_sentences(bench):
-    english, spanish = bench.parse_args([]), bench.parse_args(["--language", "es"])
-    assert english.hard_sentences == bench.DEFAULT_HARD_SENTENCES and spanish.hard_sentences is None
+    english, spanish = bench.parse_args([]), bench.parse_args(["--language", "es-419"])
+    assert english.hard_sentences.name == "hard_sentences.txt"
+    assert spanish.hard_sentences.name == "hard_sentences_es.txt"
+    assert bench.parse_args(["--language", "fr"]).hard_sentences is None  # no French list
+    for path in bench.DEFAULT_HARD_SENTENCES.values():
+        assert len(bench.read_lines(path, None)) >= 30
     assert bench.asr_name("en-us") == bench.ENGLISH_ASR and bench.asr_name("es") == bench.MULTILINGUAL_ASR
     assert bench.base_language("es-419") == "es"
 
