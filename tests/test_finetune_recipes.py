@@ -79,6 +79,28 @@ def test_language_finetuning_maps_new_sounds_and_keeps_the_acoustic_layers_froze
     assert any(not torch.equal(weights[k], source[k]) for k in trained)
 
 
+def test_a_spanish_checkpoint_starts_a_further_stage_with_every_layer_training(english_checkpoint, corpus, tmp_path):
+    first = tmp_path / "es"
+    args = toy_args(corpus, first, mel_cache_path=tmp_path / "mels", **QUICK)
+    result = run_script(KUMO_FINETUNE_LANGUAGE, ["--restore_path", str(english_checkpoint), *args])
+    assert result.returncode == 0, ok(result)
+    assert "a further stage" not in result.stderr  # an English checkpoint: the layer-wise schedule
+    spanish = last_checkpoint(run_folder(first))
+
+    second = tmp_path / "es2"
+    args = toy_args(corpus, second, mel_cache_path=tmp_path / "mels", **QUICK)
+    result = run_script(KUMO_FINETUNE_LANGUAGE, ["--restore_path", str(spanish), *args])
+    assert result.returncode == 0, ok(result)
+    assert "already speaks 'es': a further stage" in result.stderr
+    assert "frozen at step 0" in result.stderr and "\n > freeze: 0 of " in result.stderr
+    assert "restore: embedding.weight: symbols" not in result.stderr  # the same vocabulary
+    source, tuned = load_safe(spanish)["model"], load_safe(last_checkpoint(run_folder(second)))
+    assert tuned["config"]["lr"] == 1e-4
+    for block in ("encoder.", "decoder.decoder_rnn.", "decoder.linear_projection.", "postnet."):
+        keys = [k for k in tuned["model"] if k.startswith(block) and "weight" in k]
+        assert any(not torch.equal(tuned["model"][k], source[k]) for k in keys), block
+
+
 def test_from_scratch_baseline_restores_nothing_and_freezes_nothing(corpus, tmp_path):
     output = tmp_path / "scratch"
     args = ["--from_scratch", *toy_args(corpus, output, mel_cache_path=tmp_path / "mels", **QUICK)]

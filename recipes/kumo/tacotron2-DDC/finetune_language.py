@@ -4,6 +4,8 @@
     python recipes/kumo/tacotron2-DDC/finetune_language.py                        # restores the default model
     python recipes/kumo/tacotron2-DDC/finetune_language.py --restore_path other.pth --coqpit.lr 1e-4
     python recipes/kumo/tacotron2-DDC/finetune_language.py --continue_path recipes/kumo/tacotron2-DDC/<run>
+    python recipes/kumo/tacotron2-DDC/finetune_language.py --coqpit.lr 1e-4 \
+        --restore_path TTS/.models/tts_models--es--kumo--tacotron2-DDC/model.pth   # a further stage
 
 The model keeps the English model's architecture and audio settings; what changes is the text side:
 espeak-ng ``es`` phonemes, and a vocabulary with the Spanish question and exclamation marks. The
@@ -23,6 +25,12 @@ Then layer-wise, as config (``freeze_layers`` / ``unfreeze_schedule``):
 (A first stage froze the decoder for 1,000 steps: after 420 steps its Spanish aligned and stopped
 but was not understood, WER 102 %; see the model card of ``tts_models/es/kumo/tacotron2-DDC``.)
 
+A checkpoint that already speaks Spanish (its config's ``phoneme_language`` is ``es``: the shipped
+Spanish model, or a weights-only checkpoint of an earlier run on a new machine) starts a further
+stage instead: every layer trains from step 0, the acoustic half at half the rate as in the last
+stage above, at ``lr`` 1e-4 (about the rate the first run had decayed to; the Noam warm-up starts
+again with the fresh optimizer), and every symbol row is restored as trained (no map).
+
 Without ``--restore_path`` or ``--continue_path`` the recipe restores the embedded English model.
 The restored attention is already trained, so the training-only attention prior of the English
 recipe is off. ``--from_scratch`` trains the same Spanish model from random weights with nothing
@@ -30,8 +38,10 @@ frozen and with the English recipe's rate and attention prior: the baseline a fi
 compared with on the same step budget.
 """
 
+import logging
 import os
 import sys
+from typing import List, Optional
 
 from train import DEFAULT_MODEL, REPO_ROOT, make_config as make_english_config, run_from_default_model
 
@@ -39,6 +49,9 @@ from TTS.bin.train_tts import run
 from TTS.tts.configs.shared_configs import CharactersConfig
 from TTS.tts.configs.tacotron2_config import Tacotron2Config
 from TTS.tts.utils.text.characters import DEFAULT_PUNCTUATIONS, IPA_CHARACTERS
+from TTS.utils.io import CheckpointError, load_checkpoint_file
+
+logger = logging.getLogger("TTS.recipes.finetune_language")
 
 ENGLISH_MODEL = DEFAULT_MODEL
 # Spanish sounds (espeak-ng ``es``) absent from English (``en-us``) speech -> English sounds to start from
@@ -96,11 +109,55 @@ def from_scratch(config: Tacotron2Config) -> Tacotron2Config:
     return config
 
 
+def restore_path(argv: List[str]) -> Optional[str]:
+    """The ``--restore_path`` value in ``argv`` (``--restore_path X`` or ``--restore_path=X``), or None."""
+    for index, arg in enumerate(argv):
+        if arg.startswith("--restore_path="):
+            return arg.split("=", 1)[1]
+        if arg == "--restore_path" and index + 1 < len(argv):
+            return argv[index + 1]
+    return None
+
+
+def speaks_language(checkpoint_path: Optional[str], language: str) -> bool:
+    """Whether the checkpoint's config was trained on ``language`` phonemes (False if it cannot be read:
+    the training script then reports the bad file)."""
+    if checkpoint_path is None:
+        return False
+    try:
+        config = load_checkpoint_file(checkpoint_path).get("config") or {}
+    except CheckpointError:
+        return False
+    return isinstance(config, dict) and config.get("phoneme_language") == language
+
+
+def further_stage(config: Tacotron2Config) -> Tacotron2Config:
+    """Restoring a Spanish checkpoint: nothing left to protect, every layer trains from step 0.
+
+    The symbol map is dropped: it would start the checkpoint's trained Spanish rows (``r``, ``x``, ...)
+    again from English sounds, since a map entry wins over a shared row.
+    """
+    config.restore_symbol_map = {}
+    config.unfreeze_schedule = [[0, ["*decoder.*"], 0.5], [0, ["*"], 0.5]]
+    config.lr = 1e-4
+    return config
+
+
 def main(argv) -> None:
     if "--from_scratch" in argv:
         run(from_scratch(make_config()), [arg for arg in argv if arg != "--from_scratch"])
-    else:
-        run_from_default_model(make_config(), argv)
+        return
+    config = make_config()
+    if speaks_language(restore_path(argv), config.phoneme_language):
+        logging.basicConfig(format=" > %(message)s")  # as train_tts, which configures it again (a no-op)
+        logger.setLevel(logging.INFO)
+        logger.info(
+            "restoring a checkpoint that already speaks %r: a further stage, every layer trains from step 0 "
+            "(the acoustic half at half the rate), lr 1e-4 unless --coqpit.lr says otherwise",
+            config.phoneme_language,
+        )
+        config = further_stage(config)
+    run_from_default_model(config, argv)
 
 
 if __name__ == "__main__":
