@@ -45,11 +45,11 @@ from typing import List, Optional
 
 from train import DEFAULT_MODEL, REPO_ROOT, make_config as make_english_config, run_from_default_model
 
-from TTS.bin.train_tts import run
+from TTS.bin.train_tts import checkpoint_config, run
 from TTS.tts.configs.shared_configs import CharactersConfig
 from TTS.tts.configs.tacotron2_config import Tacotron2Config
 from TTS.tts.utils.text.characters import DEFAULT_PUNCTUATIONS, IPA_CHARACTERS
-from TTS.utils.io import CheckpointError, load_checkpoint_file
+from TTS.utils.io import CheckpointError
 
 logger = logging.getLogger("TTS.recipes.finetune_language")
 
@@ -67,6 +67,7 @@ SPANISH_FROM_ENGLISH = {
     "¡": "!",
 }
 # the acoustic half: frozen first, so the voice survives while the text side learns Spanish
+FURTHER_STAGE_LR = 1e-4  # about the rate the first Spanish run had decayed to
 ACOUSTIC_LAYERS = ["*decoder.prenet.*", "*decoder.decoder_rnn.*", "*decoder.linear_projection.*", "*decoder.stopnet.*", "postnet.*"]
 
 
@@ -125,10 +126,10 @@ def speaks_language(checkpoint_path: Optional[str], language: str) -> bool:
     if checkpoint_path is None:
         return False
     try:
-        config = load_checkpoint_file(checkpoint_path).get("config") or {}
+        config = checkpoint_config(checkpoint_path)
     except CheckpointError:
         return False
-    return isinstance(config, dict) and config.get("phoneme_language") == language
+    return config is not None and getattr(config, "phoneme_language", None) == language
 
 
 def further_stage(config: Tacotron2Config) -> Tacotron2Config:
@@ -139,7 +140,7 @@ def further_stage(config: Tacotron2Config) -> Tacotron2Config:
     """
     config.restore_symbol_map = {}
     config.unfreeze_schedule = [[0, ["*decoder.*"], 0.5], [0, ["*"], 0.5]]
-    config.lr = 1e-4
+    config.lr = FURTHER_STAGE_LR
     return config
 
 
@@ -153,8 +154,9 @@ def main(argv) -> None:
         logger.setLevel(logging.INFO)
         logger.info(
             "restoring a checkpoint that already speaks %r: a further stage, every layer trains from step 0 "
-            "(the acoustic half at half the rate), lr 1e-4 unless --coqpit.lr says otherwise",
+            "(the acoustic half at half the rate), lr %g unless --coqpit.lr says otherwise",
             config.phoneme_language,
+            FURTHER_STAGE_LR,
         )
         config = further_stage(config)
     run_from_default_model(config, argv)
