@@ -266,6 +266,21 @@ def test_checkpoint_without_model_is_an_error_naming_the_file(tmp_path, capsys):
     assert not (out / "model.pth").exists()
 
 
+def test_steps_before_makes_the_release_step_the_total_of_every_stage(tmp_path, capsys):
+    checkpoint, _, _ = write_run(tmp_path / "run", with_events=False)
+    out = tmp_path / "release"
+    assert (
+        export_model.main(["--checkpoint", str(checkpoint), "--out_folder", str(out), "--steps_before", "10750"]) == 0
+    )
+    assert torch.load(out / "model.pth", weights_only=True)["step"] == 10750 + STEP
+    negative = tmp_path / "negative"
+    assert (
+        export_model.main(["--checkpoint", str(checkpoint), "--out_folder", str(negative), "--steps_before", "-1"]) == 1
+    )
+    assert "--steps_before must be 0 or more, got -1" in capsys.readouterr().err
+    assert not negative.exists()
+
+
 def test_missing_checkpoint_is_an_error(tmp_path, capsys):
     missing = tmp_path / "nope.pth"
     assert export_model.main(["--checkpoint", str(missing), "--out_folder", str(tmp_path / "out")]) == 1

@@ -1,6 +1,8 @@
 """Turn a training checkpoint into a small release folder: weights only, a clean config, plots.
 
     python -m TTS.bin.export_model --checkpoint RUN/checkpoint_4000.pth --out_folder OUT [--dtype fp16]
+    # a run restored from a release counts from step 0: record the model's total
+    python -m TTS.bin.export_model --checkpoint RUN/checkpoint_1000.pth --out_folder OUT --steps_before 10750
 
 OUT gets ``model.pth`` (``{"model": state_dict, "config": ..., "step": ..., "epoch": ...}``: no optimizer,
 scheduler or scaler state, float tensors in ``--dtype``), ``config.json`` (the checkpoint's own
@@ -46,17 +48,25 @@ def clean_config(config: Dict[str, Any]) -> Dict[str, Any]:
     return config
 
 
-def export_weights(checkpoint: Dict[str, Any], config: Dict[str, Any], dtype: torch.dtype) -> Dict[str, Any]:
+def export_weights(
+    checkpoint: Dict[str, Any], config: Dict[str, Any], dtype: torch.dtype, steps_before: int = 0
+) -> Dict[str, Any]:
     """The release checkpoint: the model's tensors (floats cast to ``dtype``), ``config``, step and epoch.
 
     The step and epoch are what the trainer's ``--restore_path`` reads besides the weights, so a
-    release is also the starting point of a fine-tuning run.
+    release is also the starting point of a fine-tuning run. A run started with ``--restore_path``
+    counts its steps from 0: ``steps_before`` (the restored release's step) makes ``step`` the
+    model's total.
     """
     state = {
-        key: value.to(dtype) if torch.is_floating_point(value) else value
-        for key, value in checkpoint["model"].items()
+        key: value.to(dtype) if torch.is_floating_point(value) else value for key, value in checkpoint["model"].items()
     }
-    return {"model": state, "config": config, "step": checkpoint.get("step") or 0, "epoch": checkpoint.get("epoch") or 0}
+    return {
+        "model": state,
+        "config": config,
+        "step": (checkpoint.get("step") or 0) + steps_before,
+        "epoch": checkpoint.get("epoch") or 0,
+    }
 
 
 def plot_losses(run_folder: Path, out_path: Path) -> Optional[Path]:
@@ -109,7 +119,11 @@ def plot_synthesis_alignment(model_path: Path, config_path: Path, sentence: str,
     return out_path
 
 
-def export(checkpoint_path: Path, out_folder: Path, dtype: str = "fp16", sentence: str = "Hello world.") -> List[Path]:
+def export(
+    checkpoint_path: Path, out_folder: Path, dtype: str = "fp16", sentence: str = "Hello world.", steps_before: int = 0
+) -> List[Path]:
+    if steps_before < 0:
+        raise ValueError(f"--steps_before must be 0 or more, got {steps_before}")
     checkpoint = load_checkpoint_file(checkpoint_path)
     if "model" not in checkpoint:
         raise CheckpointError(f"{checkpoint_path}: no 'model' state dict in this checkpoint")
@@ -122,7 +136,7 @@ def export(checkpoint_path: Path, out_folder: Path, dtype: str = "fp16", sentenc
     config = clean_config(config)
     out_folder.mkdir(parents=True, exist_ok=True)
     model_path, config_path = out_folder / "model.pth", out_folder / "config.json"
-    torch.save(export_weights(checkpoint, config, DTYPES[dtype]), model_path)
+    torch.save(export_weights(checkpoint, config, DTYPES[dtype], steps_before), model_path)
     config_path.write_text(json.dumps(config, indent=4, ensure_ascii=False) + "\n", encoding="utf-8")
     written = [model_path, config_path]
     written.append(plot_synthesis_alignment(model_path, config_path, sentence, out_folder / "alignment.png"))
@@ -138,11 +152,18 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--out_folder", type=Path, required=True, help="release folder to write (created)")
     parser.add_argument("--dtype", choices=sorted(DTYPES), default="fp16", help="dtype of the float weights")
     parser.add_argument("--sentence", default="Hello world.", help="sentence of the alignment plot")
+    parser.add_argument(
+        "--steps_before",
+        type=int,
+        default=0,
+        help="steps of the earlier stages (the step of the release a --restore_path run started from), "
+        "added to the checkpoint's own step",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(format=" > %(message)s", level=logging.WARNING)
     try:
-        written = export(args.checkpoint, args.out_folder, args.dtype, args.sentence)
-    except (ConfigError, CheckpointError, FileNotFoundError) as err:
+        written = export(args.checkpoint, args.out_folder, args.dtype, args.sentence, args.steps_before)
+    except (ConfigError, CheckpointError, FileNotFoundError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
     for path in written:
