@@ -274,10 +274,10 @@ def test_steps_before_makes_the_release_step_the_total_of_every_stage(tmp_path, 
     )
     assert torch.load(out / "model.pth", weights_only=True)["step"] == 10750 + STEP
     negative = tmp_path / "negative"
-    assert (
-        export_model.main(["--checkpoint", str(checkpoint), "--out_folder", str(negative), "--steps_before", "-1"]) == 1
-    )
-    assert "--steps_before must be 0 or more, got -1" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_info:
+        export_model.main(["--checkpoint", str(checkpoint), "--out_folder", str(negative), "--steps_before", "-1"])
+    assert exit_info.value.code == 2
+    assert "argument --steps_before: must be 0 or more, got -1" in capsys.readouterr().err
     assert not negative.exists()
 
 

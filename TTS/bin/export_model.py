@@ -146,6 +146,14 @@ def export(
     return written
 
 
+def non_negative_int(value: str) -> int:
+    """argparse type: an integer of 0 or more."""
+    number = int(value)
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {number}")
+    return number
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--checkpoint", type=Path, required=True, help="training checkpoint (.pth)")
@@ -154,7 +162,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--sentence", default="Hello world.", help="sentence of the alignment plot")
     parser.add_argument(
         "--steps_before",
-        type=int,
+        type=non_negative_int,
         default=0,
         help="steps of the earlier stages (the step of the release a --restore_path run started from), "
         "added to the checkpoint's own step",
@@ -163,7 +171,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     logging.basicConfig(format=" > %(message)s", level=logging.WARNING)
     try:
         written = export(args.checkpoint, args.out_folder, args.dtype, args.sentence, args.steps_before)
-    except (ConfigError, CheckpointError, FileNotFoundError, ValueError) as err:
+    except (ConfigError, CheckpointError, FileNotFoundError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
     for path in written:
