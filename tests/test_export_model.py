@@ -87,6 +87,8 @@ def write_run(folder: Path, *, with_events: bool, with_model: bool = True, with_
         writer = SummaryWriter(str(folder))
         for step, loss in ((10, 2.0), (20, 1.5), (30, 1.2), (40, 1.0)):
             writer.add_scalar("TrainIterStats/loss", loss, step)
+        for step, loss in ((40, 1.3), (20, 1.7)):  # epoch means, written out of step order
+            writer.add_scalar("TrainEpochStats/avg_loss", loss, step)
         writer.close()
         assert list(folder.glob("events.out.tfevents.*"))
     return path, model.eval(), config
@@ -230,6 +232,17 @@ def test_plots_written_with_events(run):
             assert png.is_file(), png
             assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
             assert png.stat().st_size > 1000
+
+
+def test_loss_series_has_the_batch_samples_and_the_epoch_means_in_step_order(tmp_path):
+    write_run(tmp_path / "run", with_events=True)
+    series = export_model.loss_series(tmp_path / "run")
+    assert sorted(series) == ["TrainEpochStats/avg_loss", "TrainIterStats/loss"]
+    assert [step for step, _ in series["TrainIterStats/loss"]] == [10, 20, 30, 40]
+    assert [value for _, value in series["TrainIterStats/loss"]] == pytest.approx([2.0, 1.5, 1.2, 1.0])
+    assert [step for step, _ in series["TrainEpochStats/avg_loss"]] == [20, 40]
+    assert [value for _, value in series["TrainEpochStats/avg_loss"]] == pytest.approx([1.7, 1.3])
+    assert export_model.loss_series(tmp_path / "nothing") == {}
 
 
 def test_no_loss_plot_without_events_and_main_prints_what_it_wrote(tmp_path, capsys):

@@ -20,7 +20,7 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 import torch
 
@@ -30,7 +30,16 @@ from TTS.utils.io import CheckpointError, load_checkpoint_file
 DTYPES = {"fp32": torch.float32, "fp16": torch.float16}
 # config fields that name files of the training machine
 LOCAL_PATH_FIELDS = ("phoneme_cache_path", "mel_cache_path")
-LOSS_TAGS = ("TrainIterStats/loss", "TrainIterStats/decoder_loss", "TrainIterStats/align_error", "EvalStats/avg_loss")
+# one batch every print_step (noisy), then the mean over each epoch (the trend: drawn bold)
+LOSS_TAGS = (
+    "TrainIterStats/loss",
+    "TrainIterStats/decoder_loss",
+    "TrainIterStats/align_error",
+    "TrainEpochStats/avg_loss",
+    "TrainEpochStats/avg_decoder_loss",
+    "TrainEpochStats/avg_align_error",
+    "EvalStats/avg_loss",
+)
 
 
 def clean_config(config: Dict[str, Any]) -> Dict[str, Any]:
@@ -69,26 +78,42 @@ def export_weights(
     }
 
 
-def plot_losses(run_folder: Path, out_path: Path) -> Optional[Path]:
-    """Loss curves of the TensorBoard file(s) in ``run_folder``; None when there are none."""
+def loss_series(run_folder: Path) -> Dict[str, List[Tuple[int, float]]]:
+    """``{tag: [(step, value), ...]}`` of the ``LOSS_TAGS`` in the TensorBoard file(s) of ``run_folder``, by step."""
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-    from TTS.tts.utils.visual import plt
-
-    series: Dict[str, List] = {}
+    series: Dict[str, List[Tuple[int, float]]] = {}
     for events in sorted(glob.glob(str(run_folder / "events.out.tfevents.*"))):
         accumulator = EventAccumulator(events, size_guidance={"scalars": 0})
         accumulator.Reload()
         for tag in LOSS_TAGS:
             if tag in accumulator.Tags()["scalars"]:
                 series.setdefault(tag, []).extend((e.step, e.value) for e in accumulator.Scalars(tag))
+    return {tag: sorted(points) for tag, points in series.items()}
+
+
+def plot_losses(run_folder: Path, out_path: Path) -> Optional[Path]:
+    """Loss curves of the TensorBoard file(s) in ``run_folder``; None when there are none.
+
+    Epoch means are drawn bold over the faint single-batch samples, whose batch-to-batch spread
+    hides the trend of a short stage."""
+    from TTS.tts.utils.visual import plt
+
+    series = loss_series(run_folder)
     if not series:
         return None
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
     for tag, points in series.items():
-        points.sort()
         axis = axes[1] if "align" in tag else axes[0]
-        axis.plot([p[0] for p in points], [p[1] for p in points], label=tag.split("/")[-1])
+        group, name = tag.split("/")
+        epoch_mean = group == "TrainEpochStats"
+        axis.plot(
+            [p[0] for p in points],
+            [p[1] for p in points],
+            label=f"{name[len('avg_') :]} (epoch mean)" if epoch_mean else name,
+            linewidth=2.0 if epoch_mean else 1.0,
+            alpha=1.0 if epoch_mean else 0.4,
+        )
     axes[0].set_yscale("log")
     axes[0].set_title("losses")
     axes[1].set_title("alignment error (1 - diagonal score)")
