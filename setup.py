@@ -22,7 +22,7 @@ setup(
     python_requires=">=3.10",
     packages=find_packages(include=["TTS", "TTS.*"]),
     # the registry and the embedded default model(s): TTS/.models/<name>/{model.pth,config.json,...}
-    package_data={"TTS": [".models.json", ".models/*/*"]},
+    package_data={"TTS": [".models.json", ".models/*/*", "server/index.html"]},
     include_package_data=True,
     install_requires=[
         "torch>=2.5",  # torch.serialization.safe_globals
@@ -60,6 +60,7 @@ setup(
     entry_points={
         "console_scripts": [
             "tts=TTS.bin.synthesize:main",
+            "tts-server=TTS.server.server:main",
         ],
     },
 )

@@ -1,0 +1,191 @@
+"""tts-server: the HTTP API on a toy two-speaker model (in-process), and the console script end to end."""
+
+import io
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+from typing import Dict, Optional, Tuple
+
+import pytest
+import soundfile as sf
+from test_synthesizer import write_toy_model
+
+from TTS.api import TTS
+from TTS.server.server import TTSServer
+
+MAX_TEXT = 200
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    model_path, config_path = write_toy_model(
+        tmp_path_factory.mktemp("server"), speakers=["ada", "bo"], stop_threshold=0.0
+    )
+    api = TTS(model_path=model_path, config_path=config_path)
+    server = TTSServer(("127.0.0.1", 0), api, MAX_TEXT)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def request(url: str, data: Optional[bytes] = None, headers: Optional[Dict[str, str]] = None) -> Tuple[int, str, bytes]:
+    """(status, content type, body) of a GET (or a POST when ``data`` is given)."""
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, data=data, headers=headers or {}), timeout=60) as r:
+            return r.status, r.headers.get_content_type(), r.read()
+    except urllib.error.HTTPError as err:
+        return err.code, err.headers.get_content_type(), err.read()
+
+
+def tts_url(server: TTSServer, **params: str) -> str:
+    return f"{server.url}/api/tts?{urllib.parse.urlencode(params)}"
+
+
+def wav_of(body: bytes) -> Tuple[int, int]:
+    """(sample rate, samples) of wav bytes."""
+    samples, rate = sf.read(io.BytesIO(body))
+    return rate, len(samples)
+
+
+def test_the_text_can_come_in_the_query_a_form_json_or_a_header_and_gives_the_same_wav(server):
+    speaker = {"speaker_id": "bo"}
+    answers = [
+        request(tts_url(server, text="Hello there.", **speaker)),
+        request(f"{server.url}/api/tts", urllib.parse.urlencode({"text": "Hello there.", **speaker}).encode()),
+        request(
+            f"{server.url}/api/tts",
+            json.dumps({"text": "Hello there.", **speaker}).encode(),
+            {"Content-Type": "application/json"},
+        ),
+        request(tts_url(server, **speaker), headers={"text": "Hello there."}),
+    ]
+    assert [(status, kind) for status, kind, _ in answers] == [(200, "audio/wav")] * 4
+    shapes = {wav_of(body) for _, _, body in answers}
+    assert len(shapes) == 1  # the decoder is deterministic: same length; Griffin-Lim phases may differ
+    rate, samples = shapes.pop()
+    assert rate == server.api.output_sample_rate and samples > 0
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"text": "  ", "speaker_id": "bo"}, "no text"),
+        ({"text": "?!", "speaker_id": "bo"}, "nothing to synthesise"),
+        ({"text": "x" * (MAX_TEXT + 1), "speaker_id": "bo"}, f"text too long: {MAX_TEXT + 1} characters"),
+        ({"text": "Hello.", "speaker_id": "cy"}, "speaker 'cy' is not one of the model's: ada, bo"),
+        ({"text": "Hello."}, "choose a speaker, one of: ada, bo"),
+        ({"text": "Hello.", "speaker_id": "bo", "style_wav": "a.wav"}, "style_wav is not supported"),
+    ],
+)
+def test_a_request_the_model_cannot_speak_gets_400_and_one_line_saying_why(server, params, message):
+    status, kind, body = request(tts_url(server, **params))
+    assert (status, kind) == (400, "text/plain")
+    assert message in body.decode() and body.decode().count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    "data, content_type, status, message",
+    [
+        (b"[1, 2]", "application/json", 400, "expected an object"),
+        (b"{not json", "application/json", 400, "not valid UTF-8 application/json"),
+        (b"\xff\xfe", "text/plain", 400, "not valid UTF-8 text/plain"),
+    ],
+)
+def test_a_malformed_body_gets_a_clear_error(server, data, content_type, status, message):
+    answer = request(f"{server.url}/api/tts", data, {"Content-Type": content_type})
+    assert answer[0] == status and message in answer[2].decode()
+
+
+def test_a_plain_text_body_is_the_text(server):
+    status, kind, body = request(
+        f"{server.url}/api/tts?speaker_id=ada", "Hello.".encode(), {"Content-Type": "text/plain"}
+    )
+    assert (status, kind) == (200, "audio/wav") and wav_of(body)[1] > 0
+
+
+def test_page_details_and_unknown_paths(server):
+    status, kind, body = request(f"{server.url}/")
+    assert (status, kind) == (200, "text/html")
+    page = body.decode()
+    assert '<option value="ada">ada</option>' in page and "{{" not in page
+    status, kind, body = request(f"{server.url}/details")
+    assert (status, kind) == (200, "application/json")
+    details = json.loads(body)
+    assert details["speakers"] == ["ada", "bo"] and details["sample_rate"] == server.api.output_sample_rate
+    assert request(f"{server.url}/nowhere")[:2] == (404, "text/plain")
+    assert request(f"{server.url}/details", b"x=1")[0] == 405
+
+
+def test_a_bug_answers_500_and_the_server_keeps_serving(server, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(server.api, "tts", broken)
+    status, _, body = request(tts_url(server, text="Hello.", speaker_id="bo"))
+    assert status == 500 and b"internal error" in body and b"boom" not in body
+    monkeypatch.undo()
+    assert request(tts_url(server, text="Hello.", speaker_id="bo"))[0] == 200
+
+
+def run_server(*args: str, timeout: float = 120) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "TTS.server.server", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+
+
+@pytest.mark.slow
+def test_the_console_script_serves_until_stopped(tmp_path):
+    model_path, config_path = write_toy_model(tmp_path, stop_threshold=0.0)
+    process = run_server("--model_path", str(model_path), "--config_path", str(config_path), "--port", "0")
+    try:
+        line = process.stdout.readline()
+        assert line.startswith(f"Serving {model_path} on http://127.0.0.1:"), line + process.stderr.read()
+        url = line.split(" on ")[1].split()[0]
+        status, kind, body = request(f"{url}/api/tts?text=Hello.")
+        assert (status, kind) == (200, "audio/wav") and wav_of(body)[1] > 0
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--model_name", "tts_models/en/nowhere/tacotron2-DDC"], "tts_models/en/nowhere/tacotron2-DDC"),
+        (["--model_path", "missing.pth"], "--model_path and --config_path go together"),
+    ],
+)
+def test_a_model_that_cannot_load_ends_in_one_line_before_serving(args, message):
+    process = run_server(*args, "--port", "0")
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 1 and out == ""
+    assert err.startswith("tts-server: error:") and message in err and "Traceback" not in err
+
+
+def test_a_busy_port_is_reported_before_the_model_loads():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        process = run_server("--model_name", "tts_models/en/nowhere/tacotron2-DDC", "--port", str(port))
+        _, err = process.communicate(timeout=120)
+    assert process.returncode == 1
+    assert err.strip() == f"tts-server: error: cannot listen on 127.0.0.1:{port}: Address already in use"
+
+
+def test_max_text_length_is_checked_by_the_parser():
+    process = run_server("--max_text_length", "0")
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 2 and "argument --max_text_length: must be 1 or more, got 0" in err
