@@ -13,8 +13,9 @@ log line and Griffin-Lim is used instead.
 """
 
 import logging
+import os
 from pathlib import Path
-from typing import BinaryIO, List, Optional, Tuple, Union
+from typing import Any, BinaryIO, List, Optional, Tuple, Union
 
 from torch import nn
 
@@ -26,6 +27,43 @@ from TTS.utils.synthesizer import Synthesizer, SynthesisError, vocoder_support_p
 logger = logging.getLogger(__name__)
 
 PathLike = Union[str, Path]
+
+
+def _type_name(value: Any) -> str:
+    return "None" if value is None else type(value).__name__
+
+
+def _check_str(name: str, value: Any, *, optional: bool = True) -> None:
+    """TypeError naming the argument unless ``value`` is a str (or None where allowed)."""
+    if isinstance(value, str) or (optional and value is None):
+        return
+    hint = ""
+    if isinstance(value, (bytes, bytearray)):
+        hint = f"; decode it first: {name}.decode('utf-8')"
+    elif isinstance(value, (list, tuple)) and name == "text":
+        hint = "; join the sentences into one string (they are split again for synthesis)"
+    elif name == "model_name":
+        hint = " (a zoo name such as 'tts_models/en/ljspeech/tacotron2-DDC', or '' for the default model)"
+    allowed = "a str or None" if optional else "a str"
+    raise TypeError(f"{name} must be {allowed}, got {_type_name(value)}{hint}")
+
+
+def _check_path(name: str, value: Any) -> None:
+    if value is not None and not isinstance(value, (str, os.PathLike)):
+        raise TypeError(f"{name} must be a path (str or pathlib.Path) or None, got {_type_name(value)}")
+
+
+def _check_synthesis_args(text: Any, speaker: Any, language: Any, split_sentences: Any, batch_size: Any) -> None:
+    """Clear errors for arguments of the wrong type, before any work (``tts`` and ``tts_to_file``)."""
+    _check_str("text", text, optional=False)
+    _check_str("speaker", speaker)
+    _check_str("language", language)
+    if not isinstance(split_sentences, bool):
+        raise TypeError(f"split_sentences must be True or False, got {_type_name(split_sentences)}")
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int):
+        raise TypeError(f"batch_size must be an int, got {_type_name(batch_size)} ({batch_size!r})")
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
 
 
 def default_model_name(manager: ModelManager) -> str:
@@ -60,6 +98,8 @@ class TTS(nn.Module):
     ModelNotFoundError, ModelDownloadError, RegistryError, ConfigError, CheckpointError,
     FileNotFoundError, SynthesisError
         The model cannot be found, fetched or loaded; the message says why in one line.
+    TypeError
+        An argument of the wrong type (``TTS(3)``); the message names it.
     """
 
     def __init__(
@@ -75,6 +115,16 @@ class TTS(nn.Module):
         progress_bar: bool = True,
     ) -> None:
         super().__init__()
+        _check_str("model_name", model_name, optional=False)
+        _check_str("vocoder_name", vocoder_name)
+        for name, value in (
+            ("model_path", model_path),
+            ("config_path", config_path),
+            ("vocoder_path", vocoder_path),
+            ("vocoder_config_path", vocoder_config_path),
+            ("speakers_file_path", speakers_file_path),
+        ):
+            _check_path(name, value)
         self.manager = ModelManager(progress_bar=progress_bar)
         self.model_name: Optional[str] = None
         default_vocoder = None
@@ -174,7 +224,15 @@ class TTS(nn.Module):
         """The waveform of ``text`` as a list of samples at ``output_sample_rate``.
 
         ``batch_size`` > 1 decodes that many sentences together: the same audio, sooner.
+
+        Raises
+        ------
+        TypeError, ValueError
+            An argument of the wrong type or value (``text`` not a str, ``batch_size`` < 1); the message names it.
+        SynthesisError
+            Empty or unspeakable text, an unknown speaker or language.
         """
+        _check_synthesis_args(text, speaker, language, split_sentences, batch_size)
         return self.synthesizer.tts(
             text, speaker_name=speaker, language_name=language, split_sentences=split_sentences, batch_size=batch_size
         )
@@ -189,7 +247,29 @@ class TTS(nn.Module):
         split_sentences: bool = True,
         batch_size: int = 1,
     ) -> Optional[PathLike]:
-        """Synthesise ``text`` into a wav file and/or ``pipe_out`` (``sys.stdout.buffer``); returns ``file_path``."""
+        """Synthesise ``text`` into a wav file and/or ``pipe_out`` (``sys.stdout.buffer``); returns ``file_path``.
+
+        ``file_path`` is checked before synthesis and replaced in one step: a failed write leaves an
+        existing file as it was.
+
+        Raises
+        ------
+        TypeError, ValueError
+            An argument of the wrong type or value (``file_path=None`` without ``pipe_out``); the message names it.
+        SynthesisError
+            ``file_path`` is a folder, in a missing folder or one of the model's files; the text cannot be synthesised.
+        """
+        _check_synthesis_args(text, speaker, language, split_sentences, batch_size)
+        if file_path is None and pipe_out is None:
+            raise ValueError("file_path is None and there is no pipe_out: nothing would be written; give a wav path")
+        _check_path("file_path", file_path)
+        if pipe_out is not None and not callable(getattr(pipe_out, "write", None)):
+            raise TypeError(
+                f"pipe_out must be a binary file object (e.g. sys.stdout.buffer), got {_type_name(pipe_out)}"
+            )
+        problem = None if file_path is None else self.synthesizer.output_path_problem(file_path)
+        if problem is not None:
+            raise SynthesisError(f"file_path {os.fspath(file_path)!r} {problem}")
         wav = self.tts(text, speaker=speaker, language=language, split_sentences=split_sentences, batch_size=batch_size)
         self.synthesizer.save_wav(wav, file_path, pipe_out=pipe_out)
         return file_path

@@ -1,9 +1,11 @@
 """The Python API ``TTS.api.TTS`` on toy models loaded by path (zoo names: see test_cli's zoo tests)."""
 
 import json
+import os
 
 import numpy as np
 import pytest
+import scipy.io.wavfile
 import soundfile as sf
 import torch
 
@@ -101,3 +103,76 @@ def test_argument_errors(toy_paths, tmp_path):
         TTS(model_path=model_path, config_path=config_path, vocoder_path=model_path)
     with pytest.raises(SynthesisError, match="not a TTS model name"):
         TTS("vocoder_models/en/ljspeech/hifigan_v2")
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        (None, "text must be a str, got None"),
+        (123, "text must be a str, got int"),
+        (b"Hello.", r"got bytes; decode it first: text.decode\('utf-8'\)"),
+        (["Hello.", "Bye."], "got list; join the sentences"),
+    ],
+)
+def test_text_of_the_wrong_type_is_a_clear_type_error(toy_paths, text, message):
+    tts = TTS(model_path=toy_paths[0], config_path=toy_paths[1])
+    with pytest.raises(TypeError, match=message):
+        tts.tts(text)
+    with pytest.raises(TypeError, match=message):
+        tts.tts_to_file(text)
+
+
+def test_other_arguments_of_the_wrong_type_or_value(toy_paths, tmp_path):
+    with pytest.raises(TypeError, match="model_name must be a str, got int"):
+        TTS(3)
+    with pytest.raises(TypeError, match="config_path must be a path"):
+        TTS(model_path=toy_paths[0], config_path=5)
+    tts = TTS(model_path=toy_paths[0], config_path=toy_paths[1])
+    with pytest.raises(TypeError, match=r"batch_size must be an int, got str \('2'\)"):
+        tts.tts("Hi.", batch_size="2")
+    with pytest.raises(ValueError, match="batch_size must be at least 1, got 0"):
+        tts.tts("Hi.", batch_size=0)
+    with pytest.raises(TypeError, match="speaker must be a str or None, got int"):
+        tts.tts("Hi.", speaker=1)
+    with pytest.raises(TypeError, match="split_sentences must be True or False"):
+        tts.tts("Hi.", split_sentences="no")
+
+
+def test_tts_to_file_checks_the_path_before_synthesis(toy_paths, tmp_path, monkeypatch):
+    tts = TTS(model_path=toy_paths[0], config_path=toy_paths[1])
+    monkeypatch.setattr(tts.synthesizer, "tts", lambda *a, **k: pytest.fail("synthesised for a bad path"))
+    with pytest.raises(ValueError, match="file_path is None and there is no pipe_out"):
+        tts.tts_to_file("Hi.", file_path=None)
+    with pytest.raises(SynthesisError, match="is a folder"):
+        tts.tts_to_file("Hi.", file_path=tmp_path)
+    with pytest.raises(SynthesisError, match="folder .* does not exist"):
+        tts.tts_to_file("Hi.", file_path=tmp_path / "nope" / "x.wav")
+    before = toy_paths[1].read_bytes()
+    with pytest.raises(SynthesisError, match="is the model's config"):
+        tts.tts_to_file("Hi.", file_path=toy_paths[1])
+    assert toy_paths[1].read_bytes() == before
+
+
+def test_tts_to_file_defaults_to_output_wav(toy_paths, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    tts = TTS(model_path=toy_paths[0], config_path=toy_paths[1])
+    assert tts.tts_to_file("Hi.") == "output.wav"
+    assert sf.read(tmp_path / "output.wav")[0].size > 0
+
+
+@pytest.mark.parametrize("interruption", [OSError(28, "No space left on device"), KeyboardInterrupt()])
+def test_tts_to_file_keeps_the_old_file_when_the_write_fails(toy_paths, tmp_path, monkeypatch, interruption):
+    tts = TTS(model_path=toy_paths[0], config_path=toy_paths[1])
+    out = tmp_path / "out" / "o.wav"
+    out.parent.mkdir()
+    out.write_bytes(b"the old recording")
+
+    def write_half_then_fail(f, rate, data):
+        f.write(b"RIFF\x00\x00")
+        raise interruption
+
+    monkeypatch.setattr(scipy.io.wavfile, "write", write_half_then_fail)
+    with pytest.raises(type(interruption)):
+        tts.tts_to_file("Hi.", file_path=out)
+    assert out.read_bytes() == b"the old recording"
+    assert os.listdir(out.parent) == ["o.wav"]

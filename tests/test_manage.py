@@ -11,6 +11,7 @@ import sys
 import threading
 import zipfile
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -435,3 +436,24 @@ def test_an_embedded_entry_whose_folder_is_missing_says_to_reinstall(tmp_path):
     (tmp_path / "models.json").write_text(json.dumps(registry))
     with pytest.raises(ModelNotFoundError, match="no-such-folder.*reinstall the package"):
         _manager(models_file=tmp_path / "models.json").download_model("tts_models/en/x/m")
+
+
+@pytest.mark.parametrize("kind", ["a file", "unwritable"])
+def test_model_cache_that_cannot_be_created_names_the_folder_and_tts_home(tmp_path, monkeypatch, kind):
+    home = tmp_path / "home"
+    if kind == "a file":
+        home.write_text("not a folder")
+    else:
+        home.mkdir()
+        monkeypatch.setattr(Path, "mkdir", _refuse_mkdir)
+    monkeypatch.setenv("TTS_HOME", str(home))
+    monkeypatch.delenv("TTS_MODELS_FILE", raising=False)
+    with pytest.raises(ModelDownloadError) as info:
+        ModelManager(progress_bar=False).download_model("tts_models/en/ljspeech/tacotron2-DDC")
+    message = str(info.value)
+    assert f"cannot create a folder in the model cache {home / 'tts'}" in message
+    assert f"it comes from TTS_HOME={home}: set TTS_HOME to a writable folder" in message
+
+
+def _refuse_mkdir(self, *args, **kwargs):
+    raise PermissionError(1, "Operation not permitted", str(self))

@@ -189,3 +189,9 @@ def test_max_text_length_is_checked_by_the_parser():
     process = run_server("--max_text_length", "0")
     _, err = process.communicate(timeout=120)
     assert process.returncode == 2 and "argument --max_text_length: must be 1 or more, got 0" in err
+
+
+def test_a_device_this_machine_does_not_have_is_one_line():
+    process = run_server("--device", "xpu", "--port", "0")
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 1 and err.startswith("tts-server: error: --device 'xpu' is not supported")

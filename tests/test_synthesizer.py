@@ -7,23 +7,27 @@ never make the stop token fire by themselves: tests set ``stop_threshold`` or sm
 
 import json
 import logging
+import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional, Sequence, Tuple
 
 import numpy as np
 import pytest
+import scipy.io.wavfile
 import soundfile as sf
 import torch
 from coqpit import Coqpit
 from toy_models import TOY_TACOTRON2_WIDTHS
 
-from TTS.config import MODEL_CONFIGS
+from TTS.config import MODEL_CONFIGS, ConfigError
 from TTS.config.shared_configs import BaseAudioConfig
 from TTS.tts.configs.tacotron2_config import Tacotron2Config
 from TTS.tts.models import setup_model
 from TTS.tts.utils.text.sentences import is_speakable, split_into_sentences
 from TTS.utils import synthesizer as synthesizer_module
+from TTS.utils.io import atomic_output
 from TTS.utils.synthesizer import (
     DecodedSentence,
     SynthesisError,
@@ -515,3 +519,102 @@ def test_griffin_lim_phase_draw_of_the_wrong_shape_is_an_error(toy):
     mel = np.zeros((ap.num_mels, 10))
     with pytest.raises(ValueError, match=r"phase_draw has shape \(3, 3\), the spectrogram \(\d+, 10\)"):
         ap.inv_melspectrogram(mel, phase_draw=np.zeros((3, 3)))
+
+
+# ---------------------------------------------------------------------------- bad input
+@pytest.mark.parametrize("interruption", [OSError(28, "No space left on device"), KeyboardInterrupt()])
+def test_failed_save_wav_keeps_the_old_file_and_leaves_no_temporary_file(toy, tmp_path, monkeypatch, interruption):
+    out = tmp_path / "out" / "o.wav"
+    out.parent.mkdir()
+    out.write_bytes(b"the old recording")
+
+    def write_half_then_fail(f, rate, data):
+        f.write(b"RIFF\x00\x00")
+        raise interruption
+
+    monkeypatch.setattr(scipy.io.wavfile, "write", write_half_then_fail)
+    with pytest.raises(type(interruption)):
+        toy.save_wav(np.ones(100), out)
+    assert out.read_bytes() == b"the old recording"
+    assert os.listdir(out.parent) == ["o.wav"]
+
+
+def test_save_wav_replaces_the_target_of_a_symlink(toy, tmp_path):
+    (tmp_path / "real.wav").write_bytes(b"old")
+    (tmp_path / "link.wav").symlink_to(tmp_path / "real.wav")
+    toy.save_wav(np.ones(100), tmp_path / "link.wav")
+    assert (tmp_path / "link.wav").is_symlink()
+    assert sf.read(tmp_path / "real.wav")[0].shape == (100,)
+
+
+def test_save_wav_refuses_the_model_files_and_bad_paths(tmp_path):
+    model_path, config_path = write_toy_model(tmp_path / "m")
+    synth = Synthesizer(model_path, config_path)
+    before = config_path.read_bytes()
+    for path, message in [
+        (config_path, "is the model's config"),
+        (model_path, "is the model's checkpoint"),
+        (tmp_path, "is a folder"),
+        (tmp_path / "nope" / "x.wav", "does not exist"),
+        ("", "is empty"),
+    ]:
+        with pytest.raises(SynthesisError, match=message):
+            synth.save_wav(np.ones(10), path)
+    assert config_path.read_bytes() == before
+
+
+def test_binary_config_is_a_config_error(tmp_path):
+    model_path, _ = write_toy_model(tmp_path / "m")
+    (tmp_path / "bin.json").write_bytes(bytes(range(256)))
+    with pytest.raises(ConfigError, match="bin.json is not a text file"):
+        Synthesizer(model_path, tmp_path / "bin.json")
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [(b"{bad", "is not valid JSON"), (b"[1]", "holds a JSON list"), (b"\xff\xfe", "is not a text file")],
+)
+def test_bad_speakers_file_names_the_file(tmp_path, content, message):
+    model_path, config_path = write_toy_model(tmp_path, speakers=["ada", "bo"])
+    (tmp_path / "speakers.json").write_bytes(content)
+    with pytest.raises(SynthesisError, match=f"speakers file .*speakers.json {message}"):
+        Synthesizer(model_path, config_path, tmp_path / "speakers.json")
+
+
+def test_vocoder_not_matching_its_config_is_summarised(tmp_path):
+    def config(channels):
+        return HifiganConfig(
+            audio=BaseAudioConfig(),
+            generator_model_params=HifiganGeneratorParams(
+                upsample_initial_channel=channels, resblock_kernel_sizes=[3], resblock_dilation_sizes=[[1, 3, 5]]
+            ),
+        )
+
+    (tmp_path / "vocoder.json").write_text(json.dumps(config(16).to_dict()))
+    state = setup_vocoder_model(config(32)).state_dict()
+    state["extra.weight"] = torch.zeros(1)
+    torch.save({"model": state}, tmp_path / "vocoder.pth")
+    with pytest.raises(SynthesisError) as info:
+        Synthesizer(*write_toy_model(tmp_path / "tts"), None, tmp_path / "vocoder.pth", tmp_path / "vocoder.json")
+    message = str(info.value)
+    assert "\n" not in message and len(message) < 400
+    assert re.search(
+        r"does not match its config .*vocoder.json: \d+ with a different shape, 1 in the checkpoint", message
+    )
+    assert re.search(r"\(e\.g\. \S+: \(32,?.*\) in the checkpoint, \(16,?.*\) for the config\)$", message)
+
+
+@pytest.mark.parametrize("interruption", [OSError(28, "No space left on device"), KeyboardInterrupt()])
+def test_atomic_output_keeps_the_old_file_when_a_partial_write_fails(tmp_path, interruption):
+    out = tmp_path / "o.wav"
+    out.write_bytes(b"the old recording")
+    with pytest.raises(type(interruption)):
+        with atomic_output(out) as f:
+            f.write(b"RIFF" * 1000)
+            f.flush()
+            raise interruption
+    assert out.read_bytes() == b"the old recording"
+    assert os.listdir(tmp_path) == ["o.wav"]
+    with atomic_output(out) as f:
+        f.write(b"new")
+    assert out.read_bytes() == b"new" and os.listdir(tmp_path) == ["o.wav"]

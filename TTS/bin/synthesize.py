@@ -2,7 +2,9 @@
 
 Flags and their meaning follow Coqui TTS's ``tts``. Quiet by default (warnings only; ``-v`` for
 progress logs, ``-vv`` for debug logs). Exit codes: 0 on success, 1 with one line on stderr
-when the model or the text cannot be used, 2 for a malformed command line.
+when the model, the text or the output path cannot be used (checked before loading the model
+where possible), 2 for a malformed command line or flags that would be ignored, 141 (quietly)
+when the reader of a listing closes the pipe early (``tts --list_models | head``).
 
     tts --text "Hello world." --out_path hello.wav
     tts --model_name tts_models/en/ljspeech/tacotron2-DDC --text "Hello." --pipe_out | aplay
@@ -11,8 +13,10 @@ when the model or the text cannot be used, 2 for a malformed command line.
 """
 
 import argparse
+import codecs
 import json
 import logging
+import os
 import sys
 from typing import Any, Dict, List, Optional
 
@@ -21,17 +25,21 @@ import torch
 from TTS import __version__
 from TTS.api import TTS
 from TTS.config import ConfigError
+from TTS.tts.utils.text.phonemizers.espeak import UnsupportedLanguageError, espeak_languages
 from TTS.tts.utils.text.sentences import is_speakable
 from TTS.tts.utils.text.tokenizer import UnknownCharacterError
+from TTS.utils.audio.numpy_transforms import AudioError
 from TTS.utils.io import CheckpointError
 from TTS.utils.manage import MANAGER_ERRORS, ModelManager
 from TTS.utils.restore import RestoreError
-from TTS.utils.synthesizer import SynthesisError
+from TTS.utils.synthesizer import SynthesisError, output_path_problem
 
 logger = logging.getLogger("TTS.bin.synthesize")
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
+# A listing cut short by its reader (`tts --list_models | head`): quiet, as a process killed by SIGPIPE.
+EXIT_BROKEN_PIPE = 128 + 13
 DEFAULT_OUT_PATH = "tts_output.wav"
 # Sentences of a text decoded together: the same audio as one by one, several times sooner on a CPU.
 CLI_BATCH_SIZE = 8
@@ -43,8 +51,17 @@ USER_ERRORS = (
     CheckpointError,
     RestoreError,
     UnknownCharacterError,
+    UnsupportedLanguageError,
+    AudioError,
     FileNotFoundError,
 )
+DEVICES = "cpu, cuda, cuda:N or mps"
+# Flags that only matter when synthesising (or listing a model's speakers), by argparse dest.
+MODEL_FLAGS = (
+    "model_name", "vocoder_name", "model_path", "config_path", "vocoder_path", "vocoder_config_path",
+    "speakers_file_path", "device",
+)  # fmt: skip
+SYNTHESIS_FLAGS = ("text", "speaker_idx", "language_idx", "out_path", "pipe_out")
 INFO_FIELDS = [
     ("model_type", "model type"),
     ("language", "language supported"),
@@ -134,7 +151,21 @@ def _configure_logging(verbosity: int) -> None:
 
 
 def _one_line(err: BaseException) -> str:
-    return "; ".join(line.strip() for line in str(err).splitlines() if line.strip()) or type(err).__name__
+    message = str(err)
+    if isinstance(err, UnsupportedLanguageError):
+        message = _language_message(message)
+    return "; ".join(line.strip() for line in message.splitlines() if line.strip()) or type(err).__name__
+
+
+def _language_message(message: str) -> str:
+    """The phonemizer's message with its Python-expression hint replaced by a few codes espeak-ng knows."""
+    message = message.split(" (all codes:")[0]
+    try:
+        codes = list(espeak_languages())
+    except Exception:  # noqa: BLE001 - espeak-ng itself unusable: the message stands without examples
+        return message
+    examples = [code for code in ("en-us", "en-gb", "es", "fr-fr", "de", "it", "pt", "nl") if code in codes]
+    return f"{message} (espeak-ng knows {len(codes)} language codes, e.g. {', '.join(examples or codes[:6])})"
 
 
 # ---------------------------------------------------------------------- listing
@@ -166,6 +197,28 @@ def model_info(manager: ModelManager, name: str, as_json: bool) -> int:
 
 
 # ---------------------------------------------------------------------- synthesis
+def _given(parser: argparse.ArgumentParser, args: argparse.Namespace, dests) -> List[str]:
+    """The flags among ``dests`` set to something other than their default, as ``--name``."""
+    return [f"--{dest}" for dest in dests if getattr(args, dest) != parser.get_default(dest)]
+
+
+def _check_combinations(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Flags that would be silently ignored together are a usage error naming them."""
+    if args.list_models and args.model_info_by_name:
+        raise UsageError("give --list_models or --model_info_by_name, not both")
+    listing = "--list_models" if args.list_models else "--model_info_by_name" if args.model_info_by_name else None
+    if listing:
+        ignored = _given(parser, args, ("list_speaker_idxs", *MODEL_FLAGS, *SYNTHESIS_FLAGS))
+        if ignored:
+            raise UsageError(f"{listing} only reads the registry: {', '.join(ignored)} would be ignored")
+    elif args.json:
+        raise UsageError("--json only applies to --list_models and --model_info_by_name")
+    if args.list_speaker_idxs:
+        ignored = _given(parser, args, SYNTHESIS_FLAGS)
+        if ignored:
+            raise UsageError(f"--list_speaker_idxs only lists speakers: {', '.join(ignored)} would be ignored")
+
+
 def _check_args(args: argparse.Namespace) -> None:
     if args.model_path is not None and args.model_name is not None:
         raise UsageError("give --model_name or --model_path, not both")
@@ -181,18 +234,79 @@ def _check_args(args: argparse.Namespace) -> None:
         )
 
 
-def _device(name: str) -> torch.device:
+def parse_device(name: str) -> torch.device:
+    """The torch device of ``--device``: cpu, cuda, cuda:N (an existing GPU) or mps, when available here."""
     try:
         device = torch.device(name)
-    except RuntimeError:
-        raise UsageError(f"--device: {name!r} is not a torch device (cpu, cuda, cuda:1, mps, ...)") from None
+    except (RuntimeError, ValueError):
+        raise UsageError(f"--device {name!r} is not a torch device; use {DEVICES}") from None
+    if device.type not in ("cpu", "cuda", "mps"):
+        raise UsageError(f"--device {name!r} is not supported; use {DEVICES}")
     backend = {"cuda": torch.cuda, "mps": getattr(torch.backends, "mps", None)}.get(device.type)
     if backend is not None and not backend.is_available():
-        raise SynthesisError(f"device {name!r} is not available on this machine")
+        raise SynthesisError(f"--device {name!r}: device {device.type} is not available on this machine; use cpu")
+    if device.type == "cuda" and device.index is not None and device.index >= torch.cuda.device_count():
+        count = torch.cuda.device_count()
+        raise SynthesisError(f"--device {name!r}: this machine has {count} CUDA device(s), cuda:0 to cuda:{count - 1}")
     return device
 
 
-def _load(args: argparse.Namespace) -> TTS:
+def _check_text_file(path: Optional[str], flag: str) -> None:
+    """A config or speakers file that exists but is not UTF-8 text (missing ones are reported by the loaders)."""
+    if path is None or not os.path.isfile(path):
+        return
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with open(path, "rb") as f:
+            while chunk := f.read(1 << 20):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        kind = "JSON" if flag == "--speakers_file_path" else "JSON/YAML"
+        raise SynthesisError(f"{flag} {path} is not a text file (UTF-8 {kind})") from None
+    except OSError as err:
+        raise SynthesisError(f"{flag} {path} cannot be read: {err.strerror or err}") from None
+
+
+def _out_path(args: argparse.Namespace) -> Optional[str]:
+    return args.out_path if args.out_path is not None or args.pipe_out else DEFAULT_OUT_PATH
+
+
+def _check_out_path(out_path: Optional[str], protected) -> None:
+    if out_path is None:
+        return
+    problem = output_path_problem(out_path, protected)
+    if problem is not None:
+        raise SynthesisError(f"--out_path {out_path!r} {problem}")
+
+
+def _check_before_loading(args: argparse.Namespace) -> torch.device:
+    """Everything about the command line that can be checked without the model, so nothing is loaded in vain."""
+    if args.text is not None and not is_speakable(args.text):
+        what = "empty" if not args.text.strip() else "only punctuation and spaces"
+        raise SynthesisError(f"nothing to synthesise: the text is {what}")
+    device = parse_device(args.device)
+    if args.pipe_out and getattr(sys.stdout, "buffer", None) is None:
+        raise SynthesisError("--pipe_out: standard output is closed, there is nowhere to write the wav")
+    if args.text is not None:
+        files = (
+            (args.model_path, "checkpoint (--model_path)"),
+            (args.config_path, "config (--config_path)"),
+            (args.vocoder_path, "vocoder checkpoint (--vocoder_path)"),
+            (args.vocoder_config_path, "vocoder config (--vocoder_config_path)"),
+            (args.speakers_file_path, "speakers file (--speakers_file_path)"),
+        )
+        _check_out_path(_out_path(args), files)
+    for path, flag in (
+        (args.config_path, "--config_path"),
+        (args.vocoder_config_path, "--vocoder_config_path"),
+        (args.speakers_file_path, "--speakers_file_path"),
+    ):
+        _check_text_file(path, flag)
+    return device
+
+
+def _load(args: argparse.Namespace, device: torch.device) -> TTS:
     api = TTS(
         args.model_name or "",
         model_path=args.model_path,
@@ -203,7 +317,7 @@ def _load(args: argparse.Namespace) -> TTS:
         speakers_file_path=args.speakers_file_path,
         progress_bar=args.progress_bar,
     )
-    return api.to(_device(args.device))
+    return api.to(device)
 
 
 def list_speakers(api: TTS) -> int:
@@ -218,7 +332,8 @@ def list_speakers(api: TTS) -> int:
 
 
 def synthesise(api: TTS, args: argparse.Namespace) -> int:
-    out_path = args.out_path if args.out_path is not None or args.pipe_out else DEFAULT_OUT_PATH
+    out_path = _out_path(args)
+    _check_out_path(out_path, api.synthesizer.model_files)  # a zoo model's files are known once it is loaded
     wav = api.tts(args.text, speaker=args.speaker_idx, language=args.language_idx, batch_size=CLI_BATCH_SIZE)
     try:
         api.synthesizer.save_wav(wav, out_path, pipe_out=sys.stdout.buffer if args.pipe_out else None)
@@ -229,17 +344,20 @@ def synthesise(api: TTS, args: argparse.Namespace) -> int:
     return 0
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, parser: Optional[argparse.ArgumentParser] = None) -> int:
+    _check_combinations(parser or build_parser(), args)
     if args.list_models or args.model_info_by_name:
         manager = ModelManager(progress_bar=args.progress_bar)
         if args.list_models:
-            return list_models(manager, args.json)
-        return model_info(manager, args.model_info_by_name, args.json)
+            code = list_models(manager, args.json)
+        else:
+            code = model_info(manager, args.model_info_by_name, args.json)
+        if sys.stdout is not None:
+            sys.stdout.flush()  # a closed pipe is reported here, not at exit
+        return code
     _check_args(args)
-    if args.text is not None and not is_speakable(args.text):
-        what = "empty" if not args.text.strip() else "only punctuation and spaces"
-        raise SynthesisError(f"nothing to synthesise: the text is {what}")
-    api = _load(args)
+    device = _check_before_loading(args)
+    api = _load(args, device)
     if args.list_speaker_idxs:
         return list_speakers(api)
     return synthesise(api, args)
@@ -250,7 +368,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = parser.parse_args(argv)
     _configure_logging(args.verbose)
     try:
-        return run(args)
+        return run(args, parser)
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
     except UsageError as err:
         parser.print_usage(sys.stderr)
         print(f"tts: error: {err}", file=sys.stderr)
@@ -262,6 +383,15 @@ def main(argv: Optional[List[str]] = None) -> int:
     except KeyboardInterrupt:
         print("tts: interrupted", file=sys.stderr)
         return 130
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that the interpreter's last flush to a closed pipe says nothing."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (AttributeError, OSError, ValueError):  # no real stdout (tests capture it)
+        pass
 
 
 if __name__ == "__main__":

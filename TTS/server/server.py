@@ -28,11 +28,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
-import torch
-
 from TTS import __version__
 from TTS.api import TTS
-from TTS.bin.synthesize import USER_ERRORS
+from TTS.bin.synthesize import USER_ERRORS, UsageError, parse_device
 from TTS.tts.utils.text.tokenizer import UnknownCharacterError
 from TTS.utils.synthesizer import SynthesisError
 
@@ -226,9 +224,7 @@ def load_model(args: argparse.Namespace) -> TTS:
         raise SynthesisError("give --model_name or --model_path, not both")
     if (args.model_path is None) != (args.config_path is None):
         raise SynthesisError("--model_path and --config_path go together")
-    device = "cuda" if args.use_cuda else args.device
-    if device.startswith("cuda") and not torch.cuda.is_available():
-        raise SynthesisError(f"device {device!r} is not available on this machine")
+    device = parse_device("cuda" if args.use_cuda else args.device)
     api = TTS(
         args.model_name or "",
         model_path=args.model_path,
@@ -268,7 +264,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     logging.getLogger("TTS").setLevel(logging.INFO)
     try:
         return serve(args)
-    except (*USER_ERRORS, ServerStartError) as err:
+    except (*USER_ERRORS, UsageError, ServerStartError) as err:
         print(f"tts-server: error: {err}", file=sys.stderr)
         return 1
 

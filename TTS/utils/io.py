@@ -1,11 +1,16 @@
-"""Safe checkpoint reading: ``torch.load(weights_only=True)`` only, with clear errors naming the file."""
+"""Safe file io: checkpoints read with ``torch.load(weights_only=True)`` only, with clear errors naming
+the file, and output files replaced atomically (``atomic_output``)."""
 
 import collections
+import contextlib
 import logging
+import os
 import pickle
 import re
+import secrets
+import shutil
 from pathlib import Path
-from typing import Any, Dict, Union
+from typing import Any, BinaryIO, Dict, Iterator, Union
 
 import numpy
 import torch
@@ -37,8 +42,24 @@ SAFE_GLOBALS = [
     (_numpy_scalar, "numpy._core.multiarray.scalar"),
     numpy.dtype,
     # the dtype classes of numeric scalars (numpy >= 1.25), whose state the unpickler restores
-    *(getattr(numpy.dtypes, f"{kind}DType") for kind in ("Bool", "Int8", "Int16", "Int32", "Int64", "UInt8",
-      "UInt16", "UInt32", "UInt64", "Float16", "Float32", "Float64") if hasattr(numpy, "dtypes")),
+    *(
+        getattr(numpy.dtypes, f"{kind}DType")
+        for kind in (
+            "Bool",
+            "Int8",
+            "Int16",
+            "Int32",
+            "Int64",
+            "UInt8",
+            "UInt16",
+            "UInt32",
+            "UInt64",
+            "Float16",
+            "Float32",
+            "Float64",
+        )
+        if hasattr(numpy, "dtypes")
+    ),
 ]
 
 
@@ -104,4 +125,50 @@ def load_checkpoint_file(path: Union[str, Path], map_location: Union[str, torch.
         if all(isinstance(v, torch.Tensor) for v in checkpoint.values()):
             return {"model": checkpoint}
         raise CheckpointError(f"{path}: no 'model' entry (keys: {', '.join(map(str, checkpoint))})")
+    state = checkpoint["model"]
+    if not isinstance(state, dict):
+        raise CheckpointError(
+            f"{path}: the 'model' entry should be a state dict of tensors, got {type(state).__name__}"
+        )
+    for key, value in state.items():
+        if not isinstance(key, str) or not isinstance(value, torch.Tensor):
+            raise CheckpointError(
+                f"{path}: the 'model' entry should be a state dict of tensors; {key!r} is {type(value).__name__}"
+            )
     return checkpoint
+
+
+@contextlib.contextmanager
+def atomic_output(path: Union[str, Path]) -> Iterator[BinaryIO]:
+    """Open ``path`` for writing so that it is replaced in one step, or not at all.
+
+    The data goes to a hidden temporary file in the same folder, which is flushed to disk and moved
+    over ``path`` with ``os.replace`` once the ``with`` block ends normally; an existing file keeps
+    its permissions. On any exception (a full disk, Ctrl-C) the temporary file is removed and an
+    existing ``path`` is left as it was. A symlink is followed (its target is replaced); a path that
+    exists but is not a regular file (``/dev/stdout``, a named pipe) is written directly.
+
+    Yields
+    ------
+    The binary file object to write to.
+    """
+    if os.path.exists(path) and not os.path.isfile(path):
+        with open(path, "wb") as f:
+            yield f
+        return
+    target = Path(os.path.realpath(path))
+    temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
+    # 0o666 minus the umask, as a plain open() would give (mkstemp would make it 0o600)
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        if target.is_file():
+            shutil.copymode(target, temp)
+        os.replace(temp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise

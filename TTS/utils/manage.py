@@ -143,6 +143,7 @@ class ModelManager:
     ):
         self.models_file = str(models_file or os.environ.get("TTS_MODELS_FILE") or REGISTRY_PATH)
         self.output_prefix = Path(output_prefix).expanduser() / "tts" if output_prefix else default_cache_dir()
+        self._output_prefix_given = bool(output_prefix)
         self.progress_bar = progress_bar
         self.timeout = timeout
         self._retries = retries
@@ -295,9 +296,15 @@ class ModelManager:
             logger.warning(
                 "%s: %s has no valid completion marker; it will be replaced by a fresh download", model_name, folder
             )
-        self.output_prefix.mkdir(parents=True, exist_ok=True)
-        self._remove_stale_partials()
-        work = self._new_partial(folder.name)
+        try:
+            self.output_prefix.mkdir(parents=True, exist_ok=True)
+            self._remove_stale_partials()
+            work = self._new_partial(folder.name)
+        except OSError as err:
+            raise ModelDownloadError(
+                f"cannot create a folder in the model cache {self.output_prefix} ({err.strerror or err})"
+                + self._cache_hint()
+            ) from None
         try:
             staged = work / "model"
             staged.mkdir()
@@ -430,6 +437,15 @@ class ModelManager:
         return Path(
             tempfile.mkdtemp(prefix=f"{PARTIAL_PREFIX}{name}--{_HOST}--{os.getpid()}--", dir=self.output_prefix)
         )
+
+    def _cache_hint(self) -> str:
+        """Where the cache folder comes from and how to choose another, for error messages."""
+        if self._output_prefix_given:
+            return "; pass a writable output_prefix"
+        for variable in ("TTS_HOME", "XDG_DATA_HOME"):
+            if os.environ.get(variable):
+                return f"; it comes from {variable}={os.environ[variable]}: set TTS_HOME to a writable folder"
+        return "; set TTS_HOME to a writable folder"
 
     def _remove_stale_partials(self) -> None:
         """Delete partial folders whose process is gone (same host) or that are a week old (other hosts)."""

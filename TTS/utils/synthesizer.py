@@ -17,6 +17,8 @@ the sample rates differ.
 import json
 import logging
 import math
+import os
+import re
 import shutil
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
@@ -28,13 +30,14 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from TTS.config import MODEL_CONFIGS, load_config
+from TTS.config import MODEL_CONFIGS, ConfigError, load_config
 from TTS.tts.models import MODELS as TTS_MODELS
 from TTS.tts.models import setup_model
 from TTS.tts.utils.text.sentences import is_speakable, split_into_sentences
 from TTS.utils.audio import AudioProcessor
+from TTS.utils.audio.numpy_transforms import AudioError
 from TTS.utils.io import load_checkpoint_file
-from TTS.utils.restore import compare_state_dicts
+from TTS.utils.restore import RestoreError, compare_state_dicts
 from TTS.vocoder.models import setup_model as setup_vocoder_model
 
 logger = logging.getLogger(__name__)
@@ -68,6 +71,82 @@ class SynthesisError(ValueError):
 
 class UnsupportedVocoderError(SynthesisError):
     """A vocoder whose architecture (its config's ``model``) this package does not implement."""
+
+
+def output_path_problem(path: PathLike, protected: Sequence[Tuple[Optional[PathLike], str]] = ()) -> Optional[str]:
+    """Why a wav cannot be written to ``path`` (checked before any synthesis), or None when it can.
+
+    ``protected`` pairs files that must never be overwritten (the model's own) with what they are.
+    The answer leaves out the path itself: callers say which argument it came from.
+    """
+    text = os.fspath(path)
+    if not text:
+        return "is empty; give a wav file name"
+    if os.path.isdir(text):
+        return "is a folder; give a wav file name"
+    for other, what in protected:
+        if other is not None and _same_file(text, os.fspath(other)):
+            return f"is the model's {what}; writing the wav there would destroy it"
+    if os.path.exists(text) and not os.path.isfile(text):
+        return None  # /dev/stdout, a named pipe: written in place
+    folder = os.path.dirname(os.path.abspath(text))
+    if not os.path.isdir(folder):
+        return f"cannot be written: folder {folder} does not exist"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"cannot be written: folder {folder} is not writable"
+    return None
+
+
+def _same_file(a: str, b: str) -> bool:
+    """Whether two paths name the same file (through symlinks, or hard links of an existing file)."""
+    if os.path.realpath(a) == os.path.realpath(b):
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist
+        return False
+
+
+def _read_config(path: Path, what: str):
+    """``load_config``, with a binary file reported as such (not as a UnicodeDecodeError)."""
+    try:
+        return load_config(str(path))
+    except UnicodeDecodeError:
+        raise ConfigError(f"{what} {path} is not a text file (UTF-8 JSON/YAML)") from None
+
+
+def check_speakers_file(path: PathLike) -> None:
+    """Raise ``SynthesisError`` naming ``path`` unless it is JSON mapping speaker names to integer ids."""
+    try:
+        mapping = json.loads(Path(path).read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise SynthesisError(f"speakers file {path} is not a text file (UTF-8 JSON)") from None
+    except json.JSONDecodeError as err:
+        raise SynthesisError(f"speakers file {path} is not valid JSON ({err.msg}, line {err.lineno})") from None
+    if not isinstance(mapping, dict):
+        raise SynthesisError(
+            f"speakers file {path} holds a JSON {type(mapping).__name__}; expected an object of speaker name -> id"
+        )
+    bad = [name for name, value in mapping.items() if not isinstance(value, int) or isinstance(value, bool)]
+    if bad:
+        raise SynthesisError(f"speakers file {path}: speaker {bad[0]!r} has id {mapping[bad[0]]!r}, not an integer")
+
+
+def _restore_summary(message: str) -> str:
+    """Counts and one example of a ``RestoreError`` message, which lists every tensor name (thousands of them)."""
+    counts, example = [], ""
+    for line in message.splitlines():
+        count = re.match(r"^  (\d+) (.+?)(?: \((?:model <- checkpoint|ignored)\))?:$", line)
+        if count:
+            counts.append(f"{count.group(1)} {count.group(2)}")
+        elif counts and not example and line.startswith("    "):
+            shapes = re.match(r"^\s+(\S+): (\(.*\)) <- (\(.*\))$", line)
+            example = (
+                f" (e.g. {shapes.group(1)}: {shapes.group(3)} in the checkpoint, {shapes.group(2)} for the config)"
+                if shapes
+                else f" (e.g. {line.strip()})"
+            )
+    return ", ".join(counts) + example if counts else message.splitlines()[0]
 
 
 class DecodedSentence(NamedTuple):
@@ -146,6 +225,12 @@ class Synthesizer(nn.Module):
         self.max_seconds_per_token = max_seconds_per_token
         self.min_seconds_per_sentence = min_seconds_per_sentence
         self.tts_config, self.tts_model = self._load_tts(Path(tts_checkpoint), Path(tts_config_path), tts_speakers_file)
+        #: The files the models were read from, with what they are: never to be overwritten by an output.
+        self.model_files: List[Tuple[Path, str]] = [
+            (Path(tts_checkpoint), "checkpoint"),
+            (Path(tts_config_path), "config"),
+            *self._side_files(self.tts_config, ""),
+        ]
         self.vocoder_config = self.vocoder_model = self.vocoder_ap = None
         if (vocoder_checkpoint is None) != (vocoder_config is None):
             raise SynthesisError(
@@ -153,17 +238,40 @@ class Synthesizer(nn.Module):
             )
         if vocoder_checkpoint is not None:
             self._load_vocoder(Path(vocoder_checkpoint), Path(vocoder_config))
+            self.model_files += [
+                (Path(vocoder_checkpoint), "vocoder checkpoint"),
+                (Path(vocoder_config), "vocoder config"),
+                *self._side_files(self.vocoder_config, "vocoder "),
+            ]
         self.to(device)
 
     # ------------------------------------------------------------------ loading
     @staticmethod
+    def _side_files(config, prefix: str) -> List[Tuple[Path, str]]:
+        """The speakers file and scale stats a config points at."""
+        files = []
+        if getattr(config, "speakers_file", None):
+            files.append((Path(config.speakers_file), f"{prefix}speakers file"))
+        audio = getattr(config, "audio", None)
+        if getattr(audio, "stats_path", None):
+            files.append((Path(audio.stats_path), f"{prefix}scale stats file"))
+        return files
+
+    @staticmethod
     def _load_tts(checkpoint_path: Path, config_path: Path, speakers_file: Optional[PathLike]):
-        config = load_config(str(config_path))
+        config = _read_config(config_path, "config")
         if speakers_file is not None:
             if not Path(speakers_file).is_file():
                 raise FileNotFoundError(f"speakers file not found: {speakers_file}")
+            check_speakers_file(speakers_file)
             config.speakers_file = str(speakers_file)
-        model = setup_model(config)
+        elif getattr(config, "use_speaker_embedding", False) and getattr(config, "speakers_file", None):
+            if Path(config.speakers_file).is_file():  # a missing one is reported by the model, naming the field
+                check_speakers_file(config.speakers_file)
+        try:
+            model = setup_model(config)
+        except AudioError as err:  # e.g. a missing scale stats file
+            raise AudioError(f"config {config_path}: {err}") from None
         checkpoint = load_checkpoint_file(checkpoint_path)
         report = compare_state_dicts(model.state_dict(), checkpoint["model"])
         if not report.complete and not getattr(config, "allow_partial_restore", False):
@@ -191,10 +299,19 @@ class Synthesizer(nn.Module):
         problem = vocoder_support_problem(config_path)
         if problem is not None:
             raise UnsupportedVocoderError(problem)
-        self.vocoder_config = load_config(str(config_path))
+        self.vocoder_config = _read_config(config_path, "vocoder config")
         self.vocoder_model = setup_vocoder_model(self.vocoder_config)
-        self.vocoder_model.load_checkpoint(self.vocoder_config, str(checkpoint_path), eval=True)
-        self.vocoder_ap = AudioProcessor.init_from_config(self.vocoder_config)
+        try:
+            self.vocoder_model.load_checkpoint(self.vocoder_config, str(checkpoint_path), eval=True)
+        except RestoreError as err:
+            raise SynthesisError(
+                f"vocoder checkpoint {checkpoint_path} does not match its config {config_path}: "
+                + _restore_summary(str(err))
+            ) from None
+        try:
+            self.vocoder_ap = AudioProcessor.init_from_config(self.vocoder_config)
+        except AudioError as err:
+            raise AudioError(f"vocoder config {config_path}: {err}") from None
         tts_ap = self.tts_model.ap
         if tts_ap.num_mels != self.vocoder_ap.num_mels:
             raise SynthesisError(
@@ -202,6 +319,10 @@ class Synthesizer(nn.Module):
                 f"the TTS model makes {tts_ap.num_mels}"
             )
         logger.info("vocoder %s loaded (%d Hz)", config_path, self.vocoder_ap.sample_rate)
+
+    def output_path_problem(self, path: PathLike) -> Optional[str]:
+        """Why a wav cannot be written to ``path`` (see ``output_path_problem``; the model's files are protected)."""
+        return output_path_problem(path, self.model_files)
 
     # ------------------------------------------------------------------ properties
     @property
@@ -407,7 +528,19 @@ class Synthesizer(nn.Module):
     def save_wav(
         self, wav: Union[List[float], np.ndarray], path: Optional[PathLike], pipe_out: Optional[BinaryIO] = None
     ) -> None:
-        """Write ``wav`` as 16-bit PCM to ``path`` and/or as wav bytes to ``pipe_out`` (e.g. ``sys.stdout.buffer``)."""
+        """Write ``wav`` as 16-bit PCM to ``path`` and/or as wav bytes to ``pipe_out`` (e.g. ``sys.stdout.buffer``).
+
+        ``path`` is replaced in one step: a failed write (a full disk, Ctrl-C) leaves an existing file as it was.
+
+        Raises
+        ------
+        SynthesisError
+            ``path`` is empty, a folder, in a missing folder or one of the model's own files.
+        """
+        if path is not None:
+            problem = self.output_path_problem(path)
+            if problem is not None:
+                raise SynthesisError(f"output file {os.fspath(path)!r} {problem}")
         ap = self.vocoder_ap or self.tts_model.ap
         wav = np.asarray(wav, dtype=np.float64)
         if path is not None:

@@ -10,6 +10,7 @@ config) and chains the steps of :mod:`TTS.utils.audio.numpy_transforms`::
 Its outputs match Coqui TTS's ``AudioProcessor`` for the same settings.
 """
 
+import io
 import logging
 from pathlib import Path
 from typing import Any, Dict, Optional, Union
@@ -21,6 +22,7 @@ import soundfile as sf
 
 from TTS.utils.audio import numpy_transforms as nt
 from TTS.utils.audio.numpy_transforms import AudioError
+from TTS.utils.io import atomic_output
 
 logger = logging.getLogger(__name__)
 
@@ -251,9 +253,16 @@ class AudioProcessor:
             if key in stats["audio_config"] and stats["audio_config"][key] != getattr(self, key)
         ]
         if mismatched:
-            raise AudioError(f"scale stats file {path} was computed with other audio settings: " + "; ".join(mismatched))
+            raise AudioError(
+                f"scale stats file {path} was computed with other audio settings: " + "; ".join(mismatched)
+            )
         n_freq = self.fft_size // 2 + 1
-        for key, size in (("mel_mean", self.num_mels), ("mel_std", self.num_mels), ("linear_mean", n_freq), ("linear_std", n_freq)):
+        for key, size in (
+            ("mel_mean", self.num_mels),
+            ("mel_std", self.num_mels),
+            ("linear_mean", n_freq),
+            ("linear_std", n_freq),
+        ):
             if stats[key].shape != (size,):
                 raise AudioError(f"scale stats file {path}: '{key}' has shape {stats[key].shape}, expected ({size},)")
         return stats
@@ -304,9 +313,15 @@ class AudioProcessor:
         return x
 
     def save_wav(self, wav: np.ndarray, path: PathLike, sr: Optional[int] = None) -> None:
-        """Write ``wav`` as 16-bit PCM, peak-normalised to full scale (quiet signals boosted at most 1/0.01)."""
+        """Write ``wav`` as 16-bit PCM, peak-normalised to full scale (quiet signals boosted at most 1/0.01).
+
+        The file is replaced in one step (``atomic_output``): a failed write leaves an existing file as it was.
+        """
         wav_norm = wav * (32767 / max(SAVE_WAV_MIN_PEAK, np.max(np.abs(wav))))
-        scipy.io.wavfile.write(str(path), sr or self.sample_rate, wav_norm.astype(np.int16))
+        with atomic_output(path) as f:
+            data = io.BytesIO()  # scipy seeks back to fill in sizes: a pipe or /dev/null cannot
+            scipy.io.wavfile.write(data, sr or self.sample_rate, wav_norm.astype(np.int16))
+            f.write(data.getbuffer())
 
     # ----------------------------------------------------------------------- building blocks
 
@@ -336,7 +351,11 @@ class AudioProcessor:
 
     def _stft(self, y: np.ndarray) -> np.ndarray:
         return nt.stft(
-            y=y, fft_size=self.fft_size, hop_length=self.hop_length, win_length=self.win_length, pad_mode=self.stft_pad_mode
+            y=y,
+            fft_size=self.fft_size,
+            hop_length=self.hop_length,
+            win_length=self.win_length,
+            pad_mode=self.stft_pad_mode,
         )
 
     # ----------------------------------------------------------------------- normalisation
@@ -504,7 +523,9 @@ class AudioProcessor:
         Silence means a peak amplitude below ``trim_db`` dB under full scale.
         """
         threshold = 10 ** (-self.trim_db / 20)
-        return nt.find_endpoint(wav=wav, sample_rate=self.sample_rate, threshold=threshold, min_silence_sec=min_silence_sec)
+        return nt.find_endpoint(
+            wav=wav, sample_rate=self.sample_rate, threshold=threshold, min_silence_sec=min_silence_sec
+        )
 
     def trim_silence(self, wav: np.ndarray) -> np.ndarray:
         """Cut a 10 ms margin at both ends, then leading/trailing audio ``trim_db`` below the peak."""
