@@ -101,7 +101,9 @@ def test_yaml_and_commented_json(tmp_path):
 
 
 def test_round_trip_through_json(tmp_path):
-    config = Tacotron2Config(r=3, use_phonemes=True, phoneme_language="es", datasets=[BaseDatasetConfig(formatter="ljspeech", path="/d")])
+    config = Tacotron2Config(
+        r=3, use_phonemes=True, phoneme_language="es", datasets=[BaseDatasetConfig(formatter="ljspeech", path="/d")]
+    )
     path = tmp_path / "config.json"
     config.save_json(str(path))
     again = load_config(path)
@@ -117,3 +119,51 @@ def test_every_field_is_documented(cls):
         if f.name in trainer_fields and f.name not in cls.__dict__.get("__annotations__", {}):
             continue
         assert f.metadata.get("help"), f"{cls.__name__}.{f.name} has no help text"
+
+
+@pytest.mark.parametrize(
+    "characters, message",
+    [
+        ({"characters": "abc", "is_unique": "no"}, "'characters.is_unique': expected true/false, got 'no'"),
+        ({"characters": 5}, "'characters.characters': expected a string, got 5"),
+        ("abc", "'characters': expected a mapping of CharactersConfig fields, got 'abc'"),
+    ],
+)
+def test_errors_inside_optional_sections_name_the_nested_field(characters, message):
+    with pytest.raises(ConfigError) as err:
+        config_from_dict(_base(characters=characters), source="run/config.json")
+    assert str(err.value) == f"run/config.json: config field {message}"
+
+
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        ({"model": "glow_tts"}, "'model': unknown model 'glow_tts'"),
+        ({"text_cleaner": "englsh_cleaners"}, "'text_cleaner': unknown cleaner 'englsh_cleaners'"),
+        ({"characters": {"characters_class": "Letters"}}, "'characters.characters_class': unknown class 'Letters'"),
+    ],
+)
+def test_name_errors_name_the_config_file(tmp_path, changes, field):
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(_base(**changes)))
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert str(err.value).startswith(f"{path}: config field {field}")
+
+
+def test_non_utf8_or_binary_config_is_one_line(tmp_path):
+    latin1 = tmp_path / "config.json"
+    latin1.write_bytes(b'{"model": "tacotron2",\n "run_name": "caf\xe9"}')
+    with pytest.raises(ConfigError) as err:
+        load_config(latin1)
+    assert str(err.value).startswith(
+        f"config {latin1} is not UTF-8 text (JSON or YAML): byte 0xe9 at line 2, column 18"
+    )
+    checkpoint = tmp_path / "model.pth"
+    checkpoint.write_bytes(b"PK\x03\x04\x00\x00\x80\x02}q\x00")
+    with pytest.raises(
+        ConfigError, match=r"model\.pth is not a text file \(UTF-8 JSON or YAML\): it looks like binary data"
+    ):
+        load_config(checkpoint)
+    with pytest.raises(ConfigError, match="is a folder"):
+        load_config(tmp_path)

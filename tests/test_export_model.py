@@ -317,3 +317,59 @@ def test_release_restores_through_train_tts_checks_and_a_bare_state_dict_is_refu
     torch.save(release["model"], bare)
     with pytest.raises(CheckpointError, match=r"bare.pth: not a training checkpoint: no 'step', 'epoch'"):
         checkpoint_config(str(bare))
+
+
+def _error_lines(capsys):
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if line.startswith("error:")]
+    assert len(lines) == 1 and "Traceback" not in err, err
+    return lines[0]
+
+
+def test_run_folder_as_out_folder_is_refused_and_left_intact(tmp_path, capsys):
+    checkpoint, _, _ = write_run(tmp_path / "run", with_events=False)
+    run_config = (checkpoint.parent / "config.json").read_bytes()
+    assert export_model.main(["--checkpoint", str(checkpoint), "--out_folder", str(checkpoint.parent), "--force"]) == 1
+    assert "is a training run folder (it holds checkpoint_123.pth)" in _error_lines(capsys)
+    assert (checkpoint.parent / "config.json").read_bytes() == run_config
+    assert not (checkpoint.parent / "model.pth").exists()
+
+
+def test_an_existing_release_is_replaced_only_with_force(tmp_path, capsys):
+    checkpoint, _, _ = write_run(tmp_path / "run", with_events=False)
+    out = tmp_path / "release"
+    assert export_model.main(["--checkpoint", str(checkpoint), "--out_folder", str(out)]) == 0
+    capsys.readouterr()
+    before = (out / "model.pth").stat().st_mtime_ns
+    assert export_model.main(["--checkpoint", str(checkpoint), "--out_folder", str(out), "--dtype", "fp32"]) == 1
+    assert "already holds model.pth and config.json; pass --force" in _error_lines(capsys)
+    assert (out / "model.pth").stat().st_mtime_ns == before
+    assert export_model.main(["--checkpoint", str(checkpoint), "--out_folder", str(out), "--force"]) == 0
+
+
+@pytest.mark.parametrize("sentence", ["", "你好"])
+def test_a_sentence_without_vocabulary_symbols_writes_nothing(tmp_path, capsys, sentence):
+    checkpoint, _, _ = write_run(tmp_path / "run", with_events=False)
+    out = tmp_path / "release"
+    assert export_model.main(["--checkpoint", str(checkpoint), "--out_folder", str(out), "--sentence", sentence]) == 1
+    assert _error_lines(capsys) == f"error: --sentence {sentence!r} has no symbol of the model's vocabulary"
+    assert not out.exists()
+
+
+def test_out_folder_that_is_a_file_is_one_line(tmp_path, capsys):
+    checkpoint, _, _ = write_run(tmp_path / "run", with_events=False)
+    out = tmp_path / "release"
+    out.write_text("notes")
+    assert export_model.main(["--checkpoint", str(checkpoint), "--out_folder", str(out)]) == 1
+    assert _error_lines(capsys) == f"error: --out_folder {out} is a file, not a folder"
+
+
+def test_checkpoint_folder_names_its_checkpoints(tmp_path, capsys):
+    checkpoint, _, _ = write_run(tmp_path / "run", with_events=False)
+    assert export_model.main(["--checkpoint", str(checkpoint.parent), "--out_folder", str(tmp_path / "out")]) == 1
+    assert _error_lines(capsys) == (
+        f"error: --checkpoint {checkpoint.parent} is a folder, not a checkpoint file; "
+        "its checkpoints: checkpoint_123.pth"
+    )
+    assert export_model.main(["--checkpoint", str(tmp_path / "out"), "--out_folder", str(tmp_path / "o2")]) == 1
+    assert "error: checkpoint not found" in _error_lines(capsys)

@@ -19,6 +19,7 @@ from TTS.tts.utils.text.characters import (
 from TTS.tts.utils.text.cleaners import english_cleaners
 from TTS.tts.utils.text.phonemizers import UnsupportedLanguageError, espeak_version, get_phonemizer_by_name
 from TTS.tts.utils.text.phonemizers import espeak as espeak_module
+from TTS.tts.utils.text.phonemizers.scripts import foreign_words
 from TTS.tts.utils.text.tokenizer import TTSTokenizer, UnknownCharacterError
 
 FIXTURES = ["a_ljspeech_ddc", "b_tacotron2_r2"]
@@ -190,3 +191,33 @@ def test_phonemizer_errors_and_version():
     with pytest.raises(ConfigError, match="phonemizer"):
         get_phonemizer_by_name("festival", "en-us")
     assert re.fullmatch(r"\d+\.\d+(\.\d+)?", espeak_version())
+
+
+def test_text_outside_the_language_script_warns_once_and_keeps_the_phonemes(caplog):
+    phonemizer = get_phonemizer_by_name("espeak", "en-us")
+    backend = espeak_module._backend("en-us")
+    expected = backend.phonemize(["Привет мир!", "你好"], strip=True, njobs=1)
+    with caplog.at_level(logging.WARNING, logger="TTS.tts.utils.text.phonemizers.espeak"):
+        assert phonemizer.phonemize_many(["Привет мир!", "你好"]) == expected
+        phonemizer.phonemize("Hello, café in Zürich, naïve 42%.")  # Latin letters with accents: no warning
+        phonemizer.phonemize("Again мир.")  # a word already named: no second warning
+    warnings = [r.getMessage() for r in caplog.records if r.name == espeak_module.__name__]
+    assert warnings == [
+        "text 'Привет мир 你好' is not in the script of en-us: espeak reads it as another language "
+        "(the words are spoken as letter names or in a foreign accent)"
+    ]
+
+
+@pytest.mark.parametrize(
+    "language, text, words",
+    [
+        ("ru", "Привет, мир! Hello", ["Hello"]),
+        ("cmn", "你好 world", ["world"]),
+        ("ja", "こんにちは カタカナ 漢字", []),
+        ("sr", "Здраво zdravo", []),
+        ("fr-fr", "Ça va, l'été ?", []),
+        ("el", "Γειά σου κόσμε", []),
+    ],
+)
+def test_foreign_words_by_script(language, text, words):
+    assert foreign_words(text, language) == words

@@ -11,6 +11,10 @@ paths removed), ``alignment.png`` (the attention of a free-running synthesis of
 ``--sentence``) and ``loss.png`` (training curves read from the run's TensorBoard file, when the
 run folder has one). The folder loads like any zoo model (``tts --model_path OUT/model.pth
 --config_path OUT/config.json``) and is a valid ``--restore_path`` to train on from.
+
+OUT must not be a training run folder (its config.json is what ``--continue_path`` reads), and
+a release already in OUT is only replaced with ``--force``. The checkpoint, the folder and the
+sentence are all checked before anything is written.
 """
 
 import argparse
@@ -24,10 +28,13 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import torch
 
-from TTS.config import ConfigError, load_config
+from TTS.config import ConfigError, config_from_dict, load_config
 from TTS.utils.io import CheckpointError, load_checkpoint_file
 
 DTYPES = {"fp32": torch.float32, "fp16": torch.float16}
+# files the trainer writes into a run folder: an out_folder holding one of them is a run folder
+RUN_FOLDER_PATTERNS = ("trainer_*_log.txt", "checkpoint_*.pth", "best_model*.pth")
+RELEASE_FILES = ("model.pth", "config.json")
 # config fields that name files of the training machine
 LOCAL_PATH_FIELDS = ("phoneme_cache_path", "mel_cache_path")
 # one batch every print_step (noisy), then the mean over each epoch (the trend: drawn bold)
@@ -40,6 +47,50 @@ LOSS_TAGS = (
     "TrainEpochStats/avg_align_error",
     "EvalStats/avg_loss",
 )
+
+
+class ExportError(ValueError):
+    """A bad argument of the export; the message names it."""
+
+
+def check_checkpoint_path(checkpoint_path: Path) -> None:
+    """A folder given as ``--checkpoint`` is an error naming the checkpoints in it."""
+    if checkpoint_path.is_dir():
+        found = sorted(path.name for path in checkpoint_path.glob("*.pth"))
+        hint = f"its checkpoints: {', '.join(found)}" if found else "it holds no .pth file"
+        raise ExportError(f"--checkpoint {checkpoint_path} is a folder, not a checkpoint file; {hint}")
+
+
+def check_out_folder(out_folder: Path, force: bool = False) -> None:
+    """Refuse an ``out_folder`` that is a file or a training run folder, or holds a release (without ``force``)."""
+    if out_folder.exists() and not out_folder.is_dir():
+        raise ExportError(f"--out_folder {out_folder} is a file, not a folder")
+    if not out_folder.is_dir():
+        return
+    run_files = sorted(path.name for pattern in RUN_FOLDER_PATTERNS for path in out_folder.glob(pattern))
+    if run_files:
+        raise ExportError(
+            f"--out_folder {out_folder} is a training run folder (it holds {run_files[0]}): the release's "
+            "config.json would replace the run's and break --continue_path; choose another folder"
+        )
+    existing = [name for name in RELEASE_FILES if (out_folder / name).exists()]
+    if existing and not force:
+        raise ExportError(
+            f"--out_folder {out_folder} already holds {' and '.join(existing)}; pass --force to overwrite them"
+        )
+
+
+def check_sentence(config: Dict[str, Any], sentence: str, source: str) -> None:
+    """The sentence of the alignment plot must give at least one symbol of the model's vocabulary."""
+    from TTS.tts.utils.text.tokenizer import TTSTokenizer, UnknownCharacterError
+
+    tokenizer, _ = TTSTokenizer.init_from_config(config_from_dict(config, source=source))
+    try:
+        ids = tokenizer.encode(tokenizer.process(sentence, None))
+    except UnknownCharacterError as err:
+        raise ExportError(f"--sentence {sentence!r}: {err}") from None
+    if not ids:
+        raise ExportError(f"--sentence {sentence!r} has no symbol of the model's vocabulary")
 
 
 def clean_config(config: Dict[str, Any]) -> Dict[str, Any]:
@@ -145,10 +196,26 @@ def plot_synthesis_alignment(model_path: Path, config_path: Path, sentence: str,
 
 
 def export(
-    checkpoint_path: Path, out_folder: Path, dtype: str = "fp16", sentence: str = "Hello world.", steps_before: int = 0
+    checkpoint_path: Path,
+    out_folder: Path,
+    dtype: str = "fp16",
+    sentence: str = "Hello world.",
+    steps_before: int = 0,
+    force: bool = False,
 ) -> List[Path]:
+    """Write the release of ``checkpoint_path`` into ``out_folder``; the paths written, in order.
+
+    Raises
+    ------
+    ExportError
+        ``out_folder`` is a file, a training run folder, or holds a release (without ``force``);
+        ``checkpoint_path`` is a folder; ``sentence`` has no symbol of the model's vocabulary.
+        Nothing is written then.
+    """
     if steps_before < 0:
         raise ValueError(f"--steps_before must be 0 or more, got {steps_before}")
+    check_checkpoint_path(checkpoint_path)
+    check_out_folder(out_folder, force)
     checkpoint = load_checkpoint_file(checkpoint_path)
     if "model" not in checkpoint:
         raise CheckpointError(f"{checkpoint_path}: no 'model' state dict in this checkpoint")
@@ -159,6 +226,7 @@ def export(
             raise FileNotFoundError(f"{checkpoint_path} stores no config and {config_path} does not exist")
         config = load_config(str(config_path)).to_dict()
     config = clean_config(config)
+    check_sentence(config, sentence, source=str(checkpoint_path))
     out_folder.mkdir(parents=True, exist_ok=True)
     model_path, config_path = out_folder / "model.pth", out_folder / "config.json"
     torch.save(export_weights(checkpoint, config, DTYPES[dtype], steps_before), model_path)
@@ -182,7 +250,10 @@ def non_negative_int(value: str) -> int:
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--checkpoint", type=Path, required=True, help="training checkpoint (.pth)")
-    parser.add_argument("--out_folder", type=Path, required=True, help="release folder to write (created)")
+    parser.add_argument(
+        "--out_folder", type=Path, required=True, help="release folder to write (created; not a training run folder)"
+    )
+    parser.add_argument("--force", action="store_true", help="overwrite a release already in --out_folder")
     parser.add_argument("--dtype", choices=sorted(DTYPES), default="fp16", help="dtype of the float weights")
     parser.add_argument("--sentence", default="Hello world.", help="sentence of the alignment plot")
     parser.add_argument(
@@ -195,8 +266,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(format=" > %(message)s", level=logging.WARNING)
     try:
-        written = export(args.checkpoint, args.out_folder, args.dtype, args.sentence, args.steps_before)
-    except (ConfigError, CheckpointError, FileNotFoundError) as err:
+        written = export(args.checkpoint, args.out_folder, args.dtype, args.sentence, args.steps_before, args.force)
+    except (ConfigError, CheckpointError, ExportError, FileNotFoundError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
     for path in written:

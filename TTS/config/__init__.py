@@ -34,9 +34,11 @@ _COMMENT_LINE = re.compile(r"^\s*//.*$", re.MULTILINE)
 
 
 def _read_file(path: Path) -> Dict[str, Any]:
+    if path.is_dir():
+        raise ConfigError(f"config {path} is a folder, not a config file (config.json or a YAML file)")
     if not path.is_file():
         raise ConfigError(f"config file not found: {path}")
-    text = path.read_text(encoding="utf-8")
+    text = _read_utf8(path)
     if path.suffix.lower() in (".yaml", ".yml"):
         import yaml  # only YAML users need it
 
@@ -52,13 +54,37 @@ def _read_file(path: Path) -> Dict[str, Any]:
             try:
                 data = json.loads(_COMMENT_LINE.sub("", text))
             except json.JSONDecodeError as err:
-                raise ConfigError(f"{path}: not valid JSON (line {err.lineno}, column {err.colno}): {err.msg}") from None
+                raise ConfigError(
+                    f"{path}: not valid JSON (line {err.lineno}, column {err.colno}): {err.msg}"
+                ) from None
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: the top level must be a mapping of fields, got {type(data).__name__}")
     return data
 
 
+def _read_utf8(path: Path) -> str:
+    """The text of ``path``; a file that is not UTF-8 (a binary checkpoint, a Latin-1 file) is one ConfigError."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        if b"\0" in data[:4096]:
+            raise ConfigError(
+                f"config {path} is not a text file (UTF-8 JSON or YAML): it looks like binary data "
+                "(a .pth checkpoint?); pass the model's config.json"
+            ) from None
+        line = data.count(b"\n", 0, err.start) + 1
+        line_start = data.rfind(b"\n", 0, err.start) + 1
+        column = len(data[line_start : err.start].decode("utf-8", errors="replace")) + 1
+        raise ConfigError(
+            f"config {path} is not UTF-8 text (JSON or YAML): byte 0x{data[err.start]:02x} at line {line}, "
+            f"column {column}; save it as UTF-8"
+        ) from None
+
+
 def _type_name(tp: Any) -> str:
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        return " or ".join("null" if arg is type(None) else _type_name(arg) for arg in typing.get_args(tp))
     return getattr(tp, "__name__", None) or str(tp).replace("typing.", "")
 
 
@@ -71,14 +97,14 @@ def _check_value(value: Any, tp: Any, name: str, unknown: List[str]) -> Any:
         options = typing.get_args(tp)
         if value is None and type(None) in options:
             return None
-        errors = []
+        options = [option for option in options if option is not type(None)]
+        if len(options) == 1:  # Optional[X]: X's own error names the nested field and the expected type
+            return _check_value(value, options[0], name, unknown)
         for option in options:
-            if option is type(None):
-                continue
             try:
                 return _check_value(value, option, name, unknown)
-            except ConfigError as err:
-                errors.append(err)
+            except ConfigError:
+                pass
         raise ConfigError(f"config field '{name}': expected {_type_name(tp)}, got {value!r}")
     if value is None:
         raise ConfigError(f"config field '{name}': must not be null (expected {_type_name(tp)})")
@@ -133,7 +159,9 @@ def config_class(model: str) -> type:
     """The config class registered for ``model`` (case-insensitive)."""
     path = MODEL_CONFIGS.get(str(model).lower())
     if path is None:
-        raise ConfigError(f"config field 'model': unknown model {model!r}; known models: {', '.join(sorted(MODEL_CONFIGS))}")
+        raise ConfigError(
+            f"config field 'model': unknown model {model!r}; known models: {', '.join(sorted(MODEL_CONFIGS))}"
+        )
     module_name, class_name = path.rsplit(".", 1)
     return getattr(importlib.import_module(module_name), class_name)
 
@@ -142,9 +170,9 @@ def config_from_dict(data: Dict[str, Any], source: str = "config") -> Coqpit:
     """Build the config of ``data['model']`` from a plain dict, checking every field."""
     if "model" not in data:
         raise ConfigError(f"{source}: no 'model' field; it names the model, one of {', '.join(sorted(MODEL_CONFIGS))}")
-    cls = config_class(data["model"])
     unknown: List[str] = []
     try:
+        cls = config_class(data["model"])
         checked = _check_fields(data, cls, "", unknown)
     except ConfigError as err:
         raise ConfigError(f"{source}: {err}") from None
@@ -154,9 +182,24 @@ def config_from_dict(data: Dict[str, Any], source: str = "config") -> Coqpit:
     try:
         config.from_dict(checked)
         config.check_values()
+        _check_names(config)
     except ConfigError as err:
         raise ConfigError(f"{source}: {err}") from None
     return config
+
+
+def _check_names(config: Coqpit) -> None:
+    """Resolve the cleaner and vocabulary class a TTS config names, so that a typo is reported with the file name.
+
+    The text modules are imported by path, like ``MODEL_CONFIGS``: they import ``TTS.config.errors`` themselves.
+    """
+    text_cleaner = getattr(config, "text_cleaner", None)
+    if text_cleaner:
+        importlib.import_module("TTS.tts.utils.text.cleaners").get_cleaner(text_cleaner)
+    characters = getattr(config, "characters", None)
+    characters_class = getattr(characters, "characters_class", None)
+    if characters_class:
+        importlib.import_module("TTS.tts.utils.text.characters").get_characters_class(characters_class)
 
 
 def load_config(config_path: str) -> Coqpit:

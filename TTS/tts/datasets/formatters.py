@@ -17,6 +17,7 @@ Speaker name prefixes (``VCTK_``, ``MCV_``, ``LTTS_``) follow Coqui TTS so that
 its ``speakers.json`` files keep matching.
 """
 
+import codecs
 import csv
 import glob
 import logging
@@ -106,6 +107,32 @@ def metadata_path(root_path: str, meta_file: str, default: Optional[str], format
     return path
 
 
+def not_utf8_error(path: str) -> MetadataError:
+    """The ``MetadataError`` for a file that is not UTF-8, naming the line, the column and the first bad byte."""
+    data = Path(path).read_bytes()
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        line_start = data.rfind(b"\n", 0, err.start) + 1
+        column = len(data[line_start : err.start].decode("utf-8", errors="replace")) + 1
+        return MetadataError(
+            f"{path}:{line}: not UTF-8 (byte 0x{data[err.start]:02x} at column {column}); save the file as UTF-8"
+        )
+    return MetadataError(f"{path}: not UTF-8")
+
+
+def read_text(path: str) -> str:
+    """The whole text of a UTF-8 file (a BOM is dropped); any other encoding is a ``MetadataError``."""
+    try:
+        with open(path, encoding="utf-8-sig") as file:
+            return file.read()
+    except UnicodeDecodeError:
+        raise not_utf8_error(path) from None
+
+
 def read_rows(
     path: str, *, delimiter: str = "|", num_columns: Optional[Sequence[int]] = (2,)
 ) -> Iterator[Tuple[int, List[str]]]:
@@ -114,6 +141,13 @@ def read_rows(
     A line with a column count not in ``num_columns`` (None: any count) or an empty first
     column is a ``MetadataError``.
     """
+    try:
+        yield from _read_rows(path, delimiter=delimiter, num_columns=num_columns)
+    except UnicodeDecodeError:
+        raise not_utf8_error(path) from None
+
+
+def _read_rows(path: str, *, delimiter: str, num_columns: Optional[Sequence[int]]) -> Iterator[Tuple[int, List[str]]]:
     with open(path, encoding="utf-8-sig") as file:
         for line_number, line in enumerate(file, start=1):
             line = line.rstrip("\r\n")
@@ -246,8 +280,7 @@ def _vctk(
         if not os.path.isfile(audio_file):
             missing.append(audio_file)
             continue
-        with open(text_file, encoding="utf-8-sig") as file:
-            text = file.read().strip()
+        text = read_text(text_file).strip()
         samples.append(
             make_sample(
                 text=text,
@@ -355,6 +388,13 @@ def common_voice(root_path: str, meta_file: str, ignored_speakers: Optional[Sequ
     ``locale`` column when there is one.
     """
     path = metadata_path(root_path, meta_file, None, "common_voice")
+    try:
+        return _common_voice(path, root_path, ignored_speakers)
+    except UnicodeDecodeError:
+        raise not_utf8_error(path) from None
+
+
+def _common_voice(path: str, root_path: str, ignored_speakers: Optional[Sequence[str]]) -> List[Sample]:
     samples, converted = [], 0
     with open(path, encoding="utf-8-sig", newline="") as file:
         rows = csv.reader(file, delimiter="\t", quoting=csv.QUOTE_NONE)
@@ -424,8 +464,8 @@ def libri_tts(root_path: str, meta_file: str = "", ignored_speakers: Optional[Se
             for line, columns in read_rows(tsv_file, delimiter="\t", num_columns=(3,))
         ]
     for text_file in text_files:
-        with open(text_file, encoding="utf-8-sig") as file:
-            entries.append((os.path.basename(text_file)[: -len(".normalized.txt")], file.read().strip(), text_file, 1))
+        utterance_id = os.path.basename(text_file)[: -len(".normalized.txt")]
+        entries.append((utterance_id, read_text(text_file).strip(), text_file, 1))
     samples = []
     for utterance_id, text, source, line_number in entries:
         if "_" not in utterance_id:

@@ -16,6 +16,11 @@ without a space. A single ``.`` does not end a sentence after:
 
 Abbreviations that often end a sentence ("etc.", "Ltd.", "Jr.") end one when a capitalised
 word follows. Chunks made only of punctuation and spaces ("...", " - ") are dropped.
+
+A sentence longer than ``MAX_SENTENCE_CHARS`` (a run-on text with only commas, or none) is
+cut into pieces of at most that length, so that the decoder's step limit does not cut off its
+end: first after ``;`` or ``:``, then after ``,``, then between words. Punctuation stays with
+the piece it ends, and a word is never cut: a single word longer than the limit stays whole.
 """
 
 import re
@@ -57,6 +62,18 @@ _LONGEST_ABBREVIATION = 16  # characters looked at before a dot
 # "U.S", "a.m", "Ph.D": merging two sentences there is harmless, a wrong split is not.
 _DOTTED_ACRONYM = re.compile(r"^(?:[^\W\d_]{1,2}\.)+[^\W\d_]{1,2}$")
 
+# Longest piece synthesised at once. The default English Tacotron2 speaks about 14 characters a
+# second, so 250 characters are about 18 s of speech, half of what its decoder step limit allows
+# (max_decoder_steps 1000 x r 3 frames of 11.6 ms: 34.8 s), leaving room for slower voices.
+MAX_SENTENCE_CHARS = 250
+# Where a long sentence may be cut, tried in order: after a clause mark, after a comma, between
+# words. Latin marks need a space after them; CJK ones (no spaces between words) do not.
+_CLAUSE_CUTS = (
+    re.compile(r"[;:]\s+|[；：]\s*"),
+    re.compile(r",\s+|[，、]\s*"),
+    re.compile(r"\s+"),
+)
+
 
 def abbreviations_for(language: Optional[str]) -> FrozenSet[str]:
     """Abbreviations of ``language`` ("en", "fr-fr", ...); all known ones for None or another language."""
@@ -96,7 +113,25 @@ def _ends_sentence(text: str, start: int, end: int, abbreviations: FrozenSet[str
     return True
 
 
-def split_into_sentences(text: str, language: Optional[str] = None) -> List[str]:
+def _split_long(sentence: str, max_chars: int, level: int = 0) -> List[str]:
+    """Cut ``sentence`` at the cuts of ``_CLAUSE_CUTS[level:]`` into pieces of at most ``max_chars``."""
+    if len(sentence) <= max_chars or level == len(_CLAUSE_CUTS):
+        return [sentence]
+    cuts = [match.end() for match in _CLAUSE_CUTS[level].finditer(sentence)]
+    parts = [sentence[begin:end] for begin, end in zip([0] + cuts, cuts + [len(sentence)])]
+    pieces: List[str] = []
+    current = ""
+    for part in parts:  # greedily join the parts while they fit
+        if current and len((current + part).strip()) > max_chars:
+            pieces.append(current.strip())
+            current = part
+        else:
+            current += part
+    pieces.append(current.strip())
+    return [short for piece in pieces if piece for short in _split_long(piece, max_chars, level + 1)]
+
+
+def split_into_sentences(text: str, language: Optional[str] = None, max_chars: int = MAX_SENTENCE_CHARS) -> List[str]:
     """Split ``text`` into sentences, stripped, with chunks of only punctuation and spaces dropped.
 
     Parameters
@@ -105,6 +140,9 @@ def split_into_sentences(text: str, language: Optional[str] = None) -> List[str]
         Any amount of text.
     language:
         Language code of the text; picks the abbreviation list ("en", "fr"; None: all lists).
+    max_chars:
+        Sentences longer than this are cut into pieces of at most this many characters
+        (a single longer word stays whole).
 
     Returns
     -------
@@ -119,4 +157,10 @@ def split_into_sentences(text: str, language: Optional[str] = None) -> List[str]
                 sentences.append(paragraph[begin : match.end()])
                 begin = match.end()
         sentences.append(paragraph[begin:])
-    return [" ".join(sentence.split()) for sentence in sentences if is_speakable(sentence)]
+    return [
+        piece
+        for sentence in sentences
+        if is_speakable(sentence)
+        for piece in _split_long(" ".join(sentence.split()), max_chars)
+        if is_speakable(piece)
+    ]

@@ -14,7 +14,9 @@ import difflib
 import logging
 import threading
 from collections import OrderedDict
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Set, Tuple
+
+from TTS.tts.utils.text.phonemizers.scripts import foreign_words
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +36,7 @@ _lock = threading.RLock()
 _backend_class = None
 _backends: Dict[str, object] = {}
 _languages: Optional[Dict[str, str]] = None
+MAX_QUOTED_WORDS = 8  # foreign words quoted in one warning
 
 
 class UnsupportedLanguageError(ValueError):
@@ -141,6 +144,7 @@ class ESpeak:
         self.language = language
         self.cache_size = cache_size
         self._cache: "OrderedDict[Tuple[str, str], str]" = OrderedDict()
+        self._warned: Set[Tuple[str, str]] = set()  # (language, word) already named in a warning
 
     @staticmethod
     def version() -> str:
@@ -164,10 +168,33 @@ class ESpeak:
                 found[key] = ""
         missing = [key for key in dict.fromkeys(keys) if key not in found]
         if missing:
+            self._warn_foreign_words(language, [text for _, text in missing])
             for key, value in zip(missing, _run_backend(language, [text for _, text in missing])):
                 found[key] = value
                 self._store(key, value)
         return [found[key] for key in keys]
+
+    def _warn_foreign_words(self, language: str, texts: List[str]) -> None:
+        """One warning naming the words of ``texts`` not written in the script of ``language`` (once per word).
+
+        espeak-ng reads them as letter names ("Chinese letter") or with another voice whose
+        language flags are removed; the phonemes are kept as they are.
+        """
+        words = []
+        for text in texts:
+            for word in foreign_words(text, language):
+                if (language, word) not in self._warned and word not in words:
+                    words.append(word)
+        if not words:
+            return
+        self._warned.update((language, word) for word in words)
+        quoted = " ".join(words[:MAX_QUOTED_WORDS]) + (" ..." if len(words) > MAX_QUOTED_WORDS else "")
+        logger.warning(
+            "text %r is not in the script of %s: espeak reads it as another language "
+            "(the words are spoken as letter names or in a foreign accent)",
+            quoted,
+            language,
+        )
 
     def _store(self, key: Tuple[str, str], value: str) -> None:
         self._cache[key] = value
