@@ -18,7 +18,7 @@ fully until step 2,000, then fading out until step 3,500; inference never uses i
 ``--continue_path`` resumes a run exactly. The repository keeps the latest stage as a weights-only
 checkpoint (``checkpoints/kumo_en/``, made by ``TTS.bin.export_model``, with its loss and alignment
 plots): ``--restore_path`` starts a new run from it (fresh optimizer; step counters restart, so the
-learning-rate warm-up runs again: add ``--coqpit.lr 2.5e-4``, as 1e-3 is for a run from scratch and
+learning-rate warm-up runs again: add ``--coqpit.lr 1.75e-4``, as 1e-3 is for a run from scratch and
 set a trained model back for ~950 steps; gradual training starts at the stage's r, see
 ``schedule_from_r``). Runs are written next to this file.
 """
