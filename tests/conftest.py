@@ -66,3 +66,16 @@ def offline(monkeypatch, tmp_path):
         raise AssertionError(f"network call: {args}")
 
     monkeypatch.setattr(socket.socket, "connect", no_network)
+
+
+@pytest.fixture(params=[OSError(28, "No space left on device"), KeyboardInterrupt()], ids=["disk-full", "ctrl-c"])
+def failing_wav_write(request, monkeypatch):
+    """scipy's wav writer starts a file, then fails as a full disk or Ctrl-C would; yields that exception."""
+    import scipy.io.wavfile
+
+    def write_half_then_fail(f, rate, data):
+        f.write(b"RIFF\x00\x00")
+        raise request.param
+
+    monkeypatch.setattr(scipy.io.wavfile, "write", write_half_then_fail)
+    return request.param

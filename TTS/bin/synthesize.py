@@ -306,7 +306,8 @@ def _check_before_loading(args: argparse.Namespace) -> torch.device:
     return device
 
 
-def _load(args: argparse.Namespace, device: torch.device) -> TTS:
+def load_api(args: argparse.Namespace, device: torch.device) -> TTS:
+    """The model, vocoder and speakers named by the parsed flags (``tts``'s or ``tts-server``'s), on ``device``."""
     api = TTS(
         args.model_name or "",
         model_path=args.model_path,
@@ -357,7 +358,7 @@ def run(args: argparse.Namespace, parser: Optional[argparse.ArgumentParser] = No
         return code
     _check_args(args)
     device = _check_before_loading(args)
-    api = _load(args, device)
+    api = load_api(args, device)
     if args.list_speaker_idxs:
         return list_speakers(api)
     return synthesise(api, args)

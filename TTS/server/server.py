@@ -30,7 +30,7 @@ from typing import Dict, List, Optional, Tuple
 
 from TTS import __version__
 from TTS.api import TTS
-from TTS.bin.synthesize import USER_ERRORS, UsageError, parse_device
+from TTS.bin.synthesize import USER_ERRORS, UsageError, load_api, parse_device
 from TTS.tts.utils.text.tokenizer import UnknownCharacterError
 from TTS.utils.synthesizer import SynthesisError
 
@@ -224,18 +224,7 @@ def load_model(args: argparse.Namespace) -> TTS:
         raise SynthesisError("give --model_name or --model_path, not both")
     if (args.model_path is None) != (args.config_path is None):
         raise SynthesisError("--model_path and --config_path go together")
-    device = parse_device("cuda" if args.use_cuda else args.device)
-    api = TTS(
-        args.model_name or "",
-        model_path=args.model_path,
-        config_path=args.config_path,
-        vocoder_name=args.vocoder_name,
-        vocoder_path=args.vocoder_path,
-        vocoder_config_path=args.vocoder_config_path,
-        speakers_file_path=args.speakers_file_path,
-        progress_bar=args.progress_bar,
-    )
-    return api.to(device)
+    return load_api(args, parse_device("cuda" if args.use_cuda else args.device))
 
 
 def serve(args: argparse.Namespace) -> int:
