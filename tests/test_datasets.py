@@ -15,7 +15,7 @@ from TTS.config.shared_configs import BaseAudioConfig, BaseDatasetConfig
 from TTS.tts.configs.tacotron2_config import Tacotron2Config
 from TTS.tts.datasets import get_speaker_names, load_tts_samples, split_dataset
 from TTS.tts.datasets.cache import FeatureCache, precompute
-from TTS.tts.datasets.dataset import TTSDataset, reduce_stop_targets
+from TTS.tts.datasets.dataset import SampleError, TTSDataset, reduce_stop_targets
 from TTS.tts.datasets.formatters import FORMATTERS, MetadataError, register_formatter
 from TTS.tts.datasets.samplers import BucketBatchSampler, RandomBatchSampler, batch_sampler_from_config
 from TTS.tts.utils.text.tokenizer import TTSTokenizer
@@ -269,7 +269,9 @@ def test_config_errors_name_the_field(tmp_path):
 
 def small_config(tmp_path=None, **overrides) -> Tacotron2Config:
     num_mels = SMALL_AUDIO["num_mels"]
-    config = Tacotron2Config(audio=BaseAudioConfig(**SMALL_AUDIO), r=3, out_channels=num_mels, decoder_output_dim=num_mels)
+    config = Tacotron2Config(
+        audio=BaseAudioConfig(**SMALL_AUDIO), r=3, out_channels=num_mels, decoder_output_dim=num_mels
+    )
     for key, value in overrides.items():
         setattr(config, key, value)
     return config
@@ -351,6 +353,35 @@ def test_length_filters_log_what_was_dropped(tmp_path, caplog):
         )
     with pytest.raises(ValueError, match="no samples left"):
         build_dataset(small_config(min_audio_len=SR), samples)
+
+
+def test_clips_shorter_than_one_decoder_step_or_fft_size_are_dropped_by_name(tmp_path, caplog):
+    """Such a clip would have alignment length 0 (fewer frames than r) or no full STFT window."""
+    lines = ["tiny|ok text", "fewframes|ok text", "fine|ok text"]
+    hop, fft = SMALL_AUDIO["hop_length"], SMALL_AUDIO["fft_size"]
+    make_ljspeech(tmp_path, lines, seconds=[(fft - 1) / SR, 4 * hop / SR, 0.2])  # 5 frames < r=6
+    samples = FORMATTERS["ljspeech"](str(tmp_path), "metadata.csv")
+    with caplog.at_level(logging.INFO, logger="TTS.tts.datasets.dataset"):
+        dataset = build_dataset(small_config(), samples, outputs_per_step=6)
+    assert [os.path.basename(s["audio_file"]) for s in dataset.samples] == ["fine.wav"]
+    messages = [record.message for record in caplog.records]
+    assert any("audio shorter than fft_size=256" in m and "tiny.wav" in m for m in messages), messages
+    assert any("shorter than one decoder step (r=6" in m and "fewframes.wav" in m for m in messages), messages
+    assert len(build_dataset(small_config(), samples, outputs_per_step=5).samples) == 2  # 5 frames: one step
+
+
+def test_unusable_audio_is_one_error_counting_the_samples(tmp_path):
+    lines = ["a|ok", "b|ok", "c|ok", "d|ok"]
+    make_ljspeech(tmp_path, lines)
+    samples = FORMATTERS["ljspeech"](str(tmp_path), "metadata.csv")
+    (tmp_path / "wavs" / "a.wav").unlink()
+    (tmp_path / "wavs" / "b.wav").unlink()
+    (tmp_path / "wavs" / "c.wav").write_bytes(b"not audio")
+    with pytest.raises(SampleError) as err:
+        build_dataset(small_config(), samples)
+    message = str(err.value)
+    assert message.startswith("2 audio files not found, e.g. ") and "a.wav" in message
+    assert "; 1 audio file not readable, e.g. " in message and "c.wav" in message
 
 
 # ------------------------------------------------------------------------------ samplers

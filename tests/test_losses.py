@@ -47,3 +47,46 @@ def test_guided_attention_term_uses_the_attentions_own_weights_when_given():
     assert float(criterion(**inputs, guided_alignments=off)["ga_loss"]) == float(
         guided_attention_loss(off, torch.tensor([tokens]), lengths)
     )
+
+
+def test_guided_attention_counts_an_empty_alignment_as_one_step():
+    """A clip shorter than r frames gets alignment length 0 (Coqui's formula); the loss stays finite."""
+    alignments = torch.full((2, 5, 4), 0.25, requires_grad=True)
+    loss = guided_attention_loss(alignments, torch.tensor([4, 3]), torch.tensor([5, 0]))
+    loss.backward()
+    assert torch.isfinite(loss) and torch.isfinite(alignments.grad).all()
+
+
+def test_clip_shorter_than_one_decoder_step_gives_finite_loss_and_gradients():
+    """A 2-frame clip batched with a 30-frame one at r=6: every loss term and every gradient is finite."""
+    from toy_models import TOY_TACOTRON2_WIDTHS
+
+    from TTS.config.shared_configs import BaseAudioConfig
+    from TTS.tts.configs.tacotron2_config import Tacotron2Config
+    from TTS.tts.models.tacotron2 import Tacotron2
+
+    torch.manual_seed(0)
+    num_mels, r = 6, 6
+    config = Tacotron2Config(
+        num_chars=10, r=r, out_channels=num_mels, decoder_output_dim=num_mels,
+        audio=BaseAudioConfig(num_mels=num_mels), **TOY_TACOTRON2_WIDTHS,
+    )  # fmt: skip
+    model = Tacotron2(config)
+    mel_lengths = torch.tensor([30, 2])
+    frames = 30
+    batch = model.format_batch(
+        {
+            "token_id": torch.tensor([[1, 2, 3, 4], [5, 6, 0, 0]]),
+            "token_id_lengths": torch.tensor([4, 2]),
+            "mel": torch.randn(2, frames, num_mels),
+            "mel_lengths": mel_lengths,
+            "stop_targets": (torch.arange(frames)[None, :] >= (mel_lengths - 1)[:, None]).float(),
+        }
+    )
+    assert batch["alignment_lengths"].tolist() == [5, 0]  # Coqui's formula, kept for parity
+    model.train()
+    _, losses = model.train_step(batch, model.get_criterion())
+    assert all(torch.isfinite(value).all() for value in losses.values()), losses
+    losses["loss"].backward()
+    bad = [name for name, p in model.named_parameters() if p.grad is not None and not torch.isfinite(p.grad).all()]
+    assert not bad, bad

@@ -272,7 +272,7 @@ def test_train_tts_cli_trains_from_a_config_file(corpus, tmp_path):
         (TACOTRON2_RECIPE, ["--restore_path", "/nonexistent/x.pth"], "checkpoint not found: /nonexistent/x.pth"),
         (DDC_RECIPE, ["--coqpit.r", "0"], "config field 'r': must be >= 1, got 0"),
         (TRAIN_TTS, ["--coqpit.datasets.0.path", "/nonexistent/LJ"], "folder not found: '/nonexistent/LJ'"),
-        (TRAIN_TTS, ["--coqpit.lrr", "1e-5"], "unknown or unsupported command-line arguments: --coqpit.lrr 1e-5"),
+        (TRAIN_TTS, ["--coqpit.lrr", "1e-5"], "unknown config field 'lrr' (did you mean 'lr'?)"),
     ],
     ids=["recipe-no-dataset", "recipe-no-checkpoint", "ddc-bad-field", "train_tts-no-dataset", "train_tts-unknown"],
 )

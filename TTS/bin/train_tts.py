@@ -8,32 +8,127 @@
 scheduler), carrying the rows of symbols and speakers over by name when the checkpoint was trained
 on another vocabulary or other speakers (a new language, new voices: see ``restore_new_symbols``,
 ``restore_symbol_map`` and ``restore_new_speakers`` in the config); ``--continue_path`` resumes a
-run folder exactly (weights, optimizer, scheduler, step, epoch) with the config stored there. ``--coqpit.<field> <value>`` overrides a config field (nested:
-``--coqpit.audio.sample_rate 16000``, ``--coqpit.datasets.0.path /data``); the overrides are applied
-before the samples and the model are built. All other trainer arguments (``TrainerArgs``) apply.
+run folder exactly (weights, optimizer, scheduler, step, epoch) with the config stored there.
+``--coqpit.<field> <value>`` overrides a config field (nested: ``--coqpit.audio.sample_rate 16000``,
+``--coqpit.datasets.0.path /data``), named in full; the overrides are applied before the samples and
+the model are built. All other trainer arguments (``TrainerArgs``) apply, also named in full.
 
-Bad input (config, dataset folder, checkpoint that does not fit the model) ends with one ``error:``
-message on stderr and exit code 1.
+Bad input (config, dataset folder, metadata, audio files, checkpoint that does not fit the model or
+is broken) ends with one ``error:`` message on stderr and exit code 1, before training starts: every
+sample is checked once up front (audio exists, is readable and at ``audio.sample_rate``, text gives tokens).
 """
 
 import argparse
+import difflib
 import glob
 import logging
 import os
+import re
 import sys
-from typing import List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, NoReturn, Optional, Sequence, Set, Tuple
 
+import torch
 from coqpit import Coqpit
 from trainer import Trainer, TrainerArgs
+from trainer.io import get_last_checkpoint
 
 from TTS.config import ConfigError, config_from_dict, load_config
-from TTS.tts.datasets import load_tts_samples
+from TTS.tts.datasets import TTSDataset, load_tts_samples
+from TTS.tts.datasets.dataset import SampleError
+from TTS.tts.datasets.formatters import MetadataError
 from TTS.tts.models import setup_model
+from TTS.tts.utils.text.phonemizers.espeak import UnsupportedLanguageError
+from TTS.utils.audio.numpy_transforms import AudioError
 from TTS.utils.io import CheckpointError, load_checkpoint_file
 from TTS.utils.restore import RestoreError
 
 # errors that mean bad input, reported in one line instead of a traceback
-INPUT_ERRORS = (ConfigError, RestoreError, CheckpointError, FileNotFoundError)
+INPUT_ERRORS = (
+    ConfigError,
+    RestoreError,
+    CheckpointError,
+    FileNotFoundError,
+    MetadataError,
+    UnsupportedLanguageError,
+    AudioError,
+    SampleError,
+)
+CONFIG_PREFIX = "--coqpit."
+# the schedulers trainer.trainer_utils.get_scheduler finds outside torch.optim.lr_scheduler (by lower-case name)
+TRAINER_SCHEDULERS = ("noamlr", "stepwisegraduallr")
+MAX_SUGGESTIONS = 3
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser that takes option names only in full and reports a bad value as one ``ConfigError``.
+
+    ``argparse`` would print its whole usage (every config field) before the error and exit.
+    """
+
+    def __init__(self, *, add_help: bool = False, **kwargs: Any) -> None:
+        super().__init__(allow_abbrev=False, add_help=add_help, **kwargs)
+
+    def error(self, message: str) -> NoReturn:
+        field = re.match(r"argument --coqpit\.(\S+): (.*)", message)
+        if field:
+            raise ConfigError(f"config field '{field.group(1)}': {field.group(2)}")
+        raise ConfigError(f"command line: {message}")
+
+
+def _options(parser: argparse.ArgumentParser) -> Set[str]:
+    return {option for action in parser._actions for option in action.option_strings}
+
+
+def _option_names(argv: Sequence[str]) -> Iterator[str]:
+    """The ``--name`` of each option of ``argv`` (without a ``=value`` part)."""
+    for token in argv:
+        if token.startswith("--"):
+            yield token.split("=", 1)[0]
+
+
+def _field_paths(value: Any, prefix: str = "") -> Iterator[str]:
+    """Dotted paths of every field of a config dict, nested ones and list items included (``datasets.0.path``)."""
+    if prefix:
+        yield prefix
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        yield from _field_paths(item, f"{prefix}.{key}" if prefix else str(key))
+
+
+def _did_you_mean(name: str, candidates: Sequence[str]) -> str:
+    close = difflib.get_close_matches(name, candidates, n=MAX_SUGGESTIONS, cutoff=0.6)
+    prefixed = sorted(candidate for candidate in candidates if candidate.startswith(name))[:MAX_SUGGESTIONS]
+    matches = list(dict.fromkeys(prefixed + close))[:MAX_SUGGESTIONS]
+    return f" (did you mean {' or '.join(repr(match) for match in matches)}?)" if matches else ""
+
+
+def check_override_names(overrides: Sequence[str], config: Coqpit, options: Set[str]) -> None:
+    """Every ``--coqpit.<field>`` names a field the command line can set, in full.
+
+    Coqpit's parser (and the trainer's second pass over the command line) would take an
+    abbreviation: ``--coqpit.epoch 7`` would set ``epochs``. Once every name is exact, argparse
+    takes the exact match and never looks for abbreviations.
+    """
+    fields = [option[len(CONFIG_PREFIX) :] for option in sorted(options)]
+    for option in _option_names(overrides):
+        if option in options:
+            continue
+        if not option.startswith(CONFIG_PREFIX):
+            raise ConfigError(f"unknown command-line argument {option}")
+        name = option[len(CONFIG_PREFIX) :]
+        if name in set(_field_paths(config.to_dict())):
+            items = [field for field in fields if field.startswith(name + ".")]
+            shown = ", ".join(items[:MAX_SUGGESTIONS]) + (", ..." if len(items) > MAX_SUGGESTIONS else "")
+            where = f"one of its items ({shown})" if items else "it in the config file"
+            raise ConfigError(f"config field '{name}' cannot be set with {option}: set {where}")
+        raise ConfigError(f"unknown config field '{name}'{_did_you_mean(name, fields)}")
+
+
+def check_trainer_argument_names(argv: Sequence[str], options: Set[str]) -> None:
+    """Every trainer argument (``--continue_path``, ...) is named in full (argparse would take ``--continue``)."""
+    for option in _option_names(argv):
+        if option not in options and not option.startswith(CONFIG_PREFIX):
+            raise ConfigError(f"unknown command-line argument {option}{_did_you_mean(option, sorted(options))}")
 
 
 def parse_command_line(argv: List[str], default_config: Optional[Coqpit] = None) -> Tuple[TrainerArgs, Coqpit]:
@@ -44,22 +139,25 @@ def parse_command_line(argv: List[str], default_config: Optional[Coqpit] = None)
 
     ``Trainer(..., parse_command_line_args=True)`` parses the same command line again and applies
     the overrides a second time (to the config stored in ``--continue_path`` when given), which
-    leaves the same values.
+    leaves the same values: every option name is checked to be exact here, and argparse prefers
+    an exact match to an abbreviation.
     """
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="train_tts",
         description=__doc__,
         epilog="Trainer arguments: " + ", ".join(f"--{name}" for name in TrainerArgs().to_dict()),
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        allow_abbrev=False,
+        add_help=True,
     )
     parser.add_argument("--config_path", default=None, help="config.json (or YAML) of the model to train.")
     known, remaining = parser.parse_known_args(argv)
     args = TrainerArgs()
-    overrides = args.parse_known_args(remaining, arg_prefix="") if remaining else []
+    trainer_parser = TrainerArgs.init_argparse(instance=args, parser=_Parser(prog="train_tts"), arg_prefix="")
+    check_trainer_argument_names(remaining, _options(trainer_parser) | {"--config_path", "--help", "-h"})
+    namespace, overrides = trainer_parser.parse_known_args(remaining)
+    args.parse_args(namespace, arg_prefix="")
     if args.continue_path:
-        if not glob.glob(os.path.join(args.continue_path, "*.pth")):
-            raise FileNotFoundError(f"--continue_path {args.continue_path}: no checkpoint (*.pth) to continue from")
+        check_continue_path(args.continue_path)
         config = load_config(os.path.join(args.continue_path, "config.json"))
     elif known.config_path:
         config = load_config(known.config_path)
@@ -69,10 +167,83 @@ def parse_command_line(argv: List[str], default_config: Optional[Coqpit] = None)
         raise ConfigError("give --config_path <config.json>, or --continue_path <run folder>")
     if args.restore_path and "://" not in args.restore_path and not os.path.isfile(args.restore_path):
         raise FileNotFoundError(f"--restore_path: checkpoint not found: {args.restore_path}")
-    unknown = config.parse_known_args(overrides, relaxed_parser=True) if overrides else []
+    unknown = apply_overrides(config, overrides) if overrides else []
     if unknown:
         raise ConfigError(f"unknown or unsupported command-line arguments: {' '.join(unknown)}")
+    check_optimization(config)
     return args, config
+
+
+def apply_overrides(config: Coqpit, overrides: Sequence[str]) -> List[str]:
+    """Apply ``--coqpit.<field> <value>`` overrides, field names in full only; returns the arguments left over."""
+    parser = config.init_argparse(
+        instance=config, parser=_Parser(prog="train_tts"), arg_prefix="coqpit", relaxed_parser=True
+    )
+    check_override_names(overrides, config, _options(parser))
+    namespace, unknown = parser.parse_known_args(list(overrides))
+    config.parse_args(namespace, arg_prefix="coqpit")  # also runs the config's check_values()
+    return unknown
+
+
+def check_optimization(config: Coqpit) -> None:
+    """The optimizer and the learning-rate scheduler are classes the model and the trainer can find.
+
+    Without this check a misspelt name fails only when the trainer builds them, in a traceback.
+    """
+    optimizer = getattr(config, "optimizer", None)
+    if isinstance(optimizer, str) and optimizer.lower() != "radam":
+        found = getattr(torch.optim, optimizer, None)
+        if not (isinstance(found, type) and issubclass(found, torch.optim.Optimizer)):
+            names = [
+                name
+                for name, value in vars(torch.optim).items()
+                if isinstance(value, type) and issubclass(value, torch.optim.Optimizer)
+            ]
+            raise ConfigError(
+                f"config field 'optimizer': unknown optimizer {optimizer!r}{_did_you_mean(optimizer, names)} "
+                "(a torch.optim class name)"
+            )
+    scheduler = getattr(config, "lr_scheduler", None)
+    if isinstance(scheduler, str) and scheduler.lower() not in TRAINER_SCHEDULERS:
+        found = getattr(torch.optim.lr_scheduler, scheduler, None)
+        if not isinstance(found, type):
+            names = ["NoamLR", "StepwiseGradualLR"] + [
+                name
+                for name, value in vars(torch.optim.lr_scheduler).items()
+                if isinstance(value, type) and name.endswith("LR")
+            ]
+            raise ConfigError(
+                f"config field 'lr_scheduler': unknown scheduler {scheduler!r}{_did_you_mean(scheduler, names)} "
+                "(NoamLR, StepwiseGradualLR or a torch.optim.lr_scheduler class name)"
+            )
+
+
+def check_continue_path(path: str) -> None:
+    """The checkpoints the trainer resumes from (the last one and the best model) are readable.
+
+    A broken file (an interrupted save) is a ``CheckpointError`` that names the other checkpoints of
+    the folder, so that the broken one can be moved aside.
+    """
+    files = sorted(glob.glob(os.path.join(path, "*.pth")))
+    if not files:
+        raise FileNotFoundError(f"--continue_path {path}: no checkpoint (*.pth) to continue from")
+    try:
+        picked = get_last_checkpoint(path)
+    except Exception as err:  # noqa: BLE001 - the trainer's lookup loads unnumbered files: any failure is bad input
+        raise CheckpointError(f"--continue_path {path}: cannot find the checkpoint to continue from: {err}") from None
+    for checkpoint in dict.fromkeys(picked):
+        try:
+            load_checkpoint_file(checkpoint)
+        except CheckpointError as err:
+            others = [os.path.basename(file) for file in files if os.path.abspath(file) != os.path.abspath(checkpoint)]
+            hint = (
+                f"move it aside to continue from the newest of the others ({', '.join(others)})"
+                if others
+                else "no other checkpoint in the folder: start again with --restore_path or from scratch"
+            )
+            raise CheckpointError(
+                f"--continue_path: the trainer would continue from a broken checkpoint: {err}; {hint}"
+            ) from None
 
 
 RESTORED_KEYS = ("model", "step", "epoch")  # what the trainer's restore_model() reads
@@ -115,6 +286,7 @@ def train(argv: List[str], default_config: Optional[Coqpit] = None) -> None:
         eval_split_size=config.eval_split_size,
     )
     model = setup_model(config, train_samples + (eval_samples or []))
+    check_samples(model, train_samples, eval_samples)
     if args.restore_path and not args.continue_path:
         model.set_restore_source(checkpoint_config(args.restore_path))
     # the model's config carries the vocabulary (characters, num_chars) that checkpoints must store
@@ -128,6 +300,19 @@ def train(argv: List[str], default_config: Optional[Coqpit] = None) -> None:
         parse_command_line_args=True,
     )
     trainer.fit()
+
+
+def check_samples(model: Any, *sample_lists: Optional[List[Dict[str, Any]]]) -> None:
+    """Every sample once, before training starts: its audio exists, is readable and at the model's
+    sample rate (file headers only, nothing decoded), and its text gives tokens.
+
+    Found only by the data loader, these problems would stop a run hours in, in a traceback.
+    Raises ``SampleError`` naming how many samples have each problem and one of their files.
+    """
+    for samples in sample_lists:
+        if samples:
+            dataset = TTSDataset.init_from_config(model.config, samples=samples, tokenizer=model.tokenizer, ap=model.ap)
+            dataset.check_texts()
 
 
 def run(default_config: Optional[Coqpit] = None, argv: Optional[List[str]] = None) -> None:

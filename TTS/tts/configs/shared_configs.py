@@ -161,6 +161,8 @@ class BaseTTSConfig(BaseTrainingConfig):
             if not ok:
                 raise ConfigError(f"config field '{name}': {message}")
 
+        for name in ("batch_size", "eval_batch_size"):
+            require(getattr(self, name) >= 1, name, f"must be >= 1, got {getattr(self, name)}")
         require(self.unknown_chars in ("warn", "error"), "unknown_chars", f"must be 'warn' or 'error', got {self.unknown_chars!r}")
         require(self.batch_sampler in ("bucket", "random"), "batch_sampler", f"must be 'bucket' or 'random', got {self.batch_sampler!r}")
         require(self.bucket_size_multiplier >= 1, "bucket_size_multiplier", f"must be >= 1, got {self.bucket_size_multiplier}")

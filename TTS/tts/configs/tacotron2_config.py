@@ -238,7 +238,8 @@ class Tacotron2Config(BaseTTSConfig):
         if self.gradual_training:
             for i, entry in enumerate(self.gradual_training):
                 require(
-                    len(entry) == 3 and all(isinstance(v, int) and v >= 0 for v in entry) and entry[1] >= 1,
+                    len(entry) == 3 and all(isinstance(v, int) and v >= 0 for v in entry) and min(entry[1:]) >= 1,
                     f"gradual_training[{i}]",
-                    f"must be [start_step, r, batch_size] with non-negative integers, got {entry}",
+                    f"must be [start_step, r, batch_size] with integers, start_step >= 0, r >= 1 and "
+                    f"batch_size >= 1, got {entry}",
                 )

@@ -22,6 +22,33 @@ logger = logging.getLogger(__name__)
 
 MAX_LOGGED_NAMES = 5  # file names quoted per reason when samples are dropped
 
+# problems that make a sample unusable (not merely filtered out): what the files have, and what to do
+SAMPLE_PROBLEMS = {
+    "missing": ("audio files not found", "run TTS.bin.check_dataset"),
+    "unreadable": ("audio files not readable", "not a sound file libsndfile knows, or truncated"),
+    "sample_rate": (
+        "audio files at another sample rate than audio.sample_rate={sample_rate} Hz",
+        "resample the data or set audio.resample = true",
+    ),
+    "no_tokens": ("texts without any token", "no character the tokenizer knows: check the characters and the cleaner"),
+}
+
+
+class SampleError(ValueError):
+    """Samples that training cannot use: missing or unreadable audio, another sample rate, text without tokens."""
+
+
+def describe_problems(problems: Dict[str, List[str]], *, sample_rate: int) -> str:
+    """One line: per problem (a ``SAMPLE_PROBLEMS`` key), how many samples have it and the first of them."""
+    parts = []
+    for problem, examples in problems.items():
+        what, hint = SAMPLE_PROBLEMS[problem]
+        what = what.format(sample_rate=sample_rate)
+        if len(examples) == 1:
+            what = what.replace("files", "file", 1).replace("texts", "text", 1)
+        parts.append(f"{len(examples)} {what}, e.g. {examples[0]} ({hint})")
+    return "; ".join(parts)
+
 
 def reduce_stop_targets(
     stop_targets: torch.Tensor, mel_lengths: torch.Tensor, *, r: int
@@ -148,13 +175,30 @@ class TTSDataset(torch.utils.data.Dataset):
             verbose=verbose,
         )
 
-    def _audio_length(self, path: str) -> int:
-        """Length of an audio file in samples at ``ap.sample_rate``, read from its header."""
+    def _audio_info(self, path: str) -> Tuple[Optional[int], Optional[str]]:
+        """Length of an audio file in samples at ``ap.sample_rate`` (from its header, no decoding), or a problem.
+
+        Returns ``(length, None)``, or ``(None, problem)`` with ``problem`` one of the ``SAMPLE_PROBLEMS`` keys.
+        """
+        if not os.path.isfile(path):
+            return None, "missing"
         try:
             info = sf.info(path)
-        except RuntimeError as err:  # libsndfile errors
-            raise OSError(f"cannot read audio file {path}: {err}") from None
-        return round(info.frames * self.ap.sample_rate / info.samplerate)
+        except (RuntimeError, sf.LibsndfileError):  # libsndfile errors
+            return None, "unreadable"
+        if info.samplerate != self.ap.sample_rate and not getattr(self.ap, "resample", False):
+            return None, "sample_rate"
+        return round(info.frames * self.ap.sample_rate / info.samplerate), None
+
+    def _audio_too_short(self, audio_length: int) -> Optional[str]:
+        """Why a clip is too short to train on at all (fewer frames than one decoder step, or than fft_size)."""
+        hop_length = getattr(self.ap, "hop_length", None)
+        fft_size = getattr(self.ap, "fft_size", None)
+        if fft_size and audio_length < fft_size:
+            return f"audio shorter than fft_size={fft_size} samples"
+        if hop_length and 1 + audio_length // hop_length < self.outputs_per_step:
+            return f"audio shorter than one decoder step (r={self.outputs_per_step} frames)"
+        return None
 
     def _filter(
         self,
@@ -164,13 +208,16 @@ class TTSDataset(torch.utils.data.Dataset):
         text_range: Tuple[float, float],
         verbose: bool,
     ) -> Tuple[List[Dict[str, Any]], List[int]]:
-        missing = [sample["audio_file"] for sample in samples if not os.path.isfile(sample["audio_file"])]
-        if missing:
-            shown = ", ".join(missing[:MAX_LOGGED_NAMES])
-            raise FileNotFoundError(f"{len(missing)} audio files not found, e.g. {shown} (run TTS.bin.check_dataset)")
+        """Drop the samples outside the length bounds; raise ``SampleError`` for audio that cannot be used."""
+        infos = [self._audio_info(sample["audio_file"]) for sample in samples]
+        problems: Dict[str, List[str]] = {}
+        for sample, (_, problem) in zip(samples, infos):
+            if problem is not None:
+                problems.setdefault(problem, []).append(sample["audio_file"])
+        if problems:
+            raise SampleError(describe_problems(problems, sample_rate=self.ap.sample_rate))
         kept, lengths, dropped = [], [], {}
-        for sample in samples:
-            audio_length = self._audio_length(sample["audio_file"])
+        for sample, (audio_length, _) in zip(samples, infos):
             text_length = len(sample["text"])
             reason = None
             if audio_length < audio_range[0]:
@@ -181,6 +228,8 @@ class TTSDataset(torch.utils.data.Dataset):
                 reason = f"text shorter than min_text_len={text_range[0]}"
             elif text_length > text_range[1]:
                 reason = f"text longer than max_text_len={text_range[1]}"
+            else:
+                reason = self._audio_too_short(audio_length)
             if reason is None:
                 kept.append(sample)
                 lengths.append(audio_length)
@@ -191,10 +240,21 @@ class TTSDataset(torch.utils.data.Dataset):
         for reason, files in dropped.items():
             logger.info("dropped %d samples: %s, e.g. %s", len(files), reason, ", ".join(files[:MAX_LOGGED_NAMES]))
         if not kept:
-            raise ValueError(
+            raise SampleError(
                 f"no samples left after the length filters (dropped: { {r: len(f) for r, f in dropped.items()} })"
             )
         return kept, lengths
+
+    def check_texts(self) -> None:
+        """Raise ``SampleError`` naming the samples whose text gives no token (fills the token cache on the way)."""
+        empty = []
+        for index, sample in enumerate(self.samples):
+            try:
+                self.get_token_ids(index)
+            except SampleError:
+                empty.append(f"{sample['audio_file']} (text {sample['text']!r})")
+        if empty:
+            raise SampleError(describe_problems({"no_tokens": empty}, sample_rate=self.ap.sample_rate))
 
     def __len__(self) -> int:
         return len(self.samples)
@@ -214,7 +274,7 @@ class TTSDataset(torch.utils.data.Dataset):
                 return cached
         token_ids = np.asarray(self.tokenizer.text_to_ids(sample["text"], language=language), dtype=np.int64)
         if token_ids.size == 0:
-            raise ValueError(f"{sample['audio_file']}: text {sample['text']!r} gives no tokens")
+            raise SampleError(f"{sample['audio_file']}: text {sample['text']!r} gives no tokens")
         if self.token_cache is not None:
             self.token_cache.save(name, token_ids)
         return token_ids

@@ -43,8 +43,13 @@ def guided_attention_loss(
 ) -> torch.Tensor:
     """Penalty on attention far from the diagonal (Tachibana et al., 2017).
 
+    Lengths are counted as at least 1: Coqui's alignment length of a clip shorter than one decoder
+    step is 0, and dividing by it would turn the gradient of every weight into NaN.
+
     Shapes: alignments (B, T_steps, T_text); text_lengths, step_lengths (B,).
     """
+    step_lengths = step_lengths.clamp(min=1)
+    text_lengths = text_lengths.clamp(min=1)
     steps = torch.arange(alignments.shape[1], device=alignments.device, dtype=alignments.dtype)
     tokens = torch.arange(alignments.shape[2], device=alignments.device, dtype=alignments.dtype)
     step_pos = steps[None, :, None] / step_lengths[:, None, None].to(alignments.dtype)
@@ -211,7 +216,9 @@ class Tacotron2Loss(nn.Module):
         terms["postnet_loss"] = masked_mse(postnet_outputs, mel_targets, mel_lengths)
         loss = self.decoder_alpha * terms["decoder_loss"] + self.postnet_alpha * terms["postnet_loss"]
         if self.use_stop_loss:
-            terms["stopnet_loss"] = masked_bce_with_logits(stop_logits, stop_targets, stop_target_lengths, self.stopnet_pos_weight)
+            terms["stopnet_loss"] = masked_bce_with_logits(
+                stop_logits, stop_targets, stop_target_lengths, self.stopnet_pos_weight
+            )
             loss = loss + terms["stopnet_loss"]
         if self.double_decoder_consistency:
             terms["decoder_coarse_loss"] = masked_mse(coarse_decoder_outputs, mel_targets, mel_lengths)

@@ -1,0 +1,194 @@
+"""``TTS/bin/train_tts.py`` on bad input: one ``error:`` line naming the problem, before any training.
+
+Runs in this process up to the point where the Trainer would be built (replaced by a stub), on the
+tiny corpus of ``corpus_utils``: every case takes well under a second.
+"""
+
+import json
+
+import numpy as np
+import pytest
+import soundfile as sf
+import torch
+from corpus_utils import make_ljspeech_corpus, toy_config
+
+import TTS.bin.train_tts as train_tts
+from TTS.config import ConfigError, load_config
+from TTS.tts.datasets.dataset import SampleError
+from TTS.utils.io import CheckpointError
+
+
+class TrainerReached(Exception):
+    pass
+
+
+def no_trainer(*args, **kwargs):
+    raise TrainerReached()
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    return make_ljspeech_corpus(tmp_path / "LJ")
+
+
+@pytest.fixture
+def config_path(corpus, tmp_path):
+    return write_config(tmp_path, corpus)
+
+
+def write_config(tmp_path, corpus, **changes):
+    config = {**toy_config(corpus, tmp_path / "out"), **changes}
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(config), encoding="utf-8")
+    return path
+
+
+def error_line(argv, monkeypatch, capsys):
+    """The message ``run`` exits with; nothing else may be printed (no usage block, no traceback)."""
+    monkeypatch.setattr(train_tts, "Trainer", no_trainer)
+    with pytest.raises(SystemExit) as exit_info:
+        train_tts.run(argv=[str(arg) for arg in argv])
+    message = exit_info.value.code
+    assert isinstance(message, str) and message.startswith("error: ") and "\n" not in message, message
+    assert capsys.readouterr().out == ""
+    return message
+
+
+# ------------------------------------------------------------------------------ --coqpit.<field> names
+
+
+@pytest.mark.parametrize(
+    "override, message",
+    [
+        (["--coqpit.epoch", "7"], "unknown config field 'epoch' (did you mean 'epochs'"),
+        (["--coqpit.audio.sample", "16000"], "unknown config field 'audio.sample' (did you mean 'audio.sample_rate'"),
+        (["--coqpit.gradual_training", "5"], "config field 'gradual_training' cannot be set with"),
+        (["--coqpit.datasets.1.path", "x"], "unknown config field 'datasets.1.path'"),
+        (["--continue", "x"], "unknown command-line argument --continue (did you mean '--continue_path'"),
+    ],
+    ids=["epoch", "audio.sample", "gradual_training", "datasets.1", "trainer-arg"],
+)
+def test_abbreviated_or_unknown_names_are_refused(override, message, config_path):
+    with pytest.raises(ConfigError) as err:
+        train_tts.parse_command_line(["--config_path", str(config_path), *override])
+    assert message in str(err.value)
+
+
+def test_exact_names_set_the_same_values_as_the_trainers_second_parse(config_path):
+    """The trainer parses the overrides again with abbreviations allowed: exact names must win there too."""
+    overrides = ["--coqpit.epochs", "7", "--coqpit.audio.sample_rate=16000", "--coqpit.gradual_training_start_r", "2"]
+    _, config = train_tts.parse_command_line(["--config_path", str(config_path), *overrides])
+    assert (config.epochs, config.audio.sample_rate, config.gradual_training_start_r) == (7, 16000, 2)
+    again = load_config(config_path)
+    assert again.parse_known_args(overrides, relaxed_parser=True) == []  # Coqpit's own parser, as the trainer's
+    assert again.to_dict() == config.to_dict()
+
+
+def test_bad_value_is_one_line_without_the_usage_block(config_path, monkeypatch, capsys):
+    message = error_line(["--config_path", config_path, "--coqpit.batch_size", "abc"], monkeypatch, capsys)
+    assert message == "error: config field 'batch_size': invalid int value: 'abc'"
+    assert "usage" not in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------------------ config values
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"optimizer": "Adamm"}, "config field 'optimizer': unknown optimizer 'Adamm' (did you mean 'Adam'"),
+        ({"lr_scheduler": "NoSuchLR"}, "config field 'lr_scheduler': unknown scheduler 'NoSuchLR'"),
+        ({"batch_size": 0}, "config field 'batch_size': must be >= 1, got 0"),
+        ({"eval_batch_size": 0}, "config field 'eval_batch_size': must be >= 1, got 0"),
+        ({"gradual_training": [[0, 6, 0]]}, "config field 'gradual_training[0]'"),
+        ({"use_phonemes": True, "phoneme_language": "en-xx"}, "does not support the language 'en-xx'"),
+        ({"audio": {"stats_path": "/nonexistent/scale_stats.npy"}}, "scale stats file not found"),
+    ],
+    ids=["optimizer", "lr_scheduler", "batch_size", "eval_batch_size", "gradual_batch_size", "language", "stats"],
+)
+def test_bad_config_values_end_in_one_line(changes, message, corpus, tmp_path, monkeypatch, capsys):
+    if "audio" in changes:
+        changes = {"audio": {**toy_config(corpus, tmp_path)["audio"], **changes["audio"]}}
+    path = write_config(tmp_path, corpus, **changes)
+    assert message in error_line(["--config_path", path], monkeypatch, capsys)
+
+
+def test_scheduler_names_the_trainer_knows_are_accepted(config_path):
+    for name in ("NoamLR", "StepwiseGradualLR", "StepLR"):
+        train_tts.parse_command_line(["--config_path", str(config_path), "--coqpit.lr_scheduler", name])
+
+
+# ------------------------------------------------------------------------------ samples, checked before training
+
+
+def sample_error(corpus, tmp_path, monkeypatch):
+    monkeypatch.setattr(train_tts, "Trainer", no_trainer)
+    with pytest.raises(SampleError) as err:
+        train_tts.train(["--config_path", str(write_config(tmp_path, corpus, run_eval=False))])
+    return str(err.value)
+
+
+def test_malformed_metadata_line_is_one_line(corpus, tmp_path, monkeypatch, capsys):
+    lines = (corpus / "metadata.csv").read_text().splitlines()
+    lines[4] = "LJ001-0004|a|b|c|d"
+    (corpus / "metadata.csv").write_text("\n".join(lines) + "\n")
+    message = error_line(["--config_path", write_config(tmp_path, corpus)], monkeypatch, capsys)
+    assert "metadata.csv:5" in message
+
+
+def test_missing_audio_files_are_counted_before_training(corpus, tmp_path, monkeypatch):
+    for name in ("LJ001-0003", "LJ001-0005"):
+        (corpus / "wavs" / f"{name}.wav").unlink()
+    message = sample_error(corpus, tmp_path, monkeypatch)
+    assert message.startswith("2 audio files not found, e.g. ") and "LJ001-0003.wav" in message
+
+
+def test_unreadable_audio_and_other_sample_rate_are_named(corpus, tmp_path, monkeypatch):
+    (corpus / "wavs" / "LJ001-0002.wav").write_bytes(b"RIFF not a wav file" * 3)
+    wav, rate = sf.read(corpus / "wavs" / "LJ001-0004.wav")
+    sf.write(corpus / "wavs" / "LJ001-0004.wav", np.repeat(wav, 2), rate * 2)
+    message = sample_error(corpus, tmp_path, monkeypatch)
+    assert "1 audio file not readable, e.g. " in message and "LJ001-0002.wav" in message
+    assert "1 audio file at another sample rate than audio.sample_rate=8000 Hz" in message
+    assert "LJ001-0004.wav" in message and "audio.resample" in message
+
+
+def test_other_sample_rate_is_fine_with_resample(corpus, tmp_path, monkeypatch):
+    wav, rate = sf.read(corpus / "wavs" / "LJ001-0004.wav")
+    sf.write(corpus / "wavs" / "LJ001-0004.wav", np.repeat(wav, 2), rate * 2)
+    monkeypatch.setattr(train_tts, "Trainer", no_trainer)
+    audio = {**toy_config(corpus, tmp_path)["audio"], "resample": True}
+    with pytest.raises(TrainerReached):
+        train_tts.train(["--config_path", str(write_config(tmp_path, corpus, audio=audio))])
+
+
+def test_text_without_tokens_is_named(corpus, tmp_path, monkeypatch):
+    lines = (corpus / "metadata.csv").read_text().splitlines()
+    lines[3] = "LJ001-0003|%%%|%%%"
+    (corpus / "metadata.csv").write_text("\n".join(lines) + "\n")
+    message = sample_error(corpus, tmp_path, monkeypatch)
+    assert message.startswith("1 text without any token, e.g. ") and "LJ001-0003.wav (text '%%%')" in message
+
+
+# ------------------------------------------------------------------------------ --continue_path
+
+
+def save_checkpoint(path, step):
+    torch.save({"model": {}, "step": step, "epoch": 0, "config": {}}, path)
+
+
+def test_broken_last_checkpoint_is_named_with_the_others(config_path, tmp_path):
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "config.json").write_text(config_path.read_text())
+    save_checkpoint(run / "checkpoint_2.pth", 2)
+    save_checkpoint(run / "checkpoint_4.pth", 4)
+    data = (run / "checkpoint_4.pth").read_bytes()
+    (run / "checkpoint_4.pth").write_bytes(data[: len(data) // 2])  # an interrupted save
+    with pytest.raises(CheckpointError) as err:
+        train_tts.parse_command_line(["--continue_path", str(run)])
+    message = str(err.value)
+    assert "checkpoint_4.pth" in message and "move it aside" in message and "(checkpoint_2.pth)" in message
+    (run / "checkpoint_4.pth").unlink()
+    args, _ = train_tts.parse_command_line(["--continue_path", str(run)])
+    assert args.continue_path == str(run)
