@@ -18,10 +18,9 @@ import scipy.io.wavfile
 import torch
 
 from TTS.bin import synthesize
-from TTS.config.shared_configs import BaseAudioConfig
 
 from test_cli import cli, one_error_line, speaker_files, toy_files, _isolated_zoo, _one_thread  # noqa: F401 - fixtures
-from test_synthesizer import write_toy_model
+from test_synthesizer import write_mismatched_vocoder, write_toy_model
 
 
 @pytest.fixture
@@ -242,19 +241,7 @@ def test_unwritable_model_cache_is_one_line(cli, tmp_path, monkeypatch):
 
 
 def test_mismatched_vocoder_is_a_short_line(cli, toy_files, tmp_path):
-    from TTS.vocoder.configs.hifigan_config import HifiganConfig, HifiganGeneratorParams
-    from TTS.vocoder.models import setup_model as setup_vocoder_model
-
-    def config(channels):
-        return HifiganConfig(
-            audio=BaseAudioConfig(),
-            generator_model_params=HifiganGeneratorParams(
-                upsample_initial_channel=channels, resblock_kernel_sizes=[3], resblock_dilation_sizes=[[1, 3, 5]]
-            ),
-        )
-
-    (tmp_path / "vocoder.json").write_text(json.dumps(config(16).to_dict()))
-    torch.save({"model": setup_vocoder_model(config(32)).state_dict()}, tmp_path / "vocoder.pth")
+    write_mismatched_vocoder(tmp_path)
     code, _, err = cli(
         *toy_files, "--text", "Hi.", "--vocoder_path", tmp_path / "vocoder.pth",
         "--vocoder_config_path", tmp_path / "vocoder.json",

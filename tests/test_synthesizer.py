@@ -575,7 +575,9 @@ def test_bad_speakers_file_names_the_file(tmp_path, content, message):
         Synthesizer(model_path, config_path, tmp_path / "speakers.json")
 
 
-def test_vocoder_not_matching_its_config_is_summarised(tmp_path):
+def write_mismatched_vocoder(folder: Path, extra_tensor: bool = False) -> Tuple[Path, Path]:
+    """A toy HiFi-GAN checkpoint (upsample width 32) with a config saying 16; returns (checkpoint, config)."""
+
     def config(channels):
         return HifiganConfig(
             audio=BaseAudioConfig(),
@@ -584,10 +586,16 @@ def test_vocoder_not_matching_its_config_is_summarised(tmp_path):
             ),
         )
 
-    (tmp_path / "vocoder.json").write_text(json.dumps(config(16).to_dict()))
+    (folder / "vocoder.json").write_text(json.dumps(config(16).to_dict()))
     state = setup_vocoder_model(config(32)).state_dict()
-    state["extra.weight"] = torch.zeros(1)
-    torch.save({"model": state}, tmp_path / "vocoder.pth")
+    if extra_tensor:
+        state["extra.weight"] = torch.zeros(1)
+    torch.save({"model": state}, folder / "vocoder.pth")
+    return folder / "vocoder.pth", folder / "vocoder.json"
+
+
+def test_vocoder_not_matching_its_config_is_summarised(tmp_path):
+    write_mismatched_vocoder(tmp_path, extra_tensor=True)
     with pytest.raises(SynthesisError) as info:
         Synthesizer(*write_toy_model(tmp_path / "tts"), None, tmp_path / "vocoder.pth", tmp_path / "vocoder.json")
     message = str(info.value)

@@ -30,7 +30,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from TTS.config import MODEL_CONFIGS, ConfigError, load_config
+from TTS.config import MODEL_CONFIGS, load_config
 from TTS.tts.models import MODELS as TTS_MODELS
 from TTS.tts.models import setup_model
 from TTS.tts.utils.text.sentences import is_speakable, split_into_sentences
@@ -105,14 +105,6 @@ def _same_file(a: str, b: str) -> bool:
         return os.path.samefile(a, b)
     except OSError:  # one of them does not exist
         return False
-
-
-def _read_config(path: Path, what: str):
-    """``load_config``, with a binary file reported as such (not as a UnicodeDecodeError)."""
-    try:
-        return load_config(str(path))
-    except UnicodeDecodeError:
-        raise ConfigError(f"{what} {path} is not a text file (UTF-8 JSON/YAML)") from None
 
 
 def check_speakers_file(path: PathLike) -> None:
@@ -259,7 +251,7 @@ class Synthesizer(nn.Module):
 
     @staticmethod
     def _load_tts(checkpoint_path: Path, config_path: Path, speakers_file: Optional[PathLike]):
-        config = _read_config(config_path, "config")
+        config = load_config(str(config_path))
         if speakers_file is not None:
             if not Path(speakers_file).is_file():
                 raise FileNotFoundError(f"speakers file not found: {speakers_file}")
@@ -299,7 +291,7 @@ class Synthesizer(nn.Module):
         problem = vocoder_support_problem(config_path)
         if problem is not None:
             raise UnsupportedVocoderError(problem)
-        self.vocoder_config = _read_config(config_path, "vocoder config")
+        self.vocoder_config = load_config(str(config_path))
         self.vocoder_model = setup_vocoder_model(self.vocoder_config)
         try:
             self.vocoder_model.load_checkpoint(self.vocoder_config, str(checkpoint_path), eval=True)
