@@ -115,7 +115,8 @@ def test_bad_config_values_end_in_one_line(changes, message, corpus, tmp_path, m
 
 def test_scheduler_names_the_trainer_knows_are_accepted(config_path):
     for name in ("NoamLR", "StepwiseGradualLR", "StepLR"):
-        train_tts.parse_command_line(["--config_path", str(config_path), "--coqpit.lr_scheduler", name])
+        _, config = train_tts.parse_command_line(["--config_path", str(config_path), "--coqpit.lr_scheduler", name])
+        assert config.lr_scheduler == name
 
 
 # ------------------------------------------------------------------------------ samples, checked before training
