@@ -244,6 +244,16 @@ def test_corrupt_file_raises_checkpoint_error_naming_it(tmp_path, write):
         model.load_checkpoint(model.config, str(path))
 
 
+def test_truncated_zip_is_named_as_such_without_torchs_advice(tmp_path):
+    path = tmp_path / "cut.pth"
+    write_truncated_zip(path)
+    with pytest.raises(CheckpointError) as raised:
+        load_checkpoint_file(path)
+    message = str(raised.value)
+    assert "truncated or damaged" in message and str(path) in message
+    assert "If you are seeing this error" not in message and "\n" not in message
+
+
 def test_missing_file_raises_checkpoint_error_naming_it(tmp_path):
     path = tmp_path / "no_such_model.pth"
     with pytest.raises(CheckpointError, match="no_such_model.pth"):

@@ -72,7 +72,21 @@ def _error_detail(err: BaseException) -> str:
     """The informative line of an exception message (torch wraps its reason in advice), or its type name."""
     lines = [line.strip() for line in str(err).splitlines() if line.strip()]
     lines = [line for line in lines if not line.startswith(("Check the documentation", "Weights only load failed"))]
-    return lines[-1] if lines else type(err).__name__
+    if not lines:
+        return type(err).__name__
+    # torch follows some reasons with sentences of advice ("This is an internal miniz error. If you are ...")
+    return re.split(r"(?<=[a-z])\. (?=[A-Z])", lines[-1])[0].rstrip(".")
+
+
+def _unreadable(path: Path, err: BaseException) -> "CheckpointError":
+    """The error for a file torch cannot read; a zip archive (torch's format) cut short says so."""
+    try:
+        with open(path, "rb") as file:
+            zipped = file.read(4) == b"PK\x03\x04"
+    except OSError:
+        zipped = False
+    hint = "; the zip archive is truncated or damaged (an interrupted save or download?)" if zipped else ""
+    return CheckpointError(f"{path}: not a readable PyTorch checkpoint ({_error_detail(err)}){hint}")
 
 
 class CheckpointError(ValueError):
@@ -116,9 +130,9 @@ def load_checkpoint_file(path: Union[str, Path], map_location: Union[str, torch.
                 f"{path}: refused: the checkpoint holds Python objects that could run code when loaded ({needs}); "
                 "only tensors and plain containers are accepted"
             ) from None
-        raise CheckpointError(f"{path}: not a readable PyTorch checkpoint ({_error_detail(err)})") from None
+        raise _unreadable(path, err) from None
     except Exception as err:  # a corrupt file fails anywhere in the unpickler (EOFError, KeyError, IndexError, ...)
-        raise CheckpointError(f"{path}: not a readable PyTorch checkpoint ({_error_detail(err)})") from None
+        raise _unreadable(path, err) from None
     if not isinstance(checkpoint, dict):
         raise CheckpointError(f"{path}: expected a dict checkpoint, got {type(checkpoint).__name__}")
     if "model" not in checkpoint:
