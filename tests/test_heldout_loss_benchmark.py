@@ -1,0 +1,66 @@
+"""benchmarks/heldout_loss.py on toy models: identical batches and dropout for every model, so the same
+weights score the same and other weights score otherwise; a corpus without its held-out list is one line."""
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from test_synthesizer import write_toy_model
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SAMPLE_RATE = 22050
+TEXTS = ["Hello there.", "It was 5 o'clock.", "Dr. Smith left early, didn't he?", "Yes."]
+
+
+@pytest.fixture(scope="module")
+def bench():
+    spec = importlib.util.spec_from_file_location("heldout_loss", REPO_ROOT / "benchmarks" / "heldout_loss.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def make_heldout_corpus(root: Path) -> Path:
+    rng = np.random.default_rng(0)
+    (root / "heldout_wavs").mkdir(parents=True)
+    lines = []
+    for index, text in enumerate(TEXTS):
+        t = np.arange(int(SAMPLE_RATE * (0.2 + 0.1 * index))) / SAMPLE_RATE
+        wav = 0.3 * np.sin(2 * np.pi * (180 + 30 * index) * t) + 0.02 * rng.standard_normal(t.size)
+        sf.write(str(root / "heldout_wavs" / f"clip{index}.wav"), wav.astype(np.float32), SAMPLE_RATE)
+        lines.append(f"clip{index}|{text}|{text}")
+    (root / "heldout.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return root
+
+
+def rows(out: str) -> list:
+    return [(line.split()[0], [float(value) for value in line.split()[1:]]) for line in out.splitlines()[2:]]
+
+
+def test_same_weights_score_the_same_and_other_weights_differ(bench, tmp_path, capsys):
+    corpus = make_heldout_corpus(tmp_path / "corpus")
+    first, _ = write_toy_model(tmp_path / "a", seed=0)
+    second, _ = write_toy_model(tmp_path / "b", seed=1)
+    bench.main(["--corpus", str(corpus), "--batch_size", "3", "--model_path", str(first), str(second), str(first)])
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].startswith(f"held-out clips of {corpus}: 4, batches of 3")
+    scores = rows(out)
+    assert [name for name, _ in scores] == [str(first), str(second), str(first)]
+    assert all(
+        len(values) == len(bench.COLUMNS) and np.isfinite(values).all() and values[0] > 0 for _, values in scores
+    )
+    assert scores[0][1] == scores[2][1] and scores[0][1] != scores[1][1]
+    again = bench.heldout_losses(first, first.parent / "config.json", bench.read_heldout_samples(corpus, None), 3, 0)
+    assert again["clips"] == 4
+    assert [round(again[key], 4) for key in bench.COLUMNS] == scores[0][1]
+
+
+def test_corpus_without_heldout_list_is_one_line(bench, tmp_path):
+    with pytest.raises(SystemExit, match="held-out list not found"):
+        bench.read_heldout_samples(tmp_path, None)
+    (tmp_path / "heldout.csv").write_text("clip0|Hi.|hi.\n", encoding="utf-8")
+    with pytest.raises(SystemExit, match=r"heldout.csv:1: teacher wav missing"):
+        bench.read_heldout_samples(tmp_path, None)
