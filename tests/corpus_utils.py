@@ -1,5 +1,6 @@
 """Helpers of the slow training tests: a tiny LJSpeech-layout corpus and toy-size config overrides."""
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -73,6 +74,14 @@ TOY_TRAINING = {
     "num_eval_loader_workers": 0,
     "training_seed": 1,
 }
+
+
+def load_script(path: Path, name: str):
+    """A script that is not in a package (``benchmarks/*.py``, ``recipes/...``) imported as a module."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def make_ljspeech_corpus(root: Path, count: int = 8, seed: int = 0) -> Path:

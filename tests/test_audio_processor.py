@@ -1,6 +1,5 @@
 """AudioProcessor: parity with Coqui TTS 0.28 references, round-trips and file handling."""
 
-import importlib.util
 import inspect
 import json
 from dataclasses import fields
@@ -15,6 +14,7 @@ from TTS.config.errors import ConfigError
 from TTS.config.shared_configs import BaseAudioConfig
 from TTS.utils.audio import AudioError, AudioProcessor
 from TTS.utils.audio import numpy_transforms as nt
+from corpus_utils import load_script
 
 PARITY_ATOL = 1e-4
 SR = 22050
@@ -319,10 +319,7 @@ def test_trim_silence_removes_leading_and_trailing_silence():
 
 def _load_benchmark():
     """``benchmarks/griffin_lim.py`` as a module: its test signals and audio configs."""
-    spec = importlib.util.spec_from_file_location("griffin_lim_benchmark", REPO_ROOT / "benchmarks" / "griffin_lim.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(REPO_ROOT / "benchmarks" / "griffin_lim.py", "griffin_lim_benchmark")
 
 
 def test_coqui_config_gets_the_fast_griffin_lim_by_default(ddc_dir, recipe_audio, recipe_ap, audio_ref):

@@ -1,7 +1,6 @@
 """benchmarks/finetune_vs_scratch.py: the step budget, reading and reporting both runs' curves (synthetic
 TensorBoard events), and one smoke run of the whole script on a toy corpus."""
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -10,6 +9,7 @@ import torch
 from corpus_utils import KUMO_RECIPE, last_checkpoint, make_ljspeech_corpus, run_folder, run_script, toy_args
 
 from TTS.tts.configs.tacotron2_config import Tacotron2Config
+from corpus_utils import load_script
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 BENCHMARK = REPO_ROOT / "benchmarks" / "finetune_vs_scratch.py"
@@ -17,10 +17,7 @@ BENCHMARK = REPO_ROOT / "benchmarks" / "finetune_vs_scratch.py"
 
 @pytest.fixture(scope="module")
 def bench():
-    spec = importlib.util.spec_from_file_location("finetune_vs_scratch", BENCHMARK)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(BENCHMARK, "finetune_vs_scratch")
 
 
 def write_run(folder: Path, align_error: dict, loss: dict, epoch_ends=()) -> Path:

@@ -1,7 +1,6 @@
 """benchmarks/heldout_loss.py on toy models: identical batches and dropout for every model, so the same
 weights score the same and other weights score otherwise; a corpus without its held-out list is one line."""
 
-import importlib.util
 from pathlib import Path
 
 import numpy as np
@@ -9,6 +8,7 @@ import pytest
 import soundfile as sf
 
 from test_synthesizer import write_toy_model
+from corpus_utils import load_script
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_RATE = 22050
@@ -17,10 +17,7 @@ TEXTS = ["Hello there.", "It was 5 o'clock.", "Dr. Smith left early, didn't he?"
 
 @pytest.fixture(scope="module")
 def bench():
-    spec = importlib.util.spec_from_file_location("heldout_loss", REPO_ROOT / "benchmarks" / "heldout_loss.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(REPO_ROOT / "benchmarks" / "heldout_loss.py", "heldout_loss")
 
 
 def make_heldout_corpus(root: Path) -> Path:

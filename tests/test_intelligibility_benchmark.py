@@ -1,7 +1,6 @@
 """benchmarks/intelligibility.py: its scoring (WER/CER, MCD, other languages), corpus reading, step-limit capture and
 the assembly of the two-part Whisper base, with no model and no ASR weights."""
 
-import importlib.util
 import logging
 import sys
 from pathlib import Path
@@ -11,6 +10,7 @@ import pytest
 import soundfile as sf
 
 from TTS.utils.synthesizer import STEP_LIMIT_WARNING, TEXT_END_NOTE
+from corpus_utils import load_script
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_RATE = 22050
@@ -18,10 +18,7 @@ SAMPLE_RATE = 22050
 
 @pytest.fixture(scope="module")
 def bench():
-    spec = importlib.util.spec_from_file_location("intelligibility", REPO_ROOT / "benchmarks" / "intelligibility.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(REPO_ROOT / "benchmarks" / "intelligibility.py", "intelligibility")
 
 
 def _speech_like(seconds: float, seed: int) -> np.ndarray:

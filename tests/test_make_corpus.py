@@ -5,13 +5,13 @@ teacher set as the module's ``_teacher``, and ``main`` runs with ``--metadata_on
 test writes itself.
 """
 
-import importlib.util
 import logging
 from pathlib import Path
 
 import numpy as np
 import pytest
 import soundfile as sf
+from corpus_utils import load_script
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = REPO_ROOT / "recipes" / "kumo" / "make_corpus.py"
@@ -19,10 +19,7 @@ RATE = 22050
 
 
 def _load_module():
-    spec = importlib.util.spec_from_file_location("make_corpus_under_test", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(SCRIPT, "make_corpus_under_test")
 
 
 mc = _load_module()

@@ -4,7 +4,6 @@ Voice A is espeak-ng's en-us (a low male voice, F0 about 100 Hz), voice B its "f
 (about 210 Hz, other formants): two speakers that the measures must tell apart on new sentences.
 """
 
-import importlib.util
 import json
 import math
 import subprocess
@@ -16,6 +15,7 @@ import pytest
 import soundfile as sf
 
 from TTS.utils.espeak_voice import EspeakVoice
+from corpus_utils import load_script
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_MODEL_CONFIG = REPO_ROOT / "TTS" / ".models" / "tts_models--en--kumo--tacotron2-DDC" / "config.json"
@@ -42,10 +42,7 @@ NEW_SENTENCES = [
 
 @pytest.fixture(scope="module")
 def bench():
-    spec = importlib.util.spec_from_file_location("speaker_similarity", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(SCRIPT, "speaker_similarity")
 
 
 def _write_clips(folder: Path, voice: EspeakVoice, sentences, prefix: str):
