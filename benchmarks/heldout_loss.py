@@ -24,6 +24,8 @@ import torch
 from TTS.config import load_config
 from TTS.tts.datasets.formatters import make_sample
 from TTS.tts.models import setup_model
+from TTS.utils.io import CheckpointError
+from TTS.utils.restore import RestoreError, restore_error_summary
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = REPO_ROOT / "data" / "kumo_en"
@@ -69,7 +71,12 @@ def heldout_losses(
     config.eval_batch_size = batch_size
     config.num_eval_loader_workers = 0
     model = setup_model(config, samples)
-    model.load_checkpoint(config, str(model_path))
+    try:
+        model.load_checkpoint(config, str(model_path))
+    except CheckpointError as err:
+        raise SystemExit(str(err)) from None
+    except RestoreError as err:
+        raise SystemExit(f"{model_path} does not match {config_path}: {restore_error_summary(str(err))}") from None
     loader = model.get_data_loader(config, is_eval=True, samples=samples, verbose=False)
     criterion = model.get_criterion()
     model.train()  # teacher forcing as in training: the prenet's dropout is part of the model's input path

@@ -61,3 +61,15 @@ def test_corpus_without_heldout_list_is_one_line(bench, tmp_path):
     (tmp_path / "heldout.csv").write_text("clip0|Hi.|hi.\n", encoding="utf-8")
     with pytest.raises(SystemExit, match=r"heldout.csv:1: teacher wav missing"):
         bench.read_heldout_samples(tmp_path, None)
+
+
+def test_corrupt_or_mismatched_weights_are_one_line(bench, tmp_path):
+    samples = bench.read_heldout_samples(make_heldout_corpus(tmp_path / "corpus"), None)
+    model_path, config_path = write_toy_model(tmp_path / "a")
+    model_path.write_bytes(b"not a checkpoint")
+    with pytest.raises(SystemExit, match="model.pth: not a readable PyTorch checkpoint"):
+        bench.heldout_losses(model_path, config_path, samples, 3, 0)
+    other_path, _ = write_toy_model(tmp_path / "b", speakers=["ada", "bo"])
+    with pytest.raises(SystemExit, match=f"does not match {config_path}: 4 with a different shape.*e.g. ") as raised:
+        bench.heldout_losses(other_path, config_path, samples, 3, 0)
+    assert "\n" not in str(raised.value)

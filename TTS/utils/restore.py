@@ -2,6 +2,7 @@
 
 import fnmatch
 import logging
+import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
@@ -16,6 +17,23 @@ class RestoreError(Exception):
     Deliberately not a ValueError/RuntimeError/KeyError: the trainer swallows those and
     falls back to a silent partial load.
     """
+
+
+def restore_error_summary(message: str) -> str:
+    """Counts and one example of a ``RestoreError`` message, which lists every tensor name (thousands of them)."""
+    counts, example = [], ""
+    for line in message.splitlines():
+        count = re.match(r"^  (\d+) (.+?)(?: \((?:model <- checkpoint|ignored)\))?:$", line)
+        if count:
+            counts.append(f"{count.group(1)} {count.group(2)}")
+        elif counts and not example and line.startswith("    "):
+            shapes = re.match(r"^\s+(\S+): (\(.*\)) <- (\(.*\))$", line)
+            example = (
+                f" (e.g. {shapes.group(1)}: {shapes.group(3)} in the checkpoint, {shapes.group(2)} for the config)"
+                if shapes
+                else f" (e.g. {line.strip()})"
+            )
+    return ", ".join(counts) + example if counts else message.splitlines()[0]
 
 
 @dataclass

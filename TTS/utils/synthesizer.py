@@ -18,7 +18,6 @@ import json
 import logging
 import math
 import os
-import re
 import shutil
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
@@ -37,7 +36,7 @@ from TTS.tts.utils.text.sentences import is_speakable, split_into_sentences
 from TTS.utils.audio import AudioProcessor
 from TTS.utils.audio.numpy_transforms import AudioError
 from TTS.utils.io import load_checkpoint_file
-from TTS.utils.restore import RestoreError, compare_state_dicts
+from TTS.utils.restore import RestoreError, compare_state_dicts, restore_error_summary
 from TTS.vocoder.models import setup_model as setup_vocoder_model
 
 logger = logging.getLogger(__name__)
@@ -122,23 +121,6 @@ def check_speakers_file(path: PathLike) -> None:
     bad = [name for name, value in mapping.items() if not isinstance(value, int) or isinstance(value, bool)]
     if bad:
         raise SynthesisError(f"speakers file {path}: speaker {bad[0]!r} has id {mapping[bad[0]]!r}, not an integer")
-
-
-def _restore_summary(message: str) -> str:
-    """Counts and one example of a ``RestoreError`` message, which lists every tensor name (thousands of them)."""
-    counts, example = [], ""
-    for line in message.splitlines():
-        count = re.match(r"^  (\d+) (.+?)(?: \((?:model <- checkpoint|ignored)\))?:$", line)
-        if count:
-            counts.append(f"{count.group(1)} {count.group(2)}")
-        elif counts and not example and line.startswith("    "):
-            shapes = re.match(r"^\s+(\S+): (\(.*\)) <- (\(.*\))$", line)
-            example = (
-                f" (e.g. {shapes.group(1)}: {shapes.group(3)} in the checkpoint, {shapes.group(2)} for the config)"
-                if shapes
-                else f" (e.g. {line.strip()})"
-            )
-    return ", ".join(counts) + example if counts else message.splitlines()[0]
 
 
 class DecodedSentence(NamedTuple):
@@ -298,7 +280,7 @@ class Synthesizer(nn.Module):
         except RestoreError as err:
             raise SynthesisError(
                 f"vocoder checkpoint {checkpoint_path} does not match its config {config_path}: "
-                + _restore_summary(str(err))
+                + restore_error_summary(str(err))
             ) from None
         try:
             self.vocoder_ap = AudioProcessor.init_from_config(self.vocoder_config)
