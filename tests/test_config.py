@@ -37,6 +37,7 @@ def test_coqui_fixture_configs_load_with_their_values(coqui_fixtures, name, capl
     unknown_lines = [r.getMessage() for r in caplog.records if "ignoring fields" in r.getMessage()]
     assert len(unknown_lines) == 1
     assert "use_gst" in unknown_lines[0] and "capacitron_vae" in unknown_lines[0]
+    assert not [r for r in caplog.records if "did you mean" in r.getMessage()]  # none taken for a typo
 
 
 def _base(**changes):
@@ -167,3 +168,19 @@ def test_non_utf8_or_binary_config_is_one_line(tmp_path):
         load_config(checkpoint)
     with pytest.raises(ConfigError, match="is a folder"):
         load_config(tmp_path)
+
+
+def test_misspelt_fields_are_named_with_the_field_they_resemble(caplog):
+    data = _base(batch_szie=8, audio={"sample_rte": 16000}, use_gst=True)
+    with caplog.at_level(logging.INFO, logger="TTS.config"):
+        config = config_from_dict(data, source="c.json")
+    assert config.batch_size != 8 and config.audio.sample_rate == 22050  # dropped, as unknown fields are
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert warnings == [
+        "c.json: ignoring unknown config field 'audio.sample_rte' (did you mean 'audio.sample_rate'?), "
+        "'batch_szie' (did you mean 'batch_size'?)"
+    ]
+    assert any("does not use: use_gst" in r.getMessage() for r in caplog.records)  # not a typo: an info line
+    with pytest.raises(ConfigError, match=r"c.json: unknown config field .*'batch_szie' \(did you mean 'batch_size'\?\)"):
+        config_from_dict(data, source="c.json", typos="error")
+    config_from_dict(_base(use_gst=True), typos="error")  # unknown but unlike any field: still only dropped

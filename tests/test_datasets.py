@@ -264,6 +264,14 @@ def test_config_errors_name_the_field(tmp_path):
         load_tts_samples(dataset, eval_split=False)
 
 
+@pytest.mark.parametrize("content", ["", "\n\n  \n"], ids=["zero_bytes", "blank_lines"])
+def test_empty_metadata_is_a_metadata_error(tmp_path, content):
+    write_text(tmp_path / "metadata.csv", content)
+    dataset = BaseDatasetConfig(formatter="ljspeech", path=str(tmp_path), meta_file_train="metadata.csv")
+    with pytest.raises(MetadataError, match=r"datasets\[0\]\.meta_file_train: no samples found in .*metadata\.csv"):
+        load_tts_samples(dataset, eval_split=False)
+
+
 # ------------------------------------------------------------------------------ TTSDataset
 
 
@@ -382,6 +390,21 @@ def test_unusable_audio_is_one_error_counting_the_samples(tmp_path):
     message = str(err.value)
     assert message.startswith("2 audio files not found, e.g. ") and "a.wav" in message
     assert "; 1 audio file not readable, e.g. " in message and "c.wav" in message
+
+
+@pytest.mark.parametrize("value", [np.nan, np.inf])
+@pytest.mark.parametrize("trim", [False, True])
+def test_non_finite_audio_is_a_sample_error_naming_the_file(tmp_path, value, trim):
+    make_ljspeech(tmp_path, ["a|ok text", "b|ok text"])
+    wav = 0.3 * np.sin(np.arange(int(0.1 * SR)) / 5.0).astype(np.float32)
+    wav[800] = value
+    sf.write(str(tmp_path / "wavs" / "b.wav"), wav, SR, subtype="FLOAT")
+    samples = FORMATTERS["ljspeech"](str(tmp_path), "metadata.csv")
+    dataset = build_dataset(small_config(), samples)
+    dataset.ap.do_trim_silence = trim
+    assert dataset[0]["mel"].shape[0] == SMALL_AUDIO["num_mels"]
+    with pytest.raises(SampleError, match=f"{tmp_path / 'wavs' / 'b.wav'}: audio has NaN or infinite samples"):
+        dataset[1]
 
 
 # ------------------------------------------------------------------------------ samplers

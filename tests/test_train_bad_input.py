@@ -5,11 +5,13 @@ tiny corpus of ``corpus_utils``: every case takes well under a second.
 """
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
 import soundfile as sf
 import torch
+from trainer.generic_utils import get_experiment_folder_path as trainer_get_experiment_folder_path
 from corpus_utils import make_ljspeech_corpus, toy_config
 
 import TTS.bin.train_tts as train_tts
@@ -103,14 +105,44 @@ def test_bad_value_is_one_line_without_the_usage_block(config_path, monkeypatch,
         ({"gradual_training": [[0, 6, 0]]}, "config field 'gradual_training[0]'"),
         ({"use_phonemes": True, "phoneme_language": "en-xx"}, "does not support the language 'en-xx'"),
         ({"audio": {"stats_path": "/nonexistent/scale_stats.npy"}}, "scale stats file not found"),
+        ({"batch_szie": 8}, "unknown config field 'batch_szie' (did you mean 'batch_size'?)"),
+        ({"lr": -1}, "config field 'lr': must be a number > 0, got -1"),
+        ({"epochs": 0}, "config field 'epochs': must be >= 1, got 0"),
+        ({"print_step": 0}, "config field 'print_step': must be >= 1, got 0"),
+        ({"save_step": 0}, "config field 'save_step': must be >= 1, got 0"),
+        ({"num_loader_workers": -1}, "config field 'num_loader_workers': must be >= 0, got -1"),
+        ({"test_sentences": ["Hi.", "日本語"]}, "config field 'test_sentences': '日本語' has no symbol of the model's"),
+        ({"test_sentences_file": "/nonexistent/s.txt"}, "'test_sentences_file': cannot read /nonexistent/s.txt"),
     ],
-    ids=["optimizer", "lr_scheduler", "batch_size", "eval_batch_size", "gradual_batch_size", "language", "stats"],
-)
+    ids=[
+        "optimizer", "lr_scheduler", "batch_size", "eval_batch_size", "gradual_batch_size", "language", "stats",
+        "typo", "lr", "epochs", "print_step", "save_step", "workers", "test_sentence", "test_sentences_file",
+    ],
+)  # fmt: skip
 def test_bad_config_values_end_in_one_line(changes, message, corpus, tmp_path, monkeypatch, capsys):
     if "audio" in changes:
         changes = {"audio": {**toy_config(corpus, tmp_path)["audio"], **changes["audio"]}}
     path = write_config(tmp_path, corpus, **changes)
     assert message in error_line(["--config_path", path], monkeypatch, capsys)
+
+
+def test_mixed_precision_without_a_gpu_is_refused(config_path, monkeypatch, capsys):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    argv = ["--config_path", config_path, "--coqpit.mixed_precision", "true"]
+    assert "config field 'mixed_precision': needs a CUDA GPU" in error_line(argv, monkeypatch, capsys)
+
+
+def test_output_path_that_cannot_be_a_folder_is_named(corpus, tmp_path, monkeypatch, capsys):
+    a_file = tmp_path / "a_file"
+    a_file.write_text("x")
+    path = write_config(tmp_path, corpus, output_path=str(a_file))
+    assert f"config field 'output_path': {a_file} is a file, not a folder" in error_line(
+        ["--config_path", path], monkeypatch, capsys
+    )
+    path = write_config(tmp_path, corpus, output_path=str(a_file / "runs"))
+    assert f"config field 'output_path': cannot make the folder {a_file / 'runs'}" in error_line(
+        ["--config_path", path], monkeypatch, capsys
+    )
 
 
 def test_scheduler_names_the_trainer_knows_are_accepted(config_path):
@@ -193,3 +225,53 @@ def test_broken_last_checkpoint_is_named_with_the_others(config_path, tmp_path):
     (run / "checkpoint_4.pth").unlink()
     args, _ = train_tts.parse_command_line(["--continue_path", str(run)])
     assert args.continue_path == str(run)
+
+
+def test_continue_path_and_restore_path_that_are_not_what_they_should_be(config_path, tmp_path):
+    with pytest.raises(FileNotFoundError, match="--continue_path .*/missing: no such run folder"):
+        train_tts.parse_command_line(["--continue_path", str(tmp_path / "missing")])
+    with pytest.raises(FileNotFoundError, match="--restore_path: is a folder, not a checkpoint file"):
+        train_tts.parse_command_line(["--config_path", str(config_path), "--restore_path", str(tmp_path)])
+
+
+# ------------------------------------------------------------------------------ the run folder
+
+
+def test_runs_started_in_the_same_minute_get_folders_of_their_own(config_path, tmp_path, monkeypatch):
+    """The trainer names run folders to the minute: a second run would write into the first one's folder."""
+    monkeypatch.setattr(train_tts, "get_experiment_folder_path", lambda root, name: Path(root) / f"{name}-same-minute")
+    args, config = train_tts.parse_command_line(["--config_path", str(config_path)])
+    first = Path(config.output_path) / f"{config.run_name}-same-minute"
+    with train_tts.run_folder(args, config) as folder:
+        assert folder == first and folder.is_dir()
+        assert train_tts.trainer_module.get_experiment_folder_path("elsewhere", "x") == folder  # the trainer's choice
+        (folder / "checkpoint_1.pth").write_bytes(b"saved")
+        with train_tts.run_folder(args, config) as second:
+            assert second == first.with_name(first.name + "-2")
+        with pytest.raises(TrainerReached), train_tts.run_folder(args, config) as third:
+            assert third == first.with_name(first.name + "-3")
+            (third / "config.json").write_text("{}")
+            raise TrainerReached()
+        assert not third.exists()  # a run that failed before saving leaves no folder
+    assert (first / "checkpoint_1.pth").read_bytes() == b"saved" and second.is_dir()
+    assert train_tts.trainer_module.get_experiment_folder_path is trainer_get_experiment_folder_path  # put back
+
+
+def test_failed_continue_puts_the_runs_config_back(config_path, tmp_path):
+    """The trainer writes the overrides into the run's config.json before it restores: a failure must not keep them."""
+    run = tmp_path / "run"
+    run.mkdir()
+    stored = config_path.read_text()
+    (run / "config.json").write_text(stored)
+    save_checkpoint(run / "checkpoint_2.pth", 2)
+    args, config = train_tts.parse_command_line(["--continue_path", str(run)])
+    with pytest.raises(TrainerReached), train_tts.run_folder(args, config) as folder:
+        assert folder is None
+        (run / "config.json").write_text('{"postnet_channels": 8}')  # what the trainer writes
+        raise TrainerReached()  # restoring the checkpoint into the changed model fails
+    assert (run / "config.json").read_text() == stored
+    with pytest.raises(TrainerReached), train_tts.run_folder(args, config):
+        (run / "config.json").write_text('{"epochs": 9}')
+        save_checkpoint(run / "checkpoint_3.pth", 3)  # a checkpoint saved with the new config: it stays
+        raise TrainerReached()
+    assert (run / "config.json").read_text() == '{"epochs": 9}'

@@ -185,7 +185,19 @@ def test_restore_into_a_model_of_another_shape_fails_listing_the_keys(base_run, 
     assert "Traceback" not in result.stderr, ok(result)
     assert "error: checkpoint does not match the model" in result.stderr
     assert "postnet.convolutions.0.convolution1d.weight: (8, 20, 5) <- (16, 20, 5)" in result.stderr
-    assert not list(output.rglob("*.pth"))
+    assert [path.name for path in output.iterdir()] == ["phoneme_cache"]  # no run folder left behind
+
+
+def test_failed_continue_leaves_the_run_as_it_was(base_run, tmp_path):
+    """An override the checkpoint cannot take fails, and the run's config.json keeps what it stored."""
+    run = shutil.copytree(base_run, tmp_path / "run")
+    files = {path.name: path.read_bytes() for path in run.iterdir() if path.is_file()}
+    result = run_script(TACOTRON2_RECIPE, ["--continue_path", str(run), "--coqpit.postnet_channels", "8"])
+    assert result.returncode == 1, ok(result)
+    assert "error: checkpoint does not match the model" in result.stderr, ok(result)
+    for name, data in files.items():
+        if not name.startswith(("trainer_", "events.out")):  # the trainer's log files grow
+            assert (run / name).read_bytes() == data, name
 
 
 def test_partial_restore_trains_and_says_what_kept_its_initial_values(base_run, corpus, tmp_path):

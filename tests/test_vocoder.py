@@ -285,6 +285,7 @@ def test_coqui_hifigan_config_json_loads(tmp_path, caplog):
     assert config.audio.mel_fmax == 8000.0 and config.num_input_channels == 80
     unknown = [r.getMessage() for r in caplog.records if "ignoring fields" in r.getMessage()]
     assert len(unknown) == 1 and "discriminator_model" in unknown[0] and "l1_spec_loss_params" in unknown[0]
+    assert not [r for r in caplog.records if "did you mean" in r.getMessage()]  # none taken for a typo
     model = setup_model(config)
     assert isinstance(model, HifiganGenerator) and model.hop_length == config.audio.hop_length
     assert model.state_dict().keys() == v2_coqui_keys().keys()

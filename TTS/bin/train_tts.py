@@ -19,17 +19,24 @@ sample is checked once up front (audio exists, is readable and at ``audio.sample
 """
 
 import argparse
+import contextlib
 import difflib
 import glob
+import itertools
 import logging
+import math
 import os
 import re
+import shutil
 import sys
-from typing import Any, Dict, Iterator, List, NoReturn, Optional, Sequence, Set, Tuple
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, NoReturn, Optional, Sequence, Set, Tuple, Union
 
 import torch
 from coqpit import Coqpit
 from trainer import Trainer, TrainerArgs
+from trainer import trainer as trainer_module
+from trainer.generic_utils import get_experiment_folder_path
 from trainer.io import get_last_checkpoint
 
 from TTS.config import ConfigError, config_from_dict, load_config
@@ -158,19 +165,21 @@ def parse_command_line(argv: List[str], default_config: Optional[Coqpit] = None)
     args.parse_args(namespace, arg_prefix="")
     if args.continue_path:
         check_continue_path(args.continue_path)
-        config = load_config(os.path.join(args.continue_path, "config.json"))
+        config = load_config(os.path.join(args.continue_path, "config.json"), typos="error")
     elif known.config_path:
-        config = load_config(known.config_path)
+        config = load_config(known.config_path, typos="error")
     elif default_config is not None:
         config = default_config
     else:
         raise ConfigError("give --config_path <config.json>, or --continue_path <run folder>")
     if args.restore_path and "://" not in args.restore_path and not os.path.isfile(args.restore_path):
-        raise FileNotFoundError(f"--restore_path: checkpoint not found: {args.restore_path}")
+        what = "is a folder, not a checkpoint file" if os.path.isdir(args.restore_path) else "checkpoint not found"
+        raise FileNotFoundError(f"--restore_path: {what}: {args.restore_path}")
     unknown = apply_overrides(config, overrides) if overrides else []
     if unknown:
         raise ConfigError(f"unknown or unsupported command-line arguments: {' '.join(unknown)}")
     check_optimization(config)
+    check_training_values(config, args)
     return args, config
 
 
@@ -218,12 +227,69 @@ def check_optimization(config: Coqpit) -> None:
             )
 
 
+def check_training_values(config: Coqpit, args: TrainerArgs) -> None:
+    """Trainer settings the trainer uses unchecked: a bad one would fail in a traceback, some only mid-epoch
+    (``print_step`` 0 divides by zero at the first step), or train nothing (``epochs`` 0) and exit 0."""
+
+    def require(ok: bool, name: str, message: str) -> None:
+        if not ok:
+            raise ConfigError(f"config field '{name}': {message}")
+
+    lr = config.lr
+    is_number = isinstance(lr, (int, float)) and not isinstance(lr, bool)
+    require(is_number and 0 < lr < math.inf, "lr", f"must be a number > 0, got {lr!r}")
+    for name in ("epochs", "print_step", "save_step"):
+        require(getattr(config, name) >= 1, name, f"must be >= 1, got {getattr(config, name)}")
+    for name in ("num_loader_workers", "num_eval_loader_workers"):
+        require(getattr(config, name) >= 0, name, f"must be >= 0, got {getattr(config, name)}")
+    require(
+        not config.mixed_precision or torch.cuda.is_available(),
+        "mixed_precision",
+        "needs a CUDA GPU and none is available: set it to false to train on the CPU",
+    )
+    if args.grad_accum_steps < 1:
+        raise ConfigError(f"--grad_accum_steps: must be >= 1, got {args.grad_accum_steps}")
+    output_path = str(config.output_path)
+    if not args.continue_path and "://" not in output_path:  # a continued run writes into its own folder
+        require(not os.path.isfile(output_path), "output_path", f"{output_path} is a file, not a folder")
+        try:
+            os.makedirs(output_path, exist_ok=True)
+        except OSError as err:
+            raise ConfigError(
+                f"config field 'output_path': cannot make the folder {output_path}: {err.strerror}"
+            ) from None
+
+
+def check_test_sentences(model: Any) -> None:
+    """Every test sentence gives tokens: the trainer synthesises them only after the first epoch, where a bad one
+    would end the run before that epoch's checkpoint is saved."""
+    try:
+        sentences = model.test_sentences()
+    except OSError as err:
+        raise ConfigError(f"config field 'test_sentences_file': cannot read {err.filename}: {err.strerror}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(
+            f"config field 'test_sentences_file': {model.config.test_sentences_file} is not UTF-8 text"
+        ) from None
+    for sentence in sentences:
+        try:
+            ids = model.tokenizer.text_to_ids(sentence, language=model.language())
+        except ValueError as err:  # an unknown character with unknown_chars "error"
+            raise ConfigError(f"config field 'test_sentences': {sentence!r}: {err}") from None
+        if not ids:
+            raise ConfigError(
+                f"config field 'test_sentences': {sentence!r} has no symbol of the model's vocabulary, nothing to synthesise"
+            )
+
+
 def check_continue_path(path: str) -> None:
     """The checkpoints the trainer resumes from (the last one and the best model) are readable.
 
     A broken file (an interrupted save) is a ``CheckpointError`` that names the other checkpoints of
     the folder, so that the broken one can be moved aside.
     """
+    if not os.path.isdir(path):
+        raise FileNotFoundError(f"--continue_path {path}: no such run folder")
     files = sorted(glob.glob(os.path.join(path, "*.pth")))
     if not files:
         raise FileNotFoundError(f"--continue_path {path}: no checkpoint (*.pth) to continue from")
@@ -287,19 +353,77 @@ def train(argv: List[str], default_config: Optional[Coqpit] = None) -> None:
     )
     model = setup_model(config, train_samples + (eval_samples or []))
     check_samples(model, train_samples, eval_samples)
+    check_test_sentences(model)
     if args.restore_path and not args.continue_path:
         model.set_restore_source(checkpoint_config(args.restore_path))
-    # the model's config carries the vocabulary (characters, num_chars) that checkpoints must store
-    trainer = Trainer(
-        args,
-        model.config,
-        config.output_path,
-        model=model,
-        train_samples=train_samples,
-        eval_samples=eval_samples,
-        parse_command_line_args=True,
-    )
-    trainer.fit()
+    with run_folder(args, model.config) as folder:
+        # the model's config carries the vocabulary (characters, num_chars) that checkpoints must store
+        trainer = Trainer(
+            args,
+            model.config,
+            config.output_path,
+            model=model,
+            train_samples=train_samples,
+            eval_samples=eval_samples,
+            parse_command_line_args=True,
+        )
+        if folder is not None and Path(trainer.output_path) != folder:
+            raise RuntimeError(f"the trainer chose the run folder {trainer.output_path}, not {folder}")
+        trainer.fit()
+
+
+def _checkpoint_stamps(folder: Union[str, Path]) -> Dict[str, Tuple[int, int]]:
+    return {path.name: (path.stat().st_mtime_ns, path.stat().st_size) for path in Path(folder).glob("*.pth")}
+
+
+@contextlib.contextmanager
+def run_folder(args: TrainerArgs, config: Coqpit) -> Iterator[Optional[Path]]:
+    """The trainer's run folder, kept safe from what the trainer would do to it.
+
+    - A new run gets a folder no other run has: the trainer names it ``<run_name>-<date to the minute>-<commit>``,
+      so two runs started in the same minute would share one and the second would overwrite the first's
+      checkpoints. A taken name gets a ``-2``, ``-3``... suffix; ``mkdir`` claims it, so that two processes
+      cannot both take it. Yields that folder, which the trainer is made to use; a run that fails before it
+      has saved a checkpoint leaves no folder behind.
+    - Ranks of a distributed run (``--use_ddp``, yields None) name their shared folder as the trainer does:
+      each rank computes the same name, and a claimed one would differ between them; so does a run whose
+      ``output_path`` is a URL (``s3://...``: no local ``mkdir``).
+    - ``--continue_path`` (yields None): the trainer writes the command line's overrides into the run's
+      ``config.json`` before it restores anything; if the run fails before it saves a checkpoint, the file
+      is put back as it was, so that the run can still be continued.
+    """
+    if args.continue_path:
+        config_file = Path(args.continue_path) / "config.json"
+        stored, stamps = config_file.read_bytes(), _checkpoint_stamps(args.continue_path)
+        try:
+            yield None
+        except BaseException:
+            if _checkpoint_stamps(args.continue_path) == stamps and config_file.read_bytes() != stored:
+                config_file.write_bytes(stored)
+                logging.getLogger(__name__).info("the run failed before saving: %s is back as it was", config_file)
+            raise
+        return
+    if args.use_ddp or "://" in str(config.output_path):
+        yield None
+        return
+    first = get_experiment_folder_path(config.output_path, config.run_name)
+    for number in itertools.count(1):
+        folder = first if number == 1 else first.with_name(f"{first.name}-{number}")
+        try:
+            folder.mkdir(parents=True)
+            break
+        except FileExistsError:
+            continue
+    original = trainer_module.get_experiment_folder_path
+    trainer_module.get_experiment_folder_path = lambda *_: folder
+    try:
+        yield folder
+    except BaseException:
+        if not any(folder.glob("*.pth")):
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+    finally:
+        trainer_module.get_experiment_folder_path = original
 
 
 def check_samples(model: Any, *sample_lists: Optional[List[Dict[str, Any]]]) -> None:

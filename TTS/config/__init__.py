@@ -3,10 +3,13 @@
 ``load_config`` checks every field against the dataclass before anything is
 built: a value of the wrong type is an error naming the field; fields this
 package does not know (Coqui configs carry GST, Capacitron and bookkeeping
-fields) are dropped with one log line naming them.
+fields) are dropped with one log line naming them. An unknown field that looks like a misspelt
+known one (``batch_szie``) is a warning naming the field it resembles, or an error where the
+caller asks for it (``typos="error"``: training, where a typo would silently train with a default).
 """
 
 import dataclasses
+import difflib
 import importlib
 import json
 import logging
@@ -15,7 +18,7 @@ import re
 import types
 import typing
 from pathlib import Path
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from coqpit import Coqpit
 
@@ -29,6 +32,14 @@ MODEL_CONFIGS: Dict[str, str] = {
     "tacotron2": "TTS.tts.configs.tacotron2_config.Tacotron2Config",
     "hifigan": "TTS.vocoder.configs.hifigan_config.HifiganConfig",
 }
+
+# fields the trainer adds to the config.json of a run folder: known bookkeeping, dropped without a word
+TRAINER_FIELDS = ("restore_path", "github_branch")
+# how alike an unknown field name and a known one must be to be taken for a typo (difflib ratio):
+# 0.8 takes batch_szie, lr_schedular, use_phoneme, phoneme_lang, and no field of Coqui's Tacotron2 configs
+TYPO_CUTOFF = 0.8
+# an unknown field: its dotted name, and the known field of the same level it resembles (or None)
+Unknown = Tuple[str, Optional[str]]
 
 _COMMENT_LINE = re.compile(r"^\s*//.*$", re.MULTILINE)
 
@@ -88,7 +99,7 @@ def _type_name(tp: Any) -> str:
     return getattr(tp, "__name__", None) or str(tp).replace("typing.", "")
 
 
-def _check_value(value: Any, tp: Any, name: str, unknown: List[str]) -> Any:
+def _check_value(value: Any, tp: Any, name: str, unknown: List[Unknown]) -> Any:
     """Check ``value`` against the annotation ``tp``; return it with unknown nested fields removed."""
     if tp is Any:
         return value
@@ -143,13 +154,15 @@ def _check_value(value: Any, tp: Any, name: str, unknown: List[str]) -> Any:
     return value
 
 
-def _check_fields(data: Dict[str, Any], cls: type, prefix: str, unknown: List[str]) -> Dict[str, Any]:
+def _check_fields(data: Dict[str, Any], cls: type, prefix: str, unknown: List[Unknown]) -> Dict[str, Any]:
     hints = typing.get_type_hints(cls)
-    known = {f.name for f in dataclasses.fields(cls)}
+    known = [f.name for f in dataclasses.fields(cls)]
     checked = {}
     for key, value in data.items():
         if key not in known:
-            unknown.append(prefix + key)
+            if not (prefix == "" and key in TRAINER_FIELDS):
+                close = difflib.get_close_matches(str(key), known, n=1, cutoff=TYPO_CUTOFF)
+                unknown.append((prefix + str(key), prefix + close[0] if close else None))
             continue
         checked[key] = _check_value(value, hints[key], prefix + key, unknown)
     return checked
@@ -166,18 +179,28 @@ def config_class(model: str) -> type:
     return getattr(importlib.import_module(module_name), class_name)
 
 
-def config_from_dict(data: Dict[str, Any], source: str = "config") -> Coqpit:
-    """Build the config of ``data['model']`` from a plain dict, checking every field."""
+def config_from_dict(data: Dict[str, Any], source: str = "config", typos: str = "warn") -> Coqpit:
+    """Build the config of ``data['model']`` from a plain dict, checking every field.
+
+    Unknown fields are dropped with one log line; one that resembles a known field is a warning naming
+    it, or a ``ConfigError`` with ``typos="error"``.
+    """
     if "model" not in data:
         raise ConfigError(f"{source}: no 'model' field; it names the model, one of {', '.join(sorted(MODEL_CONFIGS))}")
-    unknown: List[str] = []
+    unknown: List[Unknown] = []
     try:
         cls = config_class(data["model"])
         checked = _check_fields(data, cls, "", unknown)
     except ConfigError as err:
         raise ConfigError(f"{source}: {err}") from None
-    if unknown:
-        logger.info("%s: ignoring fields this package does not use: %s", source, ", ".join(unknown))
+    typo_list = [f"'{name}' (did you mean '{close}'?)" for name, close in unknown if close]
+    if typo_list and typos == "error":
+        raise ConfigError(f"{source}: unknown config field {', '.join(typo_list)}")
+    if typo_list:
+        logger.warning("%s: ignoring unknown config field %s", source, ", ".join(typo_list))
+    others = [name for name, close in unknown if not close]
+    if others:
+        logger.info("%s: ignoring fields this package does not use: %s", source, ", ".join(others))
     config = cls()
     try:
         config.from_dict(checked)
@@ -202,13 +225,15 @@ def _check_names(config: Coqpit) -> None:
         importlib.import_module("TTS.tts.utils.text.characters").get_characters_class(characters_class)
 
 
-def load_config(config_path: str) -> Coqpit:
+def load_config(config_path: str, typos: str = "warn") -> Coqpit:
     """Read a config.json (or YAML) file into the config class named by its ``model`` field.
 
     Parameters
     ----------
     config_path:
         Path of a ``.json``, ``.yaml`` or ``.yml`` file.
+    typos:
+        ``"warn"`` or ``"error"``: what an unknown field that resembles a known one is (``batch_szie``).
 
     Returns
     -------
@@ -221,7 +246,7 @@ def load_config(config_path: str) -> Coqpit:
         a wrong type or value; the message names the file and the field.
     """
     path = Path(config_path)
-    return config_from_dict(_read_file(path), source=str(path))
+    return config_from_dict(_read_file(path), source=str(path), typos=typos)
 
 
 __all__ = ["ConfigError", "MODEL_CONFIGS", "config_class", "config_from_dict", "load_config"]

@@ -17,7 +17,7 @@ import numpy as np
 from TTS.config.errors import ConfigError
 from TTS.config.shared_configs import BaseDatasetConfig
 from TTS.tts.datasets.dataset import TTSDataset
-from TTS.tts.datasets.formatters import FORMATTERS, get_formatter, register_formatter
+from TTS.tts.datasets.formatters import FORMATTERS, NoSamplesError, get_formatter, register_formatter
 
 logger = logging.getLogger(__name__)
 
@@ -144,7 +144,7 @@ def _read(formatter: Callable, dataset: BaseDatasetConfig, meta_file: str, field
             logger.info("%s: left out %d samples of ignored speakers", field, len(samples) - len(kept))
         samples = kept
     if not samples:
-        raise ValueError(
+        raise NoSamplesError(
             f"{field}: no samples found in {dataset.path!r} (meta file {meta_file!r}, formatter {dataset.formatter!r})"
         )
     return add_extra_keys(samples, language=dataset.language, dataset_name=dataset.dataset_name)

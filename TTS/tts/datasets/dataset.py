@@ -21,6 +21,7 @@ from TTS.tts.datasets.cache import FeatureCache, audio_cache_settings, text_cach
 logger = logging.getLogger(__name__)
 
 MAX_LOGGED_NAMES = 5  # file names quoted per reason when samples are dropped
+FLOAT_SUBTYPES = ("FLOAT", "DOUBLE")  # the sample formats that can hold NaN or inf (integer ones cannot)
 
 # problems that make a sample unusable (not merely filtered out): what the files have, and what to do
 SAMPLE_PROBLEMS = {
@@ -36,6 +37,16 @@ SAMPLE_PROBLEMS = {
 
 class SampleError(ValueError):
     """Samples that training cannot use: missing or unreadable audio, another sample rate, text without tokens."""
+
+
+def audio_is_finite(path: str, subtype: str) -> bool:
+    """Whether every sample of an audio file is finite; only float files (``subtype`` from ``sf.info``) are decoded.
+
+    Raises libsndfile's ``RuntimeError`` when the file cannot be read.
+    """
+    if subtype not in FLOAT_SUBTYPES:
+        return True
+    return bool(np.isfinite(sf.read(path, dtype="float64")[0]).all())
 
 
 def describe_problems(problems: Dict[str, List[str]], *, sample_rate: int) -> str:
@@ -283,6 +294,16 @@ class TTSDataset(torch.utils.data.Dataset):
         stat = os.stat(sample["audio_file"])
         return FeatureCache.entry_name(sample["audio_file"], stat.st_size, stat.st_mtime_ns)
 
+    def load_wav(self, path: str) -> np.ndarray:
+        """``ap.load_wav``, after checking the file: ``SampleError`` naming it when it holds NaN or inf samples."""
+        try:
+            finite = audio_is_finite(path, sf.info(path).subtype)
+        except (RuntimeError, sf.LibsndfileError):  # missing or unreadable: ap.load_wav names the problem
+            finite = True
+        if not finite:
+            raise SampleError(f"{path}: audio has NaN or infinite samples (re-export it; run TTS.bin.check_dataset)")
+        return self.ap.load_wav(path)
+
     def get_mel(self, index: int, wav: Optional[np.ndarray] = None) -> np.ndarray:
         """Mel spectrogram of sample ``index`` (from the cache when there is one). Shapes: returns (C_mel, T_mel)."""
         sample = self.samples[index]
@@ -291,7 +312,7 @@ class TTSDataset(torch.utils.data.Dataset):
             if cached is not None:
                 return cached
         if wav is None:
-            wav = self.ap.load_wav(sample["audio_file"])
+            wav = self.load_wav(sample["audio_file"])
         mel = np.asarray(self.ap.melspectrogram(wav), dtype=np.float32)
         if self.mel_cache is not None:
             self.mel_cache.save(self._mel_entry(sample), mel)
@@ -306,7 +327,7 @@ class TTSDataset(torch.utils.data.Dataset):
 
     def __getitem__(self, index: int) -> Dict[str, Any]:
         sample = self.samples[index]
-        wav = self.ap.load_wav(sample["audio_file"]) if self.compute_linear_spec else None
+        wav = self.load_wav(sample["audio_file"]) if self.compute_linear_spec else None
         return {
             "raw_text": sample["text"],
             "token_ids": self.get_token_ids(index),

@@ -38,6 +38,10 @@ class MetadataError(ValueError):
     """A metadata file is malformed; the message names the file and the line."""
 
 
+class NoSamplesError(MetadataError):
+    """A metadata file gives no samples (empty, or every sample ignored); the message names the file."""
+
+
 def register_formatter(name: str) -> Callable[[Formatter], Formatter]:
     """Decorator adding a formatter to ``FORMATTERS`` under ``name`` (case-insensitive).
 
