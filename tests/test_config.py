@@ -101,6 +101,12 @@ def test_yaml_and_commented_json(tmp_path):
     assert load_config(commented).r == 4
 
 
+def test_utf8_with_a_byte_order_mark_loads(tmp_path):
+    path = tmp_path / "config.json"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps({"model": "tacotron2", "r": 3}).encode())  # Notepad's UTF-8
+    assert load_config(path).r == 3
+
+
 def test_round_trip_through_json(tmp_path):
     config = Tacotron2Config(
         r=3, use_phonemes=True, phoneme_language="es", datasets=[BaseDatasetConfig(formatter="ljspeech", path="/d")]

@@ -74,10 +74,11 @@ def _read_file(path: Path) -> Dict[str, Any]:
 
 
 def _read_utf8(path: Path) -> str:
-    """The text of ``path``; a file that is not UTF-8 (a binary checkpoint, a Latin-1 file) is one ConfigError."""
+    """The text of ``path`` (a UTF-8 byte-order mark, as Windows editors write, is dropped); a file that is not
+    UTF-8 (a binary checkpoint, a Latin-1 file) is one ConfigError."""
     data = path.read_bytes()
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         if b"\0" in data[:4096]:
             raise ConfigError(
