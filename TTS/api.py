@@ -17,12 +17,19 @@ import os
 from pathlib import Path
 from typing import Any, BinaryIO, List, Optional, Tuple, Union
 
+import torch
 from torch import nn
 
 from TTS.utils.download import ModelDownloadError
 from TTS.utils.manage import MANAGER_ERRORS, ModelManager
 from TTS.utils.model_registry import iter_models
-from TTS.utils.synthesizer import Synthesizer, SynthesisError, vocoder_support_problem
+from TTS.utils.synthesizer import (
+    Synthesizer,
+    SynthesisError,
+    check_pipe_out,
+    parse_device,
+    vocoder_support_problem,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -134,6 +141,8 @@ class TTS(nn.Module):
             if config_path is None:
                 raise SynthesisError("a model path needs its config (config_path, the model's config.json)")
             for path, what in ((model_path, "model file"), (config_path, "config file")):
+                if Path(path).is_dir():
+                    raise SynthesisError(f"{what} {path} is a folder, not a file")
                 if not Path(path).is_file():
                     raise FileNotFoundError(f"{what} not found: {path}")
         else:
@@ -184,6 +193,20 @@ class TTS(nn.Module):
             return None, None
         return vocoder_path, vocoder_config_path
 
+    def to(self, *args, **kwargs) -> "TTS":
+        """Move the models to a device (``"cpu"``, ``"cuda"``, ``"cuda:1"``, ``"mps"``); returns ``self``.
+
+        Raises
+        ------
+        ValueError
+            A name that is not a supported torch device, or a device this machine does not have
+            (``SynthesisError``, the same line as ``tts --device``).
+        """
+        device = args[0] if args else kwargs.get("device")
+        if isinstance(device, (str, torch.device)):
+            parse_device(device)
+        return super().to(*args, **kwargs)
+
     # ------------------------------------------------------------------ listing
     @staticmethod
     def list_models() -> List[str]:
@@ -230,7 +253,7 @@ class TTS(nn.Module):
         TypeError, ValueError
             An argument of the wrong type or value (``text`` not a str, ``batch_size`` < 1); the message names it.
         SynthesisError
-            Empty or unspeakable text, an unknown speaker or language.
+            Empty or unspeakable text, an unknown speaker or language, a speaker for a single-speaker model.
         """
         _check_synthesis_args(text, speaker, language, split_sentences, batch_size)
         return self.synthesizer.tts(
@@ -255,18 +278,18 @@ class TTS(nn.Module):
         Raises
         ------
         TypeError, ValueError
-            An argument of the wrong type or value (``file_path=None`` without ``pipe_out``); the message names it.
+            An argument of the wrong type or value (``file_path=None`` without ``pipe_out``, a text stream as
+            ``pipe_out``); the message names it.
         SynthesisError
-            ``file_path`` is a folder, in a missing folder or one of the model's files; the text cannot be synthesised.
+            ``file_path`` is a folder (or ends with a separator), in a missing folder or one of the model's files;
+            the text cannot be synthesised.
         """
         _check_synthesis_args(text, speaker, language, split_sentences, batch_size)
         if file_path is None and pipe_out is None:
             raise ValueError("file_path is None and there is no pipe_out: nothing would be written; give a wav path")
         _check_path("file_path", file_path)
-        if pipe_out is not None and not callable(getattr(pipe_out, "write", None)):
-            raise TypeError(
-                f"pipe_out must be a binary file object (e.g. sys.stdout.buffer), got {_type_name(pipe_out)}"
-            )
+        if pipe_out is not None:
+            check_pipe_out(pipe_out)
         problem = None if file_path is None else self.synthesizer.output_path_problem(file_path)
         if problem is not None:
             raise SynthesisError(f"file_path {os.fspath(file_path)!r} {problem}")

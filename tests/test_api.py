@@ -1,7 +1,9 @@
 """The Python API ``TTS.api.TTS`` on toy models loaded by path (zoo names: see test_cli's zoo tests)."""
 
+import io
 import json
 import os
+import sys
 
 import numpy as np
 import pytest
@@ -170,3 +172,57 @@ def test_tts_to_file_keeps_the_old_file_when_the_write_fails(toy_paths, tmp_path
         tts.tts_to_file("Hi.", file_path=out)
     assert out.read_bytes() == b"the old recording"
     assert os.listdir(out.parent) == ["o.wav"]
+
+
+# ---------------------------------------------------------------------------- audit findings
+def test_a_vocoder_config_or_a_folder_as_the_model_is_a_clear_error(toy_paths, tmp_path):
+    (tmp_path / "hifi.json").write_text(json.dumps({"model": "hifigan"}))
+    with pytest.raises(ValueError, match=r"hifi\.json is a vocoder config \(hifigan\), not a TTS model config"):
+        TTS(model_path=toy_paths[0], config_path=tmp_path / "hifi.json")
+    with pytest.raises(SynthesisError, match="model file .* is a folder, not a file"):
+        TTS(model_path=tmp_path, config_path=toy_paths[1])
+    with pytest.raises(SynthesisError, match="config file .* is a folder, not a file"):
+        TTS(model_path=toy_paths[0], config_path=tmp_path)
+
+
+def test_to_a_device_this_machine_lacks_is_the_cli_s_one_line_value_error(toy_paths):
+    tts = TTS(model_path=toy_paths[0], config_path=toy_paths[1])
+    with pytest.raises(ValueError, match=r"^device 'nonsense' is not a torch device; use cpu, cuda, cuda:N or mps$"):
+        tts.to("nonsense")
+    with pytest.raises(ValueError, match=r"^device 'xpu' is not supported"):
+        tts.to("xpu")
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match=r"^device 'cuda': device cuda is not available on this machine; use cpu$"):
+            tts.to("cuda")
+    assert tts.to(torch.device("cpu")) is tts and tts.to(device="cpu") is tts
+
+
+@pytest.mark.parametrize("pipe_out", [io.StringIO(), sys.stdout], ids=["StringIO", "sys.stdout"])
+def test_a_text_stream_as_pipe_out_is_refused_before_anything_is_written(toy_paths, tmp_path, monkeypatch, pipe_out):
+    monkeypatch.chdir(tmp_path)
+    tts = TTS(model_path=toy_paths[0], config_path=toy_paths[1])
+    monkeypatch.setattr(tts.synthesizer, "tts", lambda *a, **k: pytest.fail("synthesised for a bad pipe_out"))
+    with pytest.raises(TypeError, match=r"pipe_out is a text stream \(\w+\); wav bytes need a binary one"):
+        tts.tts_to_file("Hi.", pipe_out=pipe_out)
+    assert not (tmp_path / "output.wav").exists()
+
+
+def test_a_file_path_ending_with_a_separator_is_refused(toy_paths, tmp_path, monkeypatch):
+    tts = TTS(model_path=toy_paths[0], config_path=toy_paths[1])
+    monkeypatch.setattr(tts.synthesizer, "tts", lambda *a, **k: pytest.fail("synthesised for a bad path"))
+    (tmp_path / "exist.wav").write_bytes(b"the old recording")
+    for path in (f"{tmp_path}/missing_dir/", f"{tmp_path}/exist.wav/"):
+        with pytest.raises(SynthesisError, match="ends with a path separator, so it names a folder"):
+            tts.tts_to_file("Hi.", file_path=path)
+    assert sorted(os.listdir(tmp_path)) == ["exist.wav", "toy"]
+    assert (tmp_path / "exist.wav").read_bytes() == b"the old recording"
+
+
+def test_a_speaker_for_a_single_speaker_model_is_an_error(toy_paths, tmp_path):
+    tts = TTS(model_path=toy_paths[0], config_path=toy_paths[1])
+    with pytest.raises(SynthesisError, match=r"^speaker 'ada': the model has no speakers \(single-speaker model\)$"):
+        tts.tts("Hi.", speaker="ada")
+    assert len(tts.tts("Hi.", speaker=None)) > 0
+    (tmp_path / "speakers.json").write_text(json.dumps({"ada": 0}))
+    with pytest.raises(SynthesisError, match=r"speakers.json: the model has no speakers \(single-speaker model\)"):
+        TTS(model_path=toy_paths[0], config_path=toy_paths[1], speakers_file_path=tmp_path / "speakers.json")

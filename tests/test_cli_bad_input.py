@@ -51,6 +51,8 @@ def _edit_config(config_path, **fields):
         ("", "--out_path '' is empty"),
         (".", "is a folder"),
         ("missing/x.wav", "folder .*missing does not exist"),
+        ("missing_dir/", "ends with a path separator, so it names a folder"),
+        ("missing_dir//", "ends with a path separator, so it names a folder"),
     ],
 )
 def test_bad_out_path_is_refused_before_loading(cli, toy_files, no_loading, tmp_path, monkeypatch, out_path, message):
@@ -58,6 +60,29 @@ def test_bad_out_path_is_refused_before_loading(cli, toy_files, no_loading, tmp_
     code, out, err = cli(*toy_files, "--text", "Hi.", "--out_path", out_path)
     assert code == 1 and out == ""
     assert re.search(message, one_error_line(err))
+    assert os.listdir(tmp_path) == ["toy"]  # the model only: no file named after the folder
+
+
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        ("exist.wav/", "ends with a path separator, so it names a folder"),
+        ("exist.wav/x.wav", "exist.wav is a file, not a folder"),
+        ("exist.wav/sub/x.wav", "exist.wav is a file, not a folder"),
+    ],
+)
+def test_out_path_through_an_existing_file_keeps_it(cli, toy_files, no_loading, tmp_path, name, message):
+    (tmp_path / "exist.wav").write_bytes(b"the old recording")
+    code, _, err = cli(*toy_files, "--text", "Hi.", "--out_path", f"{tmp_path}/{name}")
+    assert code == 1 and message in one_error_line(err)
+    assert (tmp_path / "exist.wav").read_bytes() == b"the old recording"
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs Linux's /proc")
+def test_a_folder_that_takes_no_new_files_is_refused_before_loading(cli, toy_files, no_loading):
+    """/proc refuses new files even to root, for whom os.access says yes."""
+    code, _, err = cli(*toy_files, "--text", "Hi.", "--out_path", "/proc/x.wav")
+    assert code == 1 and "folder /proc takes no new files" in one_error_line(err)
 
 
 @pytest.mark.parametrize("flag", ["--model_path", "--config_path"])
@@ -130,8 +155,35 @@ def test_bad_device_is_refused_before_loading(cli, toy_files, no_loading, device
 def test_flags_that_would_be_ignored_are_usage_errors(cli, no_loading, argv, message, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     code, out, err = cli(*argv)
-    assert code == 2 and out == "" and message in err and err.startswith("usage: tts")
+    assert code == 2 and out == "" and message in one_error_line(err) and err.rstrip().endswith("(see tts --help)")
     assert not (tmp_path / "lm.wav").exists()
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--bogus"], "unrecognized arguments: --bogus"),
+        (["--text"], "argument --text: expected one argument"),
+        ([], "nothing to do"),
+        (["--model_info_by_name", ""], "--model_info_by_name: the model name is empty"),
+    ],
+)
+def test_usage_errors_are_one_line_with_exit_code_2(cli, no_loading, capsys, argv, message):
+    """argparse's own errors (exiting from parse_args) and the command's checks read alike: one line, exit 2."""
+    try:
+        code, out, err = cli(*argv)
+    except SystemExit as exit_:
+        code, (out, err) = exit_.code, capsys.readouterr()
+    assert code == 2 and out == ""
+    line = one_error_line(err)
+    assert line.startswith(f"tts: error: {message}") and line.endswith("(see tts --help)")
+
+
+def test_help_keeps_the_full_usage(capsys):
+    with pytest.raises(SystemExit) as info:
+        synthesize.main(["--help"])
+    out = capsys.readouterr().out
+    assert info.value.code == 0 and out.startswith("usage: tts") and "--speaker_idx" in out and "Examples:" in out
 
 
 def test_pipe_out_to_a_closed_stdout_is_refused_before_loading(cli, toy_files, no_loading, monkeypatch):
@@ -261,3 +313,68 @@ def test_good_input_still_works(cli, toy_files, tmp_path):
     assert sorted(os.listdir(tmp_path)) == ["ok.wav", "toy"]
     code, _, _ = cli(*toy_files, "--text", "Hi.", "--out_path", os.devnull)  # written in place, not replaced
     assert code == 0 and os.path.exists(os.devnull) and not os.path.isfile(os.devnull)
+
+
+# ---------------------------------------------------------------------------- audit findings: configs and flags
+def test_a_vocoder_config_as_the_model_config_is_one_line(cli, toy_files, tmp_path):
+    (tmp_path / "hifi.json").write_text(json.dumps({"model": "hifigan"}))
+    code, _, err = cli("--model_path", toy_files[1], "--config_path", tmp_path / "hifi.json", "--text", "Hi.")
+    line = one_error_line(err)
+    assert code == 1 and f"{tmp_path / 'hifi.json'} is a vocoder config (hifigan), not a TTS model config" in line
+
+
+def test_a_model_config_without_an_audio_section_is_refused(cli, toy_files, tmp_path):
+    config = json.loads(toy_files[3].read_text())
+    del config["audio"]
+    (tmp_path / "noaudio.json").write_text(json.dumps(config))
+    out = tmp_path / "x.wav"
+    code, _, err = cli("--model_path", toy_files[1], "--config_path", tmp_path / "noaudio.json", "--text", "Hi.",
+                       "--out_path", out)  # fmt: skip
+    line = one_error_line(err)
+    assert code == 1 and f"config {tmp_path / 'noaudio.json'} has no 'audio' section" in line
+    assert "audio settings are needed to turn its output into sound" in line and not out.exists()
+
+
+@pytest.mark.parametrize("flag, what", [("--model_path", "model file"), ("--config_path", "config file")])
+def test_a_folder_as_model_or_config_says_so(cli, toy_files, tmp_path, flag, what):
+    argv = list(toy_files)
+    argv[argv.index(flag) + 1] = tmp_path
+    code, _, err = cli(*argv, "--text", "Hi.")
+    assert code == 1 and one_error_line(err) == f"tts: error: {what} {tmp_path} is a folder, not a file"
+
+
+def test_a_config_field_the_model_cannot_use_names_the_config_file(cli, toy_files):
+    _edit_config(toy_files[3], use_phonemes=True, phoneme_language="en-us", phonemizer="gruut")
+    code, _, err = cli(*toy_files, "--text", "Hi.")
+    line = one_error_line(err)
+    assert code == 1 and str(toy_files[3]) in line and "config field 'phonemizer'" in line
+
+
+def test_a_speaker_for_a_single_speaker_model_is_an_error(cli, toy_files, tmp_path):
+    out = tmp_path / "x.wav"
+    code, _, err = cli(*toy_files, "--text", "Hi.", "--speaker_idx", "ada", "--out_path", out)
+    assert code == 1 and not out.exists()
+    assert one_error_line(err) == "tts: error: --speaker_idx: the model has no speakers (single-speaker model)"
+    (tmp_path / "speakers.json").write_text(json.dumps({"ada": 0}))
+    code, _, err = cli(*toy_files, "--text", "Hi.", "--speakers_file_path", tmp_path / "speakers.json",
+                       "--out_path", out)  # fmt: skip
+    assert code == 1 and not out.exists()
+    line = one_error_line(err)
+    assert f"speakers file {tmp_path / 'speakers.json'}: the model has no speakers (single-speaker model)" in line
+
+
+def test_an_unreadable_model_registry_is_one_line(cli, tmp_path, monkeypatch):
+    monkeypatch.setenv("TTS_MODELS_FILE", str(tmp_path))
+    code, _, err = cli("--list_models")
+    assert code == 1 and one_error_line(err) == f"tts: error: model registry {tmp_path} is a folder, not a JSON file"
+    (tmp_path / "models.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    monkeypatch.setenv("TTS_MODELS_FILE", str(tmp_path / "models.png"))
+    code, _, err = cli("--list_models")
+    assert code == 1 and f"model registry {tmp_path / 'models.png'} is not UTF-8 JSON" in one_error_line(err)
+    (tmp_path / "models.json").write_text(json.dumps({"tts_models": [], "vocoder_models": 1}))
+    monkeypatch.setenv("TTS_MODELS_FILE", str(tmp_path / "models.json"))
+    code, _, err = cli("--list_models")
+    assert code == 1 and one_error_line(err) == (
+        f"tts: error: {tmp_path / 'models.json'}: 2 problem(s): 'tts_models' must be a mapping of languages; "
+        "'vocoder_models' must be a mapping of languages"
+    )

@@ -1,6 +1,7 @@
 import copy
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -12,6 +13,7 @@ from TTS.utils.model_registry import (
     iter_models,
     load_registry,
     model_names,
+    parse_registry,
     validate_registry,
 )
 from pathlib import Path
@@ -158,6 +160,20 @@ def test_load_registry_errors_name_the_file(tmp_path):
     bad.write_text(json.dumps(_broken("license", None)))
     with pytest.raises(RegistryError, match=r"models\.json: 1 problem"):
         load_registry(bad)
+    with pytest.raises(RegistryError, match=f"^model registry {re.escape(str(tmp_path))} is a folder, not a JSON file"):
+        load_registry(tmp_path)
+    (tmp_path / "models.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    with pytest.raises(RegistryError, match=r"models\.png is not UTF-8 JSON \(byte 0x89 at offset 0\)$"):
+        load_registry(tmp_path / "models.png")
+
+
+def test_registry_problems_are_one_line():
+    with pytest.raises(RegistryError) as info:
+        parse_registry(json.dumps({"tts_models": [], "vocoder_models": 1}), "models.json")
+    assert str(info.value) == (
+        "models.json: 2 problem(s): 'tts_models' must be a mapping of languages; "
+        "'vocoder_models' must be a mapping of languages"
+    )
 
 
 def _tts(*args, env=None):

@@ -5,6 +5,7 @@ saves it; the batch-parity case at full size uses the Coqui fixture b checkpoint
 never make the stop token fire by themselves: tests set ``stop_threshold`` or small step limits.
 """
 
+import io
 import json
 import logging
 import os
@@ -152,6 +153,13 @@ def test_step_limit_is_proportional_to_tokens_and_capped(tmp_path):
     assert synth.sentence_step_limit(200) == 2 * long
     synth.tts_model.decoder.max_decoder_steps = 30
     assert synth.sentence_step_limit(100) == 30
+
+
+def test_long_text_logs_its_progress_batch_by_batch(toy, caplog):
+    with caplog.at_level(logging.INFO, logger=SYNTH_LOGGER):
+        toy.tts("One. Two. Three. Four. Five.", batch_size=2)
+    progress = [r.getMessage() for r in caplog.records if r.getMessage().startswith("decoded ")]
+    assert progress == ["decoded 2 of 5 sentences", "decoded 4 of 5 sentences", "decoded 5 of 5 sentences"]
 
 
 def test_step_limit_warning_names_the_sentence(toy, caplog):
@@ -620,3 +628,73 @@ def test_atomic_output_keeps_the_old_file_when_a_partial_write_fails(tmp_path, i
     with atomic_output(out) as f:
         f.write(b"new")
     assert out.read_bytes() == b"new" and os.listdir(tmp_path) == ["o.wav"]
+
+
+# ---------------------------------------------------------------------------- audit findings
+@pytest.mark.parametrize("audio", [None, {}], ids=["missing", "empty"])
+def test_a_config_without_audio_settings_is_refused_for_synthesis(tmp_path, standin_vocoder, audio):
+    """Default audio settings would turn the model's mels into wrong, quieter sound: the file is named instead."""
+    model_path, config_path = write_toy_model(tmp_path / "tts")
+    config = json.loads(config_path.read_text())
+    del config["audio"]
+    if audio is not None:
+        config["audio"] = audio
+    (tmp_path / "noaudio.json").write_text(json.dumps(config))
+    section = "no 'audio' section" if audio is None else "an empty 'audio' section"
+    with pytest.raises(ConfigError, match=f"^config {re.escape(str(tmp_path / 'noaudio.json'))} has {section}: "):
+        Synthesizer(model_path, tmp_path / "noaudio.json")
+    vocoder_path, vocoder_config = standin_vocoder(BaseAudioConfig())
+    vocoder_config.write_text(json.dumps({"model": "standin_vocoder"}))
+    with pytest.raises(ConfigError, match="^vocoder config .* has no 'audio' section: the model's audio settings"):
+        Synthesizer(model_path, config_path, None, vocoder_path, vocoder_config)
+
+
+def test_a_vocoder_config_as_the_tts_config_names_the_file(tmp_path):
+    model_path, _ = write_toy_model(tmp_path / "tts")
+    (tmp_path / "hifi.json").write_text(json.dumps({"model": "hifigan"}))
+    with pytest.raises(ConfigError, match=r"hifi\.json is a vocoder config \(hifigan\), not a TTS model config"):
+        Synthesizer(model_path, tmp_path / "hifi.json")
+    with pytest.raises(
+        ConfigError, match="config field 'model': 'hifigan' is not a TTS model; known TTS models: tacot"
+    ):
+        setup_model(HifiganConfig())
+
+
+def test_save_wav_refuses_a_path_ending_with_a_separator_and_a_text_pipe(toy, tmp_path):
+    (tmp_path / "exist.wav").write_bytes(b"the old recording")
+    for path in (f"{tmp_path}/exist.wav/", f"{tmp_path}/missing_dir/"):
+        with pytest.raises(SynthesisError, match="ends with a path separator, so it names a folder"):
+            toy.save_wav(np.ones(10), path)
+    with pytest.raises(SynthesisError, match=r"exist\.wav is a file, not a folder"):
+        toy.save_wav(np.ones(10), tmp_path / "exist.wav" / "x.wav")
+    with pytest.raises(TypeError, match="pipe_out is a text stream"):
+        toy.save_wav(np.ones(10), tmp_path / "new.wav", pipe_out=io.StringIO())
+    with open(tmp_path / "exist.wav", "rb") as read_only:
+        with pytest.raises(ValueError, match="pipe_out is not open for writing"):
+            toy.save_wav(np.ones(10), tmp_path / "new.wav", pipe_out=read_only)
+    assert sorted(os.listdir(tmp_path)) == ["exist.wav", "toy"]
+    assert (tmp_path / "exist.wav").read_bytes() == b"the old recording"
+
+
+def test_atomic_output_refuses_a_path_ending_with_a_separator(tmp_path):
+    (tmp_path / "exist.wav").write_bytes(b"the old recording")
+    for path in (f"{tmp_path}/exist.wav/", f"{tmp_path}/missing_dir/"):
+        with pytest.raises(IsADirectoryError, match="names a folder"):
+            with atomic_output(path) as f:
+                f.write(b"new")
+    assert os.listdir(tmp_path) == ["exist.wav"] and (tmp_path / "exist.wav").read_bytes() == b"the old recording"
+
+
+def test_speakers_for_a_single_speaker_model_are_an_error(tmp_path):
+    model_path, config_path = write_toy_model(tmp_path)
+    synth = Synthesizer(model_path, config_path)
+    with pytest.raises(SynthesisError, match=r"^speaker 'ada': the model has no speakers \(single-speaker model\)$"):
+        synth.tts("Hello.", speaker_name="ada")
+    (tmp_path / "speakers.json").write_text(json.dumps({"ada": 0}))
+    with pytest.raises(SynthesisError, match=r"speakers\.json: the model has no speakers \(single-speaker model\)$"):
+        Synthesizer(model_path, config_path, tmp_path / "speakers.json")
+
+
+def test_device_errors_are_one_line_value_errors(tmp_path):
+    with pytest.raises(ValueError, match=r"^device 'toaster' is not a torch device"):
+        Synthesizer(*write_toy_model(tmp_path), device="toaster")

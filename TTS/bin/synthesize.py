@@ -3,8 +3,9 @@
 Flags and their meaning follow Coqui TTS's ``tts``. Quiet by default (warnings only; ``-v`` for
 progress logs, ``-vv`` for debug logs). Exit codes: 0 on success, 1 with one line on stderr
 when the model, the text or the output path cannot be used (checked before loading the model
-where possible), 2 for a malformed command line or flags that would be ignored, 141 (quietly)
-when the reader of a listing closes the pipe early (``tts --list_models | head``).
+where possible), 2 with one line ending ``(see tts --help)`` for a malformed command line or
+flags that would be ignored, 141 (quietly) when the reader of a listing closes the pipe early
+(``tts --list_models | head``).
 
     tts --text "Hello world." --out_path hello.wav
     tts --model_name tts_models/en/ljspeech/tacotron2-DDC --text "Hello." --pipe_out | aplay
@@ -32,7 +33,8 @@ from TTS.utils.audio.numpy_transforms import AudioError
 from TTS.utils.io import CheckpointError
 from TTS.utils.manage import MANAGER_ERRORS, ModelManager
 from TTS.utils.restore import RestoreError
-from TTS.utils.synthesizer import SynthesisError, output_path_problem
+from TTS.utils.synthesizer import SynthesisError, UnknownDeviceError, output_path_problem
+from TTS.utils.synthesizer import parse_device as _parse_device
 
 logger = logging.getLogger("TTS.bin.synthesize")
 
@@ -55,7 +57,6 @@ USER_ERRORS = (
     AudioError,
     FileNotFoundError,
 )
-DEVICES = "cpu, cuda, cuda:N or mps"
 # Flags that only matter when synthesising (or listing a model's speakers), by argparse dest.
 MODEL_FLAGS = (
     "model_name", "vocoder_name", "model_path", "config_path", "vocoder_path", "vocoder_config_path",
@@ -81,8 +82,19 @@ class UsageError(Exception):
     """A combination of flags that makes no sense; reported with exit code 2."""
 
 
+class OneLineErrorParser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line, ``<prog>: error: <message> (see <prog> --help)``."""
+
+    def error(self, message: str):
+        self.exit(EXIT_USAGE, usage_error_line(self.prog, message))
+
+
+def usage_error_line(prog: str, message: str) -> str:
+    return f"{prog}: error: {message} (see {prog} --help)\n"
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineErrorParser(
         prog="tts",
         description="Synthesise speech from text with a Tacotron2 model (zoo name or local files).",
         epilog=(
@@ -204,9 +216,12 @@ def _given(parser: argparse.ArgumentParser, args: argparse.Namespace, dests) -> 
 
 def _check_combinations(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     """Flags that would be silently ignored together are a usage error naming them."""
-    if args.list_models and args.model_info_by_name:
+    info = args.model_info_by_name is not None
+    if args.list_models and info:
         raise UsageError("give --list_models or --model_info_by_name, not both")
-    listing = "--list_models" if args.list_models else "--model_info_by_name" if args.model_info_by_name else None
+    if info and not args.model_info_by_name.strip():
+        raise UsageError("--model_info_by_name: the model name is empty; give one of `tts --list_models`")
+    listing = "--list_models" if args.list_models else "--model_info_by_name" if info else None
     if listing:
         ignored = _given(parser, args, ("list_speaker_idxs", *MODEL_FLAGS, *SYNTHESIS_FLAGS))
         if ignored:
@@ -235,20 +250,12 @@ def _check_args(args: argparse.Namespace) -> None:
 
 
 def parse_device(name: str) -> torch.device:
-    """The torch device of ``--device``: cpu, cuda, cuda:N (an existing GPU) or mps, when available here."""
+    """The torch device of ``--device`` (see ``TTS.utils.synthesizer.parse_device``); a name that is no
+    supported device is a usage error, one this machine lacks a ``SynthesisError``."""
     try:
-        device = torch.device(name)
-    except (RuntimeError, ValueError):
-        raise UsageError(f"--device {name!r} is not a torch device; use {DEVICES}") from None
-    if device.type not in ("cpu", "cuda", "mps"):
-        raise UsageError(f"--device {name!r} is not supported; use {DEVICES}")
-    backend = {"cuda": torch.cuda, "mps": getattr(torch.backends, "mps", None)}.get(device.type)
-    if backend is not None and not backend.is_available():
-        raise SynthesisError(f"--device {name!r}: device {device.type} is not available on this machine; use cpu")
-    if device.type == "cuda" and device.index is not None and device.index >= torch.cuda.device_count():
-        count = torch.cuda.device_count()
-        raise SynthesisError(f"--device {name!r}: this machine has {count} CUDA device(s), cuda:0 to cuda:{count - 1}")
-    return device
+        return _parse_device(name, "--device")
+    except UnknownDeviceError as err:
+        raise UsageError(str(err)) from None
 
 
 def _check_text_file(path: Optional[str], flag: str) -> None:
@@ -333,6 +340,8 @@ def list_speakers(api: TTS) -> int:
 
 
 def synthesise(api: TTS, args: argparse.Namespace) -> int:
+    if args.speaker_idx and not api.speakers:
+        raise SynthesisError("--speaker_idx: the model has no speakers (single-speaker model)")
     out_path = _out_path(args)
     _check_out_path(out_path, api.synthesizer.model_files)  # a zoo model's files are known once it is loaded
     wav = api.tts(args.text, speaker=args.speaker_idx, language=args.language_idx, batch_size=CLI_BATCH_SIZE)
@@ -347,7 +356,7 @@ def synthesise(api: TTS, args: argparse.Namespace) -> int:
 
 def run(args: argparse.Namespace, parser: Optional[argparse.ArgumentParser] = None) -> int:
     _check_combinations(parser or build_parser(), args)
-    if args.list_models or args.model_info_by_name:
+    if args.list_models or args.model_info_by_name is not None:
         manager = ModelManager(progress_bar=args.progress_bar)
         if args.list_models:
             code = list_models(manager, args.json)
@@ -374,8 +383,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         _silence_stdout()
         return EXIT_BROKEN_PIPE
     except UsageError as err:
-        parser.print_usage(sys.stderr)
-        print(f"tts: error: {err}", file=sys.stderr)
+        sys.stderr.write(usage_error_line(parser.prog, str(err)))
         return EXIT_USAGE
     except USER_ERRORS as err:
         logger.debug("details", exc_info=True)

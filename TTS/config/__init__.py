@@ -44,7 +44,11 @@ Unknown = Tuple[str, Optional[str]]
 _COMMENT_LINE = re.compile(r"^\s*//.*$", re.MULTILINE)
 
 
-def _read_file(path: Path) -> Dict[str, Any]:
+def read_config_file(path: Path) -> Dict[str, Any]:
+    """The fields of a JSON (comments allowed) or YAML config file as a plain dict, unchecked.
+
+    Raises ``ConfigError`` naming the file when it is missing, a folder, not UTF-8 or not a mapping.
+    """
     if path.is_dir():
         raise ConfigError(f"config {path} is a folder, not a config file (config.json or a YAML file)")
     if not path.is_file():
@@ -247,7 +251,7 @@ def load_config(config_path: str, typos: str = "warn") -> Coqpit:
         a wrong type or value; the message names the file and the field.
     """
     path = Path(config_path)
-    return config_from_dict(_read_file(path), source=str(path), typos=typos)
+    return config_from_dict(read_config_file(path), source=str(path), typos=typos)
 
 
-__all__ = ["ConfigError", "MODEL_CONFIGS", "config_class", "config_from_dict", "load_config"]
+__all__ = ["ConfigError", "MODEL_CONFIGS", "config_class", "config_from_dict", "load_config", "read_config_file"]

@@ -10,9 +10,9 @@
 Endpoints (Coqui's names): ``/`` the web page; ``/api/tts`` (GET or POST; ``text``, ``speaker_id``,
 ``language_id`` from the query string, a form, a JSON object or a ``text`` header) answers
 ``audio/wav``; ``/details`` the model, its speakers and languages as JSON. A request the model
-cannot speak (empty text, unknown speaker, too long) gets status 400 and one line of plain text
-saying why. The server listens on 127.0.0.1 unless ``--host`` says otherwise: it has no
-authentication, so expose it on purpose.
+cannot speak (empty text, unknown speaker, a speaker for a single-speaker model, too long) gets
+status 400 and one line of plain text saying why. The server listens on 127.0.0.1 unless ``--host``
+says otherwise: it has no authentication, so expose it on purpose.
 """
 
 import argparse
@@ -30,7 +30,7 @@ from typing import Dict, List, Optional, Tuple
 
 from TTS import __version__
 from TTS.api import TTS
-from TTS.bin.synthesize import USER_ERRORS, UsageError, load_api, parse_device
+from TTS.bin.synthesize import USER_ERRORS, OneLineErrorParser, UsageError, load_api, parse_device
 from TTS.tts.utils.text.tokenizer import UnknownCharacterError
 from TTS.utils.synthesizer import SynthesisError
 
@@ -93,6 +93,8 @@ class TTSServer(ThreadingHTTPServer):
             )
         if params.get("style_wav"):
             raise RequestError(HTTPStatus.BAD_REQUEST, "style_wav is not supported by Tacotron2 models without GST")
+        if params.get("speaker_id") and not self.api.speakers:
+            raise RequestError(HTTPStatus.BAD_REQUEST, "speaker_id: the model has no speakers (single-speaker model)")
         buffer = io.BytesIO()
         try:
             with self.lock:
@@ -194,7 +196,7 @@ def positive_int(value: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineErrorParser(
         prog="tts-server", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--list_models", action="store_true", help="List the registry's models and exit.")

@@ -3,6 +3,7 @@ the file, and output files replaced atomically (``atomic_output``)."""
 
 import collections
 import contextlib
+import errno
 import logging
 import os
 import pickle
@@ -165,7 +166,15 @@ def atomic_output(path: Union[str, Path]) -> Iterator[BinaryIO]:
     Yields
     ------
     The binary file object to write to.
+
+    Raises
+    ------
+    IsADirectoryError
+        ``path`` ends with a path separator: it names a folder (``realpath`` would drop the separator and
+        write, or replace, a file of the folder's name).
     """
+    if os.fspath(path).endswith(tuple(sep for sep in (os.sep, os.altsep, "/") if sep)):
+        raise IsADirectoryError(errno.EISDIR, "ends with a path separator, so it names a folder", os.fspath(path))
     if os.path.exists(path) and not os.path.isfile(path):
         with open(path, "wb") as f:
             yield f

@@ -194,17 +194,25 @@ def parse_registry(text: str, origin: str) -> Dict[str, Any]:
         raise RegistryError(f"{origin}: not valid JSON (line {err.lineno}, column {err.colno}): {err.msg}") from None
     problems = validate_registry(registry)
     if problems:
-        raise RegistryError(f"{origin}: {len(problems)} problem(s):\n  " + "\n  ".join(problems))
+        raise RegistryError(f"{origin}: {len(problems)} problem(s): " + "; ".join(problems))
     return registry
 
 
 def load_registry(path: Path = REGISTRY_PATH) -> Dict[str, Any]:
     """Read and validate a registry file; raise ``RegistryError`` naming the file and every problem."""
     path = Path(path)
+    if path.is_dir():
+        raise RegistryError(f"model registry {path} is a folder, not a JSON file")
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise RegistryError(f"model registry not found: {path}") from None
+    except UnicodeDecodeError as err:
+        raise RegistryError(
+            f"model registry {path} is not UTF-8 JSON (byte 0x{err.object[err.start]:02x} at offset {err.start})"
+        ) from None
+    except OSError as err:
+        raise RegistryError(f"model registry {path} cannot be read: {err.strerror or err}") from None
     return parse_registry(text, str(path))
 
 

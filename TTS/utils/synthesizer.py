@@ -14,22 +14,24 @@ the TTS model's AudioProcessor, normalised with the vocoder's, and stretched alo
 the sample rates differ.
 """
 
+import io
 import json
 import logging
 import math
 import os
+import secrets
 import shutil
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import BinaryIO, List, NamedTuple, Optional, Sequence, Tuple, Union
+from typing import Any, BinaryIO, List, NamedTuple, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
 
-from TTS.config import MODEL_CONFIGS, load_config
+from TTS.config import MODEL_CONFIGS, ConfigError, read_config_file, config_from_dict
 from TTS.tts.models import MODELS as TTS_MODELS
 from TTS.tts.models import setup_model
 from TTS.tts.utils.text.sentences import is_speakable, split_into_sentences
@@ -62,6 +64,7 @@ NORMALISATION_FIELDS = (
     "signal_norm", "symmetric_norm", "max_norm", "clip_norm", "min_level_db", "ref_level_db",
     "spec_gain", "log_func", "do_amp_to_db_mel", "stats_path",
 )  # fmt: skip
+DEVICES = "cpu, cuda, cuda:N or mps"
 
 
 class SynthesisError(ValueError):
@@ -72,17 +75,80 @@ class UnsupportedVocoderError(SynthesisError):
     """A vocoder whose architecture (its config's ``model``) this package does not implement."""
 
 
+class UnknownDeviceError(SynthesisError):
+    """A device name that is not a torch device this package runs on (``xpu``, ``toaster``)."""
+
+
+def parse_device(name: Union[str, torch.device], label: str = "device") -> torch.device:
+    """The torch device ``name`` names: cpu, cuda, cuda:N (an existing GPU) or mps, when available here.
+
+    ``label`` names the argument in messages (``--device`` for the command line).
+
+    Raises
+    ------
+    UnknownDeviceError
+        Not a torch device, or one this package does not run on.
+    SynthesisError
+        A device this machine does not have.
+    """
+    try:
+        device = torch.device(name)
+    except (RuntimeError, ValueError, TypeError):
+        raise UnknownDeviceError(f"{label} {str(name)!r} is not a torch device; use {DEVICES}") from None
+    if device.type not in ("cpu", "cuda", "mps"):
+        raise UnknownDeviceError(f"{label} {str(name)!r} is not supported; use {DEVICES}")
+    backend = {"cuda": torch.cuda, "mps": getattr(torch.backends, "mps", None)}.get(device.type)
+    if backend is not None and not backend.is_available():
+        raise SynthesisError(f"{label} {str(name)!r}: device {device.type} is not available on this machine; use cpu")
+    if device.type == "cuda" and device.index is not None and device.index >= torch.cuda.device_count():
+        count = torch.cuda.device_count()
+        raise SynthesisError(
+            f"{label} {str(name)!r}: this machine has {count} CUDA device(s), cuda:0 to cuda:{count - 1}"
+        )
+    return device
+
+
+def check_pipe_out(pipe_out: Any) -> None:
+    """Raise unless wav bytes can be written to ``pipe_out``; called before anything is synthesised or written.
+
+    Raises
+    ------
+    TypeError
+        Not a file object, or a text stream (``sys.stdout``, ``io.StringIO``).
+    ValueError
+        A closed stream, or one not open for writing.
+    """
+    if not callable(getattr(pipe_out, "write", None)):
+        raise TypeError(
+            f"pipe_out must be a binary file object (e.g. sys.stdout.buffer), got {type(pipe_out).__name__}"
+        )
+    if isinstance(pipe_out, io.TextIOBase):
+        raise TypeError(
+            f"pipe_out is a text stream ({type(pipe_out).__name__}); wav bytes need a binary one "
+            "(sys.stdout.buffer, io.BytesIO, a file opened with 'wb')"
+        )
+    if getattr(pipe_out, "closed", False):
+        raise ValueError("pipe_out is closed")
+    writable = getattr(pipe_out, "writable", None)
+    if callable(writable) and not writable():
+        raise ValueError("pipe_out is not open for writing")
+
+
 def output_path_problem(path: PathLike, protected: Sequence[Tuple[Optional[PathLike], str]] = ()) -> Optional[str]:
     """Why a wav cannot be written to ``path`` (checked before any synthesis), or None when it can.
 
     ``protected`` pairs files that must never be overwritten (the model's own) with what they are.
-    The answer leaves out the path itself: callers say which argument it came from.
+    The answer leaves out the path itself: callers say which argument it came from. The folder is
+    checked by creating (and removing) an empty hidden file in it, so a folder that refuses new
+    files (``/proc``, a read-only mount, even for root) is reported before the synthesis.
     """
     text = os.fspath(path)
     if not text:
         return "is empty; give a wav file name"
     if os.path.isdir(text):
         return "is a folder; give a wav file name"
+    if text.endswith(tuple(sep for sep in (os.sep, os.altsep, "/") if sep)):
+        return "ends with a path separator, so it names a folder; give a wav file name"
     for other, what in protected:
         if other is not None and _same_file(text, os.fspath(other)):
             return f"is the model's {what}; writing the wav there would destroy it"
@@ -90,9 +156,28 @@ def output_path_problem(path: PathLike, protected: Sequence[Tuple[Optional[PathL
         return None  # /dev/stdout, a named pipe: written in place
     folder = os.path.dirname(os.path.abspath(text))
     if not os.path.isdir(folder):
+        existing = folder
+        while not os.path.exists(existing) and os.path.dirname(existing) != existing:
+            existing = os.path.dirname(existing)
+        if os.path.exists(existing) and not os.path.isdir(existing):
+            return f"cannot be written: {existing} is a file, not a folder"
         return f"cannot be written: folder {folder} does not exist"
     if not os.access(folder, os.W_OK | os.X_OK):
         return f"cannot be written: folder {folder} is not writable"
+    return _folder_write_problem(folder)
+
+
+def _folder_write_problem(folder: str) -> Optional[str]:
+    """Why no new file can be made in ``folder`` (tried with an empty hidden file, removed at once), or None."""
+    probe = os.path.join(folder, f".tts-write-check.{secrets.token_hex(4)}")
+    try:
+        os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except OSError as err:
+        return f"cannot be written: folder {folder} takes no new files ({err.strerror or err})"
+    try:
+        os.unlink(probe)
+    except OSError:
+        pass
     return None
 
 
@@ -121,6 +206,32 @@ def check_speakers_file(path: PathLike) -> None:
     bad = [name for name, value in mapping.items() if not isinstance(value, int) or isinstance(value, bool)]
     if bad:
         raise SynthesisError(f"speakers file {path}: speaker {bad[0]!r} has id {mapping[bad[0]]!r}, not an integer")
+
+
+def load_synthesis_config(path: Path, vocoder: bool = False):
+    """A model's config for synthesis: ``load_config``'s checks, and its ``audio`` section must be there.
+
+    Training may fill in default audio settings; synthesis with them would silently give wrong,
+    quieter sound (another normalisation or log base than the model was trained with). For a TTS
+    model's config (``vocoder=False``) a vocoder's config is refused, naming the file.
+    """
+    what = "vocoder config" if vocoder else "config"
+    data = read_config_file(path)
+    model = data.get("model")
+    if not vocoder and isinstance(model, str) and model.lower() in MODEL_CONFIGS:
+        if model.lower() not in TTS_MODELS:
+            raise ConfigError(
+                f"{path} is a vocoder config ({model}), not a TTS model config; "
+                "give it as the vocoder's config (vocoder_config_path) with the TTS model's own config.json"
+            )
+    config = config_from_dict(data, source=str(path))
+    if not data.get("audio"):
+        section = "an empty 'audio' section" if "audio" in data else "no 'audio' section"
+        raise ConfigError(
+            f"{what} {path} has {section}: the model's audio settings are needed to turn its output into sound "
+            "(use the config.json the model was trained with)"
+        )
+    return config
 
 
 class DecodedSentence(NamedTuple):
@@ -217,7 +328,7 @@ class Synthesizer(nn.Module):
                 (Path(vocoder_config), "vocoder config"),
                 *self._side_files(self.vocoder_config, "vocoder "),
             ]
-        self.to(device)
+        self.to(parse_device(device))
 
     # ------------------------------------------------------------------ loading
     @staticmethod
@@ -233,11 +344,15 @@ class Synthesizer(nn.Module):
 
     @staticmethod
     def _load_tts(checkpoint_path: Path, config_path: Path, speakers_file: Optional[PathLike]):
-        config = load_config(str(config_path))
+        config = load_synthesis_config(config_path)
         if speakers_file is not None:
+            if Path(speakers_file).is_dir():
+                raise SynthesisError(f"speakers file {speakers_file} is a folder, not a file")
             if not Path(speakers_file).is_file():
                 raise FileNotFoundError(f"speakers file not found: {speakers_file}")
             check_speakers_file(speakers_file)
+            if not getattr(config, "use_speaker_embedding", False):
+                raise SynthesisError(f"speakers file {speakers_file}: the model has no speakers (single-speaker model)")
             config.speakers_file = str(speakers_file)
         elif getattr(config, "use_speaker_embedding", False) and getattr(config, "speakers_file", None):
             if Path(config.speakers_file).is_file():  # a missing one is reported by the model, naming the field
@@ -246,6 +361,10 @@ class Synthesizer(nn.Module):
             model = setup_model(config)
         except AudioError as err:  # e.g. a missing scale stats file
             raise AudioError(f"config {config_path}: {err}") from None
+        except (ConfigError, FileNotFoundError) as err:  # a field the model cannot use (phonemizer, speakers_file)
+            if str(config_path) in str(err):
+                raise
+            raise ConfigError(f"{config_path}: {err}") from None
         checkpoint = load_checkpoint_file(checkpoint_path)
         report = compare_state_dicts(model.state_dict(), checkpoint["model"])
         if not report.complete and not getattr(config, "allow_partial_restore", False):
@@ -268,12 +387,14 @@ class Synthesizer(nn.Module):
 
     def _load_vocoder(self, checkpoint_path: Path, config_path: Path) -> None:
         for path, what in ((checkpoint_path, "vocoder checkpoint"), (config_path, "vocoder config")):
+            if path.is_dir():
+                raise SynthesisError(f"{what} {path} is a folder, not a file")
             if not path.is_file():
                 raise FileNotFoundError(f"{what} not found: {path}")
         problem = vocoder_support_problem(config_path)
         if problem is not None:
             raise UnsupportedVocoderError(problem)
-        self.vocoder_config = load_config(str(config_path))
+        self.vocoder_config = load_synthesis_config(config_path, vocoder=True)
         self.vocoder_model = setup_vocoder_model(self.vocoder_config)
         try:
             self.vocoder_model.load_checkpoint(self.vocoder_config, str(checkpoint_path), eval=True)
@@ -321,7 +442,7 @@ class Synthesizer(nn.Module):
         speakers = self.speakers
         if not speakers:
             if speaker_name:
-                logger.warning("single-speaker model: speaker %r is ignored", speaker_name)
+                raise SynthesisError(f"speaker {speaker_name!r}: the model has no speakers (single-speaker model)")
             return None
         if not speaker_name:
             raise SynthesisError(f"multi-speaker model: choose a speaker, one of: {', '.join(speakers)}")
@@ -390,6 +511,8 @@ class Synthesizer(nn.Module):
                 results[index] = DecodedSentence(
                     mel, bool(outputs["stop_reached"][row]), bool(outputs["text_end_stop"][row])
                 )
+            if len(order) > len(chunk):  # long text: progress for `tts -v`
+                logger.info("decoded %d of %d sentences", start + len(chunk), len(order))
         return results
 
     def vocode(self, mel: np.ndarray, phase_draw: Optional[np.ndarray] = None) -> np.ndarray:
@@ -510,7 +633,11 @@ class Synthesizer(nn.Module):
         ------
         SynthesisError
             ``path`` is empty, a folder, in a missing folder or one of the model's own files.
+        TypeError, ValueError
+            ``pipe_out`` is not a binary stream open for writing (checked before anything is written).
         """
+        if pipe_out is not None:
+            check_pipe_out(pipe_out)
         if path is not None:
             problem = self.output_path_problem(path)
             if problem is not None:
