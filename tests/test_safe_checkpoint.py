@@ -81,3 +81,21 @@ def test_an_old_coqui_checkpoint_with_optimizer_state_and_numpy_losses_loads(tmp
     saved = optimizer_state["state"][0]
     assert torch.equal(restored.state_dict()["state"][0]["exp_avg_sq"], saved["exp_avg_sq"])
     assert restored.param_groups[0]["betas"] == (0.9, 0.998)
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf")], ids=["nan", "inf"])
+def test_weights_of_a_diverged_run_are_refused_naming_the_tensors(tmp_path, bad):
+    state = {f"layer{i}.weight": torch.ones(2, 2) for i in range(5)}
+    for name in ("layer1.weight", "layer2.weight", "layer3.weight", "layer4.weight"):
+        state[name][0, 1] = bad
+    state["steps"] = torch.tensor(3)  # integer tensors cannot hold NaN: not looked at
+    path = _save({"model": state, "step": 9}, tmp_path / "diverged.pth", legacy=False)
+    with pytest.raises(CheckpointError) as err:
+        load_checkpoint_file(path)
+    assert str(err.value) == (
+        f"{path}: 4 weight tensor(s) hold NaN or infinite values (layer1.weight, layer2.weight, layer3.weight, ...): "
+        "it was saved by a run whose loss diverged; take an earlier checkpoint"
+    )
+    bare = _save({"layer0.weight": torch.tensor([1.0, bad])}, tmp_path / "bare.pth", legacy=False)
+    with pytest.raises(CheckpointError, match=r"1 weight tensor\(s\) hold NaN or infinite values \(layer0.weight\)"):
+        load_checkpoint_file(bare)

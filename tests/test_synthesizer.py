@@ -155,6 +155,14 @@ def test_step_limit_is_proportional_to_tokens_and_capped(tmp_path):
     assert synth.sentence_step_limit(100) == 30
 
 
+def test_output_with_nan_is_an_error_naming_the_sentence(toy):
+    """Weights that turn NaN after loading (fp16 overflow on a GPU, say) must not reach Griffin-Lim."""
+    with torch.no_grad():
+        toy.tts_model.postnet.convolutions[0].convolution1d.weight[0, 0, 0] = float("nan")
+    with pytest.raises(SynthesisError, match=r"the model's output for 'Hello there.' holds NaN or infinite values"):
+        toy.tts("Hello there.")
+
+
 def test_long_text_logs_its_progress_batch_by_batch(toy, caplog):
     with caplog.at_level(logging.INFO, logger=SYNTH_LOGGER):
         toy.tts("One. Two. Three. Four. Five.", batch_size=2)

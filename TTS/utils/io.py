@@ -11,7 +11,7 @@ import re
 import secrets
 import shutil
 from pathlib import Path
-from typing import Any, BinaryIO, Dict, Iterator, Union
+from typing import Any, BinaryIO, Dict, Iterator, List, Union
 
 import numpy
 import torch
@@ -64,6 +64,8 @@ SAFE_GLOBALS = [
 ]
 
 
+MAX_NAMED_TENSORS = 3  # tensors named in a message about a checkpoint's weights
+
 # How torch's weights-only unpickler words a refusal (a global, a call or an object outside the allow-list),
 # as opposed to bytes that are simply not a pickle.
 _UNSAFE_PICKLE = re.compile(r"GLOBAL (\S+)|(?:call reduce for|Can only build|Can only create new object)")
@@ -112,8 +114,9 @@ def load_checkpoint_file(path: Union[str, Path], map_location: Union[str, torch.
     Raises
     ------
     CheckpointError
-        Missing file, not a checkpoint, or a checkpoint that needs types outside the allow-list
-        (such a file is refused, never loaded with full pickle).
+        Missing file, not a checkpoint, a checkpoint that needs types outside the allow-list
+        (such a file is refused, never loaded with full pickle), or weights with NaN or infinite
+        values (saved by a diverged run: it would synthesise nothing, or train on garbage).
     """
     path = Path(path)
     if not path.is_file():
@@ -137,9 +140,9 @@ def load_checkpoint_file(path: Union[str, Path], map_location: Union[str, torch.
     if not isinstance(checkpoint, dict):
         raise CheckpointError(f"{path}: expected a dict checkpoint, got {type(checkpoint).__name__}")
     if "model" not in checkpoint:
-        if all(isinstance(v, torch.Tensor) for v in checkpoint.values()):
-            return {"model": checkpoint}
-        raise CheckpointError(f"{path}: no 'model' entry (keys: {', '.join(map(str, checkpoint))})")
+        if not all(isinstance(v, torch.Tensor) for v in checkpoint.values()):
+            raise CheckpointError(f"{path}: no 'model' entry (keys: {', '.join(map(str, checkpoint))})")
+        checkpoint = {"model": checkpoint}
     state = checkpoint["model"]
     if not isinstance(state, dict):
         raise CheckpointError(
@@ -150,7 +153,21 @@ def load_checkpoint_file(path: Union[str, Path], map_location: Union[str, torch.
             raise CheckpointError(
                 f"{path}: the 'model' entry should be a state dict of tensors; {key!r} is {type(value).__name__}"
             )
+    diverged = non_finite_tensors(state)
+    if diverged:
+        shown = ", ".join(diverged[:MAX_NAMED_TENSORS]) + (", ..." if len(diverged) > MAX_NAMED_TENSORS else "")
+        raise CheckpointError(
+            f"{path}: {len(diverged)} weight tensor(s) hold NaN or infinite values ({shown}): "
+            "it was saved by a run whose loss diverged; take an earlier checkpoint"
+        )
     return checkpoint
+
+
+def non_finite_tensors(state: Dict[str, torch.Tensor]) -> List[str]:
+    """Names of the floating-point tensors of a state dict that hold NaN or infinite values."""
+    return [
+        name for name, tensor in state.items() if tensor.is_floating_point() and not bool(torch.isfinite(tensor).all())
+    ]
 
 
 @contextlib.contextmanager

@@ -594,6 +594,11 @@ class Synthesizer(nn.Module):
             logger.warning("skipping sentence %r: none of its characters is in the model's vocabulary", sentence)
         mels = self.synthesize_mels(token_ids, speaker_id, batch_size)
         for sentence, decoded in zip(spoken, mels):
+            if not np.isfinite(decoded.mel).all():  # fp16 overflow on a GPU, say: Griffin-Lim would fail deep inside
+                raise SynthesisError(
+                    f"the model's output for {sentence!r} holds NaN or infinite values "
+                    f"(device {self.device}, {next(self.tts_model.parameters()).dtype}); try --device cpu"
+                )
             if not decoded.stop_reached:
                 logger.warning(STEP_LIMIT_WARNING, decoded.mel.shape[0], sentence)
             elif decoded.text_end_stop:
