@@ -217,6 +217,7 @@ def test_text_outside_the_language_script_warns_once_and_keeps_the_phonemes(capl
         ("sr", "Здраво zdravo", []),
         ("fr-fr", "Ça va, l'été ?", []),
         ("el", "Γειά σου κόσμε", []),
+        ("es", "El 1º de mayo, la 3ª vez", []),  # ordinal indicators are Latin letters
     ],
 )
 def test_foreign_words_by_script(language, text, words):

@@ -79,8 +79,15 @@ def language_scripts(language: str) -> FrozenSet[str]:
     return LANGUAGE_SCRIPTS.get(code) or LANGUAGE_SCRIPTS.get(code.split("-")[0], LATIN)
 
 
+# letters whose Unicode name does not begin with their script: Spanish, Portuguese and Italian ordinals
+# (1º, 3ª: Latin script in Unicode's Scripts.txt; espeak reads "1º" as "primero")
+NAMELESS_SCRIPT = {"\u00aa": "LATIN", "\u00ba": "LATIN"}
+
+
 def letter_script(char: str) -> str:
     """The script of a letter from its Unicode name ("é" -> "LATIN", "я" -> "CYRILLIC", "你" -> "CJK")."""
+    if char in NAMELESS_SCRIPT:
+        return NAMELESS_SCRIPT[char]
     name = unicodedata.name(char, "").split()
     if name and name[0] in ("FULLWIDTH", "HALFWIDTH"):
         name = name[1:]
