@@ -146,3 +146,26 @@ def test_english_cleaners_plus_reads_context_abbreviations_and_keeps_the_full_st
 
 def test_the_extra_abbreviations_stay_out_of_coquis_cleaner():
     assert cleaners.english_cleaners("Ms. Lee, e.g. at 8 p.m.", "en") == "ms. lee, e.g. at eight p.m."
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("He ate 3/4 of it, 1/2 an hour, 2/3 or 1/10.", "he ate three quarters of it, one half an hour, two thirds or one tenth."),
+        ("Add 1 1/2 cups, 3½ spoons and ½ pinch.", "add one and one half cups, three and a half spoons and a half pinch."),
+        ("It's 50/50, open 24/7, on 12/03/2024.", "it's fifty fifty, open twenty four seven, on twelve three twenty twenty four."),
+        ("Version 2.0.1 of 3.14.", "version two point zero point one of three point one four."),
+        ("2.5 kg, 1 km, 3 lbs, 60 mph, 100 km/h, 2 GB.", "two point five kilograms, one kilometer, three pounds, sixty miles per hour, "
+         "one hundred kilometers per hour, two gigabytes."),
+        ("The 1990s, the '80s, the 70s, the 1800s.", "the nineteen nineties, the eighties, the seventies, the eighteen hundreds."),
+        ("5 m, 5 g, 100s, 11/12 and 7/3.", "five m, five g, one hundreds, eleven twelve and seven three."),  # left alone
+    ],
+    ids=["fractions", "mixed-and-vulgar", "slashed", "versions", "units", "decades", "ambiguous"],
+)  # fmt: skip
+def test_english_cleaners_plus_reads_fractions_versions_units_and_decades(text, expected):
+    assert cleaners.english_cleaners_plus(text) == expected
+
+
+def test_coquis_english_cleaners_keep_their_readings_of_fractions_and_units():
+    """Coqui checkpoints were trained on these readings: only the plus cleaner changes them."""
+    assert cleaners.english_cleaners("3/4 of 2.5 kg in the 1990s") == "three/four of two point five kg in the nineteen ninetys"

@@ -21,7 +21,7 @@ from typing import Callable, Dict, List, Optional, Pattern, Tuple
 
 from TTS.config.errors import ConfigError
 from TTS.tts.utils.text.english.abbreviations import ABBREVIATIONS_EN, ABBREVIATIONS_EN_PLUS
-from TTS.tts.utils.text.english.number_norm import expand_percent, normalize_numbers
+from TTS.tts.utils.text.english.number_norm import expand_percent, normalize_numbers, normalize_numbers_plus
 from TTS.tts.utils.text.english.time_norm import expand_time_english
 from TTS.tts.utils.text.french.abbreviations import ABBREVIATIONS_FR, ABBREVIATIONS_FR_UNDOTTED
 
@@ -210,7 +210,8 @@ def english_cleaners_plus(text: str, lang: Optional[str] = None) -> str:
 
     "12%" -> "twelve percent", "#1" -> "number one", "A&B" -> "a and b", curly
     quotes and dashes normalised, and for English the abbreviations that need context or are
-    missing from Coqui's list ("Elm St." -> street, "No. 5", "7 p.m.", "e.g.", "Jan.").
+    missing from Coqui's list ("Elm St." -> street, "No. 5", "7 p.m.", "e.g.", "Jan."), and
+    fractions, version numbers, units and decades ("3/4", "2.0.1", "2.5 kg", "1990s").
     ``lang`` None is taken as "en".
     """
     lang = lang or "en"
@@ -224,6 +225,8 @@ def english_cleaners_plus(text: str, lang: Optional[str] = None) -> str:
     text = lowercase(text)
     text = expand_percent(text)
     text = expand_symbols_english(text)
+    if english:
+        text = normalize_numbers_plus(text)
     text = normalize_numbers(text)
     text = expand_abbreviations(text, lang)
     text = replace_symbols(text, lang)

@@ -1,4 +1,5 @@
-"""English numbers to words: cardinals, ordinals, decimals, grouped numbers, currency, percent.
+"""English numbers to words: cardinals, ordinals, decimals, grouped numbers, currency, percent;
+and, for ``english_cleaners_plus`` only, fractions, version numbers, units and decades.
 
 Words come from ``num2words``. The readings follow Coqui's English cleaners so
 Coqui checkpoints see the text they were trained on: no "and" inside numbers
@@ -96,7 +97,7 @@ def _expand_number(match: re.Match) -> str:
 
 
 def expand_percent(text: str) -> str:
-    """"12%" -> "12 percent", "12.5 %" -> "12.5 percent"; numbers are left as digits."""
+    """ "12%" -> "12 percent", "12.5 %" -> "12.5 percent"; numbers are left as digits."""
     text = _PERCENT_RE.sub(r"\1 percent", text)
     return text.replace("%", " percent ")
 
@@ -113,3 +114,101 @@ def normalize_numbers(text: str) -> str:
     text = _DECIMAL_RE.sub(_expand_decimal, text)
     text = _ORDINAL_RE.sub(lambda m: ordinal(int(m.group(1))), text)
     return _NUMBER_RE.sub(_expand_number, text)
+
+
+# --- readings of ``english_cleaners_plus`` only (Coqui's cleaners above stay as they are) ---------
+
+# denominator -> (singular, plural) of the fractions read as words ("3/4" -> "three quarters")
+FRACTION_WORDS: Dict[int, Tuple[str, str]] = {
+    2: ("half", "halves"), 3: ("third", "thirds"), 4: ("quarter", "quarters"), 5: ("fifth", "fifths"),
+    6: ("sixth", "sixths"), 7: ("seventh", "sevenths"), 8: ("eighth", "eighths"), 9: ("ninth", "ninths"),
+    10: ("tenth", "tenths"),
+}  # fmt: skip
+# Unicode vulgar fractions -> words ("3½" -> "3 and a half")
+VULGAR_FRACTIONS: Dict[str, str] = {
+    "½": "a half", "⅓": "a third", "⅔": "two thirds", "¼": "a quarter", "¾": "three quarters",
+    "⅕": "a fifth", "⅛": "an eighth", "⅜": "three eighths", "⅝": "five eighths", "⅞": "seven eighths",
+}  # fmt: skip
+# unit abbreviation after a number (lower case) -> (singular, plural); "m", "g", "l" alone are left
+# alone (metres or million, 5G, a letter)
+UNITS: Dict[str, Tuple[str, str]] = {
+    "mg": ("milligram", "milligrams"), "kg": ("kilogram", "kilograms"), "oz": ("ounce", "ounces"),
+    "lb": ("pound", "pounds"), "lbs": ("pound", "pounds"),
+    "tsp": ("teaspoon", "teaspoons"), "tbsp": ("tablespoon", "tablespoons"),
+    "mm": ("millimeter", "millimeters"), "cm": ("centimeter", "centimeters"), "km": ("kilometer", "kilometers"),
+    "ml": ("milliliter", "milliliters"), "mph": ("mile per hour", "miles per hour"),
+    "km/h": ("kilometer per hour", "kilometers per hour"), "kwh": ("kilowatt hour", "kilowatt hours"),
+    "hz": ("hertz", "hertz"), "khz": ("kilohertz", "kilohertz"), "mhz": ("megahertz", "megahertz"),
+    "ghz": ("gigahertz", "gigahertz"), "kb": ("kilobyte", "kilobytes"), "mb": ("megabyte", "megabytes"),
+    "gb": ("gigabyte", "gigabytes"), "tb": ("terabyte", "terabytes"),
+}  # fmt: skip
+_MIXED_FRACTION_RE = re.compile(r"(?<![\w/.])(\d+) (\d+)/(\d+)(?![\w/]|\.\d)")
+_SLASHED_NUMBERS_RE = re.compile(r"(?<![\w/.])\d+(?:/\d+)+(?![\w/]|\.\d)")
+_DOTTED_NUMBER_RE = re.compile(r"(?<![\w.])\d+(?:\.\d+){2,}(?!\w|\.\d)")
+_VULGAR_RE = re.compile(r"(?:(\d)\s?)?([%s])" % "".join(VULGAR_FRACTIONS))
+_UNIT_RE = re.compile(
+    r"(?<![\w.])(\d+(?:\.\d+)?)\s?(%s)(?![\w/])" % "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
+)
+_DECADE_RE = re.compile(r"(?<![\w'])(?:(\d\d)|')?(\d)0s\b")
+
+
+def _fraction(numerator: int, denominator: int) -> str:
+    singular, plural = FRACTION_WORDS[denominator]
+    return f"{numerator} {singular if numerator == 1 else plural}"
+
+
+def _is_fraction(numerator: str, denominator: str) -> bool:
+    return int(denominator) in FRACTION_WORDS and 0 < int(numerator) < int(denominator)
+
+
+def _expand_slashed(match: re.Match) -> str:
+    """ "3/4" -> "3 quarters" (a proper fraction with a denominator up to ten); "24/7", "12/3/2024" -> "24 7"."""
+    parts = match.group(0).split("/")
+    if len(parts) == 2 and _is_fraction(*parts):
+        return _fraction(int(parts[0]), int(parts[1]))
+    return " ".join(parts)
+
+
+def _expand_mixed_fraction(match: re.Match) -> str:
+    whole, numerator, denominator = match.groups()
+    if not _is_fraction(numerator, denominator):
+        return match.group(0)
+    return f"{whole} and {_fraction(int(numerator), int(denominator))}"
+
+
+def _expand_vulgar(match: re.Match) -> str:
+    words = VULGAR_FRACTIONS[match.group(2)]
+    return f"{match.group(1)} and {words}" if match.group(1) else words
+
+
+def _expand_unit(match: re.Match) -> str:
+    singular, plural = UNITS[match.group(2)]
+    return f"{match.group(1)} {singular if match.group(1) == '1' else plural}"
+
+
+def _expand_decade(match: re.Match) -> str:
+    """ "1990s" -> "nineteen nineties", "'80s" / "80s" -> "eighties", "1800s" -> "eighteen hundreds"."""
+    century, tens = match.group(1), int(match.group(2))
+    if century is None or not century.isdigit():
+        words = cardinal(tens * 10) if tens else "oh"  # "'00s": "the oh-ohs" is rare; say "oh"
+    else:
+        words = number_words(int(century) * 100 + tens * 10)
+    if words.endswith("y"):
+        return words[:-1] + "ies"
+    return words + "s"
+
+
+def normalize_numbers_plus(text: str) -> str:
+    """What ``english_cleaners_plus`` reads beyond ``normalize_numbers`` (run before it, on lower-case text).
+
+    Fractions ("3/4" -> "3 quarters", "1 1/2" -> "1 and 1 half", "3½" -> "3 and a half"), other
+    slashed numbers as separate numbers ("24/7" -> "24 7"), version numbers ("2.0.1" -> "2 point 0 point
+    1"), units after a number ("2.5 kg" -> "2.5 kilograms", "1 km" -> "1 kilometer") and decades
+    ("1990s" -> "nineteen nineties"). Digits are left for ``normalize_numbers``.
+    """
+    text = _DECADE_RE.sub(_expand_decade, text)
+    text = _MIXED_FRACTION_RE.sub(_expand_mixed_fraction, text)
+    text = _SLASHED_NUMBERS_RE.sub(_expand_slashed, text)
+    text = _VULGAR_RE.sub(_expand_vulgar, text)
+    text = _DOTTED_NUMBER_RE.sub(lambda m: m.group(0).replace(".", " point "), text)
+    return _UNIT_RE.sub(_expand_unit, text)
