@@ -1,9 +1,11 @@
 """Model zoo manager against a local HTTP server: downloads, cache, and every way a download can go wrong."""
 
+import errno
 import hashlib
 import io
 import json
 import os
+import shutil
 import socket
 import stat
 import subprocess
@@ -18,6 +20,7 @@ import pytest
 import torch
 
 from TTS.utils import manage
+from TTS.utils.download import fetch_file, make_session
 from TTS.utils.io import load_checkpoint_file
 from TTS.utils.manage import MARKER_FILE, PARTIAL_PREFIX, ModelDownloadError, ModelManager, ModelNotFoundError
 
@@ -53,7 +56,7 @@ class Server:
                     route = {"status": 503, "body": b"busy"}
                 body = route.get("body", b"")
                 self.send_response(route.get("status", 200))
-                self.send_header("Content-Length", str(len(body)))
+                self.send_header("Content-Length", str(route.get("length", len(body))))
                 for key, value in route.get("headers", {}).items():
                     self.send_header(key, value)
                 self.end_headers()
@@ -221,7 +224,7 @@ def _symlink_member():
     "route, message",
     [
         ({"body": _zip(), "mode": "drop"}, "of .* bytes"),
-        ({"body": b"<html>this is not a zip</html>"}, "not a readable zip"),
+        ({"body": b"<html>this is not a zip</html>"}, "sent a web page instead of the file"),
         ({"body": _zip()[:-40]}, "not a readable zip"),
         ({"body": _zip(extra=[(f"{FOLDER}/../escape.txt", "x")])}, r"unsafe zip member .*'\.\.' in path"),
         ({"body": _zip(extra=[("/tmp/owned.txt", "x")])}, "unsafe zip member .*absolute path"),
@@ -229,8 +232,24 @@ def _symlink_member():
         ({"body": _zip(extra=[_symlink_member()])}, "unsafe zip member .*symbolic link"),
         ({"body": _zip(files={"config.json": b"{}"})}, "expected config.json and one of model_file.pth"),
         ({"status": 404, "body": b"gone"}, "HTTP 404"),
+        ({"status": 302, "headers": {"Location": f"/releases/{FOLDER}.zip"}}, "TooManyRedirects"),
+        ({"body": _zip(files={**FILES, "config.json": b"\xff\xfe{}"})}, r"config\.json is not UTF-8 text"),
+        ({"body": _zip(files={**FILES, "config.json": b"[1, 2]"})}, r"config\.json must hold a JSON object"),
     ],
-    ids=["dropped", "html", "truncated-zip", "dotdot", "absolute", "drive", "symlink", "no-model-file", "404"],
+    ids=[
+        "dropped",
+        "html",
+        "truncated-zip",
+        "dotdot",
+        "absolute",
+        "drive",
+        "symlink",
+        "no-model-file",
+        "404",
+        "redirect-loop",
+        "config-not-utf8",
+        "config-not-object",
+    ],
 )
 def test_bad_downloads_fail_cleanly_and_a_fixed_server_then_works(zoo, server, route, message):
     server.routes[f"/releases/{FOLDER}.zip"] = route
@@ -457,3 +476,174 @@ def test_model_cache_that_cannot_be_created_names_the_folder_and_tts_home(tmp_pa
 
 def _refuse_mkdir(self, *args, **kwargs):
     raise PermissionError(1, "Operation not permitted", str(self))
+
+
+# ----- robustness: servers that lie, zips in odd layouts, caches changed by hand ----------------------
+
+
+def _file_urls(tmp_path, server, monkeypatch, routes):
+    """Serve FILES one URL each (``routes`` overrides a file's route) and register them as a list of URLs."""
+    urls = []
+    for name, data in FILES.items():
+        server.routes[f"/files/{name}"] = routes.get(name, {"body": data})
+        urls.append(server.url(f"/files/{name}"))
+    monkeypatch.setenv("TTS_MODELS_FILE", str(_registry(tmp_path, server, github_rls_url=urls)))
+    return urls
+
+
+@pytest.mark.parametrize(
+    "route",
+    [
+        {"body": b"<p>Sign in to the hotel wifi</p>", "headers": {"Content-Type": "text/html; charset=utf-8"}},
+        {"body": b"\n  <!DOCTYPE html><html><body>404</body></html>"},
+    ],
+    ids=["content-type", "sniffed"],
+)
+def test_a_web_page_sent_with_status_200_is_not_stored_as_the_model(tmp_path, server, zoo, monkeypatch, route):
+    urls = _file_urls(tmp_path, server, monkeypatch, {"model_file.pth": route})
+    with pytest.raises(ModelDownloadError, match="sent a web page instead of the file") as caught:
+        _manager().download_model(NAME)
+    assert urls[1] in str(caught.value)
+    assert _leftovers(zoo) == []
+
+
+def test_an_announced_size_larger_than_the_free_disk_is_refused_before_writing(zoo, server):
+    server.routes[f"/releases/{FOLDER}.zip"] = {"body": b"PK", "length": 10**18}
+    with pytest.raises(ModelDownloadError, match=r"announces 1000000000\.00 GB, only .* GB free in") as caught:
+        _manager().download_model(NAME)
+    assert server.url(f"/releases/{FOLDER}.zip") in str(caught.value)
+    assert _leftovers(zoo) == []
+
+
+def test_a_stalled_server_times_out_with_the_url_and_the_timeout(tmp_path, zoo, server, monkeypatch):
+    with socket.socket() as silent:  # accepts connections, never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(4)
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}/releases/{FOLDER}.zip"
+        monkeypatch.setenv("TTS_MODELS_FILE", str(_registry(tmp_path, server, github_rls_url=url)))
+        manager = ModelManager(progress_bar=False, retries=0, timeout=(1.0, 0.5))
+        with pytest.raises(ModelDownloadError, match=r"timed out.*read timeout=0\.5") as caught:
+            manager.download_model(NAME)
+    assert url in str(caught.value) and _leftovers(zoo) == []
+
+
+def test_writing_the_download_fails_with_one_line_naming_the_cache(zoo, server, monkeypatch):
+    def disk_full(path, text):
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(manage, "_write_synced", disk_full)
+    with pytest.raises(ModelDownloadError, match="No space left on device") as caught:
+        _manager().download_model(NAME)
+    assert "TTS_HOME" in str(caught.value) and caught.value.__cause__ is None
+    assert _leftovers(zoo) == []
+
+
+def test_fetch_file_turns_file_and_url_errors_into_one_line(server, tmp_path):
+    server.routes["/f"] = {"body": b"data"}
+    session = make_session(retries=0)
+    with pytest.raises(ModelDownloadError, match="cannot write .*missing"):
+        fetch_file(server.url("/f"), tmp_path / "missing" / "f", session=session, progress_bar=False)
+    with pytest.raises(ModelDownloadError, match=r"could not download http://a\.\.b/x\.zip"):
+        fetch_file("http://a..b/x.zip", tmp_path / "f", session=session, progress_bar=False)
+
+
+def test_a_zip_nested_one_folder_deeper_is_flattened(zoo, server):
+    server.routes[f"/releases/{FOLDER}.zip"] = {"body": _zip(top=f"release-v1/{FOLDER}")}
+    model_path, config_path, _ = _manager().download_model(NAME)
+    assert model_path == zoo / FOLDER / "model_file.pth" and config_path.is_file()
+
+
+def test_two_model_files_use_the_first_of_the_documented_order_with_a_warning(zoo, server, caplog):
+    server.routes[f"/releases/{FOLDER}.zip"] = {"body": _zip(files={**FILES, "checkpoint.pth": b"training state"})}
+    with caplog.at_level("WARNING", logger="TTS.utils.manage"):
+        model_path, _, _ = _manager().download_model(NAME)
+    assert model_path.name == "model_file.pth"
+    assert "model_file.pth and checkpoint.pth; using model_file.pth" in caplog.text
+
+
+def test_a_config_with_a_byte_order_mark_is_accepted_and_kept_as_released(zoo, server):
+    released = b"\xef\xbb\xbf" + FILES["config.json"]
+    server.routes[f"/releases/{FOLDER}.zip"] = {"body": _zip(files={**FILES, "config.json": released})}
+    _, config_path, _ = _manager().download_model(NAME)
+    assert json.loads(config_path.read_text())["audio"]["stats_path"] == str(zoo / FOLDER / "scale_stats.npy")
+    assert (zoo / FOLDER / "config.json.orig").read_bytes() == released
+
+
+def test_an_edited_config_is_used_not_downloaded_over(zoo, server):
+    manager = _manager()
+    _, config_path, _ = manager.download_model(NAME)
+    config = json.loads(config_path.read_text())
+    config["audio"]["sample_rate"] = 16000
+    config_path.write_text(json.dumps(config, indent=2))
+    assert manager.is_downloaded(NAME)
+    assert manager.download_model(NAME)[1] == config_path
+    assert json.loads(config_path.read_text())["audio"]["sample_rate"] == 16000
+    config_path.write_text(config_path.read_text()[:-20])  # an edit that broke it: say so, keep it
+    with pytest.raises(ModelDownloadError, match=r"no longer valid JSON.*delete the folder") as caught:
+        manager.download_model(NAME)
+    assert str(config_path) in str(caught.value)
+    assert server.hits.count(("GET", f"/releases/{FOLDER}.zip")) == 1
+
+
+def test_a_folder_copied_under_another_models_name_is_not_used(tmp_path, zoo, server, monkeypatch):
+    registry = _registry(tmp_path, server)
+    data = json.loads(registry.read_text())
+    other = dict(data["tts_models"]["en"]["ljspeech"]["tacotron2-DDC"], github_rls_url=server.url("/other.zip"))
+    data["tts_models"]["en"]["ljspeech"]["other"] = other
+    registry.write_text(json.dumps(data))
+    server.routes["/other.zip"] = {"body": _zip(top="")}
+    _manager().download_model(NAME)
+    shutil.copytree(zoo / FOLDER, zoo / "tts_models--en--ljspeech--other")
+    assert not _manager().is_downloaded("tts_models/en/ljspeech/other")
+    _manager().download_model("tts_models/en/ljspeech/other")
+    assert ("GET", "/other.zip") in server.hits
+    marker = json.loads((zoo / "tts_models--en--ljspeech--other" / MARKER_FILE).read_text())
+    assert marker["model_name"] == "tts_models/en/ljspeech/other"
+
+
+@pytest.mark.parametrize("damage", ["config.json", "model_file.pth", MARKER_FILE])
+def test_offline_error_says_what_is_wrong_with_the_cached_copy_and_keeps_it(zoo, server, damage):
+    _manager().download_model(NAME)
+    folder = zoo / FOLDER
+    (folder / damage).unlink()
+    server.stop()
+    with pytest.raises(ModelDownloadError) as caught:
+        _manager().download_model(NAME)  # a new session: no kept-alive connection to the stopped server
+    message = str(caught.value)
+    problem = f"no completion marker {MARKER_FILE}" if damage == MARKER_FILE else f"{damage} is missing"
+    assert f"the copy in {folder} is not usable ({problem}) and was left as it is" in message
+    assert "\n" not in message and (folder / "scale_stats.npy").is_file()
+
+
+def test_an_incomplete_folder_moved_away_by_another_process_meanwhile(zoo, server, monkeypatch):
+    folder = zoo / FOLDER
+    folder.mkdir(parents=True)
+    (folder / "model_file.pth").write_bytes(b"half")
+    real_replace = os.replace
+
+    def other_process_first(src, dst):
+        if Path(src) == folder and Path(dst).name == "old":
+            shutil.rmtree(folder)  # the other process moved it to its own trash first
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(manage.os, "replace", other_process_first)
+    assert _manager().download_model(NAME)[0].read_bytes() == FILES["model_file.pth"]
+    assert _leftovers(zoo) == [FOLDER]
+
+
+def test_two_downloads_of_the_same_model_at_once_leave_one_good_folder(zoo, server):
+    results, errors = [], []
+
+    def download():
+        try:
+            results.append(_manager().download_model(NAME))
+        except Exception as err:  # noqa: BLE001 -- reported below
+            errors.append(err)
+
+    threads = [threading.Thread(target=download) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == [] and len(results) == 3 and len({r[0] for r in results}) == 1
+    assert _manager().is_downloaded(NAME) and _leftovers(zoo) == [FOLDER]

@@ -20,6 +20,7 @@ from typing import List, Optional, Tuple
 import requests
 from requests.adapters import HTTPAdapter
 from tqdm.auto import tqdm
+from urllib3.exceptions import LocationValueError
 from urllib3.util.retry import Retry
 
 logger = logging.getLogger(__name__)
@@ -32,6 +33,8 @@ RETRY_STATUSES = (500, 502, 503, 504)
 CHUNK_BYTES = 1 << 20
 # Archive folders some zip tools add that hold no model files.
 IGNORED_ZIP_FOLDERS = ("__MACOSX",)
+# How a web page starts: what a captive portal or an error page sent with status 200 looks like.
+HTML_STARTS = (b"<!doctype html", b"<html", b"<head", b"<?xml")
 
 
 class ModelDownloadError(RuntimeError):
@@ -75,7 +78,7 @@ def fetch_text(url: str, *, session: requests.Session, timeout: Tuple[float, flo
     """GET a small text document (a registry), raising ``ModelDownloadError`` naming the URL."""
     try:
         response = session.get(url, timeout=timeout)
-    except requests.RequestException as err:
+    except (requests.RequestException, LocationValueError) as err:
         raise ModelDownloadError(f"could not fetch {url}: {_reason(err)}") from None
     if response.status_code != 200:
         raise ModelDownloadError(f"could not fetch {url}: HTTP {response.status_code} {response.reason}")
@@ -130,6 +133,7 @@ def fetch_file(
                 raise ModelDownloadError(f"could not download {url}: HTTP {response.status_code} {response.reason}")
             length = response.headers.get("Content-Length")
             expected_bytes = int(length) if length and length.isdigit() else None
+            _check_room(url, destination.parent, expected_bytes)
             with (
                 open(destination, "xb") as out,
                 tqdm(
@@ -143,6 +147,8 @@ def fetch_file(
                 ) as bar,
             ):
                 for chunk in response.iter_content(chunk_size=CHUNK_BYTES):
+                    if received == 0:
+                        _refuse_web_page(url, response.headers.get("Content-Type", ""), chunk)
                     out.write(chunk)
                     digest.update(chunk)
                     received += len(chunk)
@@ -151,10 +157,15 @@ def fetch_file(
             raise ModelDownloadError(
                 f"could not download {url}: received {received} of {expected_bytes} bytes (the connection was cut)"
             )
-    except requests.RequestException as err:
+    except (requests.RequestException, LocationValueError) as err:  # RequestException is an OSError: first
         destination.unlink(missing_ok=True)
         cut = f" (the transfer broke off: {received} of {expected_bytes} bytes written)" if expected_bytes else ""
         raise ModelDownloadError(f"could not download {url}{cut}: {_reason(err)}") from None
+    except OSError as err:  # the file itself: disk full, folder not writable
+        destination.unlink(missing_ok=True)
+        raise ModelDownloadError(
+            f"could not download {url}: cannot write {destination}: {err.strerror or err}"
+        ) from None
     except BaseException:
         destination.unlink(missing_ok=True)
         raise
@@ -166,6 +177,30 @@ def fetch_file(
             f"(corrupt transfer or a changed release)"
         )
     return actual
+
+
+def _check_room(url: str, folder: Path, expected_bytes: Optional[int]) -> None:
+    """Refuse a download whose announced size does not fit on the disk of ``folder``."""
+    if expected_bytes is None:
+        return
+    free = shutil.disk_usage(folder).free
+    if expected_bytes > free:
+        raise ModelDownloadError(
+            f"could not download {url}: the server announces {expected_bytes / 1e9:.2f} GB, "
+            f"only {free / 1e9:.2f} GB free in {folder}"
+        )
+
+
+def _refuse_web_page(url: str, content_type: str, first_chunk: bytes) -> None:
+    """Refuse an HTML page sent instead of the file (a captive portal or an error page with status 200)."""
+    if url.lower().endswith((".html", ".htm")):
+        return
+    looks_like_html = first_chunk[:256].lstrip().lower().startswith(HTML_STARTS)
+    if content_type.split(";")[0].strip().lower() == "text/html" or looks_like_html:
+        raise ModelDownloadError(
+            f"could not download {url}: the server sent a web page instead of the file "
+            f"(a network login page, a proxy or an error page?)"
+        )
 
 
 def _member_problem(info: zipfile.ZipInfo) -> Optional[str]:
@@ -186,11 +221,18 @@ def _member_problem(info: zipfile.ZipInfo) -> Optional[str]:
 
 
 def _strip_prefix(names: List[str]) -> str:
-    """The single top-level folder every member lives under (``"name/"``), or ``""``."""
-    tops = {name.replace("\\", "/").split("/", 1)[0] for name in names}
-    if len(tops) == 1 and all("/" in name.replace("\\", "/") for name in names):
-        return tops.pop() + "/"
-    return ""
+    """The folders every member lives under (``"name/"``, ``"outer/name/"``), or ``""``.
+
+    A model folder has files at its top, so folders holding nothing but one folder are all stripped.
+    """
+    prefix = ""
+    names = [name.replace("\\", "/") for name in names]
+    while True:
+        rest = [name[len(prefix) :] for name in names if name[len(prefix) :].strip("/")]
+        tops = {name.split("/", 1)[0] for name in rest}
+        if len(tops) != 1 or not all("/" in name for name in rest):
+            return prefix
+        prefix += tops.pop() + "/"
 
 
 def extract_zip(archive: Path, target: Path, *, source: str) -> List[str]:

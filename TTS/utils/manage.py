@@ -22,9 +22,12 @@ How a download stays safe:
 3. The staged folder is moved into place with one ``os.replace``.
 
 A model folder without a valid ``.complete`` (an interrupted run of an older tool, a hand-made
-copy, a file deleted since) is never used: it is replaced by a fresh download. A failure or
-Ctrl-C removes the partial folder; one left by a killed process is never read and is deleted by
-the next download on the same host once its process is gone.
+copy, a file deleted or truncated since, a marker made for another model) is never used: it is
+replaced by a fresh download, and when that fails the error says what is wrong with the folder.
+config.json is the exception: it may be edited in place (the edit is used); an edit that left it
+unreadable is an error naming the file, never a reason to replace it. A failure or Ctrl-C removes
+the partial folder; one left by a killed process is never read and is deleted by the next download
+on the same host once its process is gone.
 
 A cached model is served from its folder and marker alone: no registry is read and no network
 call is made.
@@ -237,19 +240,40 @@ class ModelManager:
         return self.output_prefix / folder_name(model_name)
 
     def _read_marker(self, folder: Path) -> Optional[Dict[str, Any]]:
-        """The completion marker of ``folder`` when it is valid and every listed file has its size, else None."""
+        """The completion marker of ``folder`` when the folder is complete and usable, else None."""
+        return self._check_folder(folder)[0]
+
+    def _check_folder(self, folder: Path) -> Tuple[Optional[Dict[str, Any]], Optional[str]]:
+        """``(marker, None)`` for a complete folder, else ``(None, what is wrong)``.
+
+        Complete: a valid marker made for this folder's model, every listed file present with its
+        size. config.json may differ from its recorded size when it still parses (an edit).
+        """
         try:
             marker = json.loads((folder / MARKER_FILE).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None, f"no completion marker {MARKER_FILE}"
+        except (OSError, ValueError) as err:
+            return None, f"unreadable completion marker {MARKER_FILE} ({err})"
+        try:
             if marker.get("format") != MARKER_FORMAT:
-                return None
-            for relative, record in marker["files"].items():
-                if (folder / relative).stat().st_size != record["size"]:
-                    return None
+                return None, f"completion marker of format {marker.get('format')!r}, not {MARKER_FORMAT}"
+            if not isinstance(marker["model_item"], dict):
+                return None, f"damaged completion marker {MARKER_FILE} (no registry entry)"
+            if folder_name(marker["model_name"]) != folder.name:
+                return None, f"its completion marker is for {marker['model_name']}"
             if marker["model_file"] not in marker["files"] or CONFIG_FILE not in marker["files"]:
-                return None
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            return None
-        return marker
+                return None, f"completion marker {MARKER_FILE} lists no model file or no {CONFIG_FILE}"
+            for relative, record in marker["files"].items():
+                path = folder / relative
+                if not path.is_file():
+                    return None, f"{relative} is missing"
+                size = path.stat().st_size
+                if size != record["size"] and relative != CONFIG_FILE:
+                    return None, f"{relative} has {size} bytes, the download had {record['size']}"
+        except (OSError, KeyError, TypeError, AttributeError) as err:
+            return None, f"damaged completion marker {MARKER_FILE} ({type(err).__name__}: {err})"
+        return marker, None
 
     def is_downloaded(self, model_name: str) -> bool:
         """True when the model's folder is complete (valid marker, every file present with its size)."""
@@ -259,7 +283,17 @@ class ModelManager:
         marker = self._read_marker(folder)
         if marker is None:
             return None
-        return folder / marker["model_file"], folder / CONFIG_FILE, marker["model_item"]
+        config = folder / CONFIG_FILE
+        if config.stat().st_size != marker["files"][CONFIG_FILE]["size"]:  # edited: use it if it still reads
+            try:
+                json.loads(config.read_text(encoding="utf-8-sig"))
+            except (OSError, ValueError) as err:
+                raise ModelDownloadError(
+                    f"{config} was changed since the download and is no longer valid JSON ({err}); "
+                    f"fix it, or delete the folder {folder} to download {marker['model_name']} again"
+                ) from None
+            logger.info("%s: using the edited %s", marker["model_name"], config)
+        return folder / marker["model_file"], config, marker["model_item"]
 
     # ----- download ---------------------------------------------------------------------------
 
@@ -292,10 +326,16 @@ class ModelManager:
         entry = self._entry(model_name)
         if "embedded" in entry:  # shipped in the package: nothing to download or cache
             return self._embedded_files(entry)
-        if folder.exists():
+        problem = self._check_folder(folder)[1] if folder.exists() or folder.is_symlink() else None
+        if problem:
             logger.warning(
-                "%s: %s has no valid completion marker; it will be replaced by a fresh download", model_name, folder
+                "%s: %s is incomplete (%s); it will be replaced by a fresh download", model_name, folder, problem
             )
+        where = (
+            f"{model_name}: the copy in {folder} is not usable ({problem}) and was left as it is"
+            if problem
+            else f"{model_name} is not in the model cache {self.output_prefix}"
+        )
         try:
             self.output_prefix.mkdir(parents=True, exist_ok=True)
             self._remove_stale_partials()
@@ -312,10 +352,17 @@ class ModelManager:
                 sources = self._fetch(entry, work, staged)
                 marker = self._finish_folder(staged, folder, entry, sources)
             except ModelDownloadError as err:
+                raise ModelDownloadError(f"{err} ({where})") from None
+            except OSError as err:  # disk full or a folder turned read-only while the files were written
                 raise ModelDownloadError(
-                    f"{err} ({model_name} is not in the model cache {self.output_prefix})"
+                    f"could not write the download into {work}: {err.strerror or err} ({where})" + self._cache_hint()
                 ) from None
-            self._commit(staged, folder)
+            try:
+                self._commit(staged, folder)
+            except OSError as err:
+                raise ModelDownloadError(
+                    f"could not move the download into {folder}: {err.strerror or err}" + self._cache_hint()
+                ) from None
         finally:
             shutil.rmtree(work, ignore_errors=True)
         logger.info("%s: downloaded into %s", model_name, folder)
@@ -390,13 +437,22 @@ class ModelManager:
         links = [str(p.relative_to(staged)) for p in staged.rglob("*") if p.is_symlink()]
         if links:
             raise ModelDownloadError(f"{source}: refused: the download holds links ({', '.join(links)})")
-        model_file = next((name for name in MODEL_FILES if (staged / name).is_file()), None)
+        candidates = [name for name in MODEL_FILES if (staged / name).is_file()]
+        model_file = candidates[0] if candidates else None
+        if len(candidates) > 1:
+            logger.warning(
+                "%s: the download holds %s; using %s (the first of %s)",
+                source,
+                " and ".join(candidates),
+                model_file,
+                ", ".join(MODEL_FILES),
+            )
         if model_file is None or not (staged / CONFIG_FILE).is_file():
             found = ", ".join(sorted(p.name for p in staged.iterdir())) or "nothing"
             raise ModelDownloadError(
                 f"{source}: expected {CONFIG_FILE} and one of {', '.join(MODEL_FILES)} at the top level, found: {found}"
             )
-        changed = localize_config(staged, folder)
+        changed = localize_config(staged, folder, source=source)
         if changed:
             logger.info("config.json: pointed %s at %s", ", ".join(changed), folder)
         files = {}
@@ -423,7 +479,10 @@ class ModelManager:
                     logger.info("%s was completed by another process meanwhile; using that copy", folder)
                     return
                 trash = self._new_partial(folder.name)
-                os.replace(folder, trash / "old")
+                try:
+                    os.replace(folder, trash / "old")
+                except FileNotFoundError:  # another process moved it away first
+                    pass
                 shutil.rmtree(trash, ignore_errors=True)
             try:
                 os.replace(staged, folder)
@@ -462,7 +521,7 @@ class ModelManager:
                 shutil.rmtree(path, ignore_errors=True)
 
 
-def localize_config(staged: Path, folder: Path) -> List[str]:
+def localize_config(staged: Path, folder: Path, *, source: Optional[str] = None) -> List[str]:
     """Point file paths inside ``staged/config.json`` at ``folder``; keep the original as ``config.json.orig``.
 
     A string is a path to rewrite when its key ends in ``_path``/``_file`` or it contains a path
@@ -478,14 +537,19 @@ def localize_config(staged: Path, folder: Path) -> List[str]:
     Raises
     ------
     ModelDownloadError
-        config.json is not valid JSON.
+        config.json is not UTF-8 JSON holding an object; the message names ``source``.
     """
     config_path = staged / CONFIG_FILE
-    text = config_path.read_text(encoding="utf-8")
+    origin = f"{source}: {CONFIG_FILE}" if source else f"{CONFIG_FILE} of the download"
+    released = config_path.read_bytes()
     try:
-        config = json.loads(text)
+        config = json.loads(released.decode("utf-8-sig"))  # a byte-order mark is allowed, as elsewhere
+    except UnicodeDecodeError as err:
+        raise ModelDownloadError(f"{origin} is not UTF-8 text (byte {err.start})") from None
     except json.JSONDecodeError as err:
-        raise ModelDownloadError(f"{config_path.name} of the download is not valid JSON: {err}") from None
+        raise ModelDownloadError(f"{origin} is not valid JSON: {err}") from None
+    if not isinstance(config, dict):
+        raise ModelDownloadError(f"{origin} must hold a JSON object of settings, got {type(config).__name__}")
     shipped = {p.name for p in staged.iterdir() if p.is_file()} - {CONFIG_FILE, MARKER_FILE}
     tables = [name for name in SPEAKER_TABLES if name in shipped]
     changed: List[str] = []
@@ -513,7 +577,7 @@ def localize_config(staged: Path, folder: Path) -> List[str]:
         return node
 
     localized = walk(config, "", "")
-    (staged / ORIGINAL_CONFIG_FILE).write_text(text, encoding="utf-8")
+    (staged / ORIGINAL_CONFIG_FILE).write_bytes(released)
     if changed:
         config_path.write_text(json.dumps(localized, indent=4, ensure_ascii=False) + "\n", encoding="utf-8")
     return changed

@@ -32,7 +32,8 @@ An entry gives exactly one of ``github_rls_url``, ``repo_id`` and ``embedded``.
 import json
 import re
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Tuple
+from urllib.parse import urlsplit
 
 REGISTRY_PATH = Path(__file__).resolve().parents[1] / ".models.json"
 # models shipped inside the package, one folder each (``embedded`` entries)
@@ -61,6 +62,7 @@ _NAME_PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")
 _URL = re.compile(r"^https?://[^\s]+$")
 _REPO_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_HOST_LABEL = re.compile(r"^[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?$")
 
 
 class RegistryError(ValueError):
@@ -74,6 +76,23 @@ def iter_models(registry: Dict[str, Any]) -> Iterator[Tuple[str, Dict[str, Any]]
             for dataset, models in datasets.items():
                 for model, entry in models.items():
                     yield f"{model_type}/{lang}/{dataset}/{model}", entry
+
+
+def _url_problem(url: str) -> Optional[str]:
+    """Why ``url`` (already ``http(s)://...``) cannot be fetched: a bad host or port; None when it looks right."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # raises ValueError when out of range or not a number
+        host = parts.hostname or ""
+    except ValueError as err:
+        return str(err)
+    if not host:
+        return "no host name"
+    if port == 0:
+        return "port 0"
+    if ":" not in host and not all(_HOST_LABEL.match(label) for label in host.rstrip(".").split(".")):
+        return f"{host!r} is not a valid host name"
+    return None
 
 
 def _repo_field_problems(name: str, entry: Dict[str, Any]) -> List[str]:
@@ -116,11 +135,21 @@ def _entry_problems(name: str, entry: Any) -> List[str]:
         problems.append(f"{name}: field 'embedded' must be a folder name under TTS/.models, got {entry['embedded']!r}")
     url_list = [urls] if isinstance(urls, str) else urls
     if urls is not None:
-        if not isinstance(url_list, list) or not url_list or not all(isinstance(u, str) and _URL.match(u) for u in url_list):
-            problems.append(f"{name}: field 'github_rls_url' must be an http(s) URL or a non-empty list of them, got {urls!r}")
+        if (
+            not isinstance(url_list, list)
+            or not url_list
+            or not all(isinstance(u, str) and _URL.match(u) for u in url_list)
+        ):
+            problems.append(
+                f"{name}: field 'github_rls_url' must be an http(s) URL or a non-empty list of them, got {urls!r}"
+            )
             url_list = []
         elif isinstance(urls, str) and not urls.endswith(".zip"):
             problems.append(f"{name}: field 'github_rls_url' as a single URL must point at a .zip, got {urls!r}")
+        for url in url_list:
+            problem = _url_problem(url)
+            if problem:
+                problems.append(f"{name}: field 'github_rls_url': {url!r} is not a usable URL ({problem})")
     if "repo_id" in entry and not (isinstance(entry["repo_id"], str) and _REPO_ID.match(entry["repo_id"])):
         problems.append(f"{name}: field 'repo_id' must look like 'org/name', got {entry['repo_id']!r}")
     problems.extend(_repo_field_problems(name, entry))
@@ -146,7 +175,11 @@ def validate_registry(registry: Any) -> List[str]:
     """Return every schema problem of a parsed registry (an empty list when it is valid)."""
     if not isinstance(registry, dict):
         return [f"the top level must be a mapping with {' and '.join(MODEL_TYPES)}"]
-    problems = [f"unknown top-level key '{key}' (allowed: {', '.join(MODEL_TYPES)})" for key in registry if key not in MODEL_TYPES]
+    problems = [
+        f"unknown top-level key '{key}' (allowed: {', '.join(MODEL_TYPES)})"
+        for key in registry
+        if key not in MODEL_TYPES
+    ]
     for model_type in MODEL_TYPES:
         langs = registry.get(model_type)
         if not isinstance(langs, dict):
@@ -154,19 +187,25 @@ def validate_registry(registry: Any) -> List[str]:
             continue
         for lang, datasets in langs.items():
             if not _LANG.match(lang):
-                problems.append(f"{model_type}/{lang}: not a language code like 'en', 'pt-br', 'multilingual' or 'universal'")
+                problems.append(
+                    f"{model_type}/{lang}: not a language code like 'en', 'pt-br', 'multilingual' or 'universal'"
+                )
             if not isinstance(datasets, dict):
                 problems.append(f"{model_type}/{lang}: must be a mapping of datasets")
                 continue
             for dataset, models in datasets.items():
                 if not _NAME_PART.match(dataset):
-                    problems.append(f"{model_type}/{lang}/{dataset}: dataset names use letters, digits, '_', '.', '-', '+'")
+                    problems.append(
+                        f"{model_type}/{lang}/{dataset}: dataset names use letters, digits, '_', '.', '-', '+'"
+                    )
                 if not isinstance(models, dict):
                     problems.append(f"{model_type}/{lang}/{dataset}: must be a mapping of models")
                     continue
                 for model in models:
                     if not _NAME_PART.match(model):
-                        problems.append(f"{model_type}/{lang}/{dataset}/{model}: model names use letters, digits, '_', '.', '-', '+'")
+                        problems.append(
+                            f"{model_type}/{lang}/{dataset}/{model}: model names use letters, digits, '_', '.', '-', '+'"
+                        )
     if problems:
         return problems
     names = set()
