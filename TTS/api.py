@@ -21,6 +21,7 @@ import torch
 from torch import nn
 
 from TTS.utils.download import ModelDownloadError
+from TTS.utils.io import CheckpointError
 from TTS.utils.manage import MANAGER_ERRORS, ModelManager
 from TTS.utils.model_registry import iter_models
 from TTS.utils.synthesizer import (
@@ -159,13 +160,25 @@ class TTS(nn.Module):
             vocoder_path, vocoder_config_path, _ = self.manager.download_model(vocoder_name)
         elif vocoder_path is not None and vocoder_config_path is None:
             raise SynthesisError("a vocoder path needs its config (vocoder_config_path)")
-        self.synthesizer = Synthesizer(
-            model_path,
-            config_path,
-            speakers_file_path,
-            vocoder_checkpoint=vocoder_path,
-            vocoder_config=vocoder_config_path,
-        )
+        try:
+            self.synthesizer = Synthesizer(
+                model_path,
+                config_path,
+                speakers_file_path,
+                vocoder_checkpoint=vocoder_path,
+                vocoder_config=vocoder_config_path,
+            )
+        except CheckpointError as err:
+            raise CheckpointError(f"{err}{self._damaged_copy_hint(model_path, vocoder_path)}") from None
+
+    def _damaged_copy_hint(self, *paths: Optional[Path]) -> str:
+        """How to replace a cached download whose file is unreadable (its size was right, its bytes were not)."""
+        cache = Path(self.manager.output_prefix).resolve()
+        for path in paths:
+            if path is not None and cache in Path(path).resolve().parents:
+                folder = Path(path).resolve().parent
+                return f"; the downloaded copy is damaged: delete the folder {folder} to download it again"
+        return ""
 
     def _download_tts(self, model_name: str) -> Tuple[Path, Path, Optional[str]]:
         defaulted = not model_name

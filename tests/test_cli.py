@@ -430,3 +430,27 @@ def test_default_vocoder_of_an_unsupported_architecture_falls_back_to_griffin_li
     )  # fmt: skip
     assert code == 1 and "not supported" in one_error_line(err)
     shutil.rmtree(tmp_path / "home")
+
+
+def test_a_cached_model_file_damaged_in_place_says_which_folder_to_delete(cli, zoo, tmp_path, monkeypatch):
+    """Same size, other bytes: the cache check passes, the checkpoint does not load; the error says how to recover."""
+    www, url, stop = zoo
+    model_path, config_path = write_toy_model(tmp_path / "toy", stop_threshold=0.0)
+    release_zip(www / "toy.zip", {"config.json": config_path, "model_file.pth": model_path})
+    entry = {"description": "toy", "license": "MPL", "github_rls_url": f"{url}/toy.zip"}
+    (tmp_path / "models.json").write_text(
+        json.dumps({"tts_models": {"en": {"test": {"toy": entry}}}, "vocoder_models": {}})
+    )
+    monkeypatch.setenv("TTS_MODELS_FILE", str(tmp_path / "models.json"))
+    name = "tts_models/en/test/toy"
+    argv = ["--model_name", name, "--text", "Hello.", "--out_path", tmp_path / "o.wav", "--no-progress_bar"]
+    code, _, err = cli(*argv)
+    assert code == 0, err
+    stop()
+    cached = tmp_path / "home" / "tts" / "tts_models--en--test--toy" / "model_file.pth"
+    cached.write_bytes(b"\0" * cached.stat().st_size)
+    code, _, err = cli(*argv)
+    assert code == 1
+    assert one_error_line(err).endswith(
+        f"; the downloaded copy is damaged: delete the folder {cached.parent.resolve()} to download it again"
+    )
