@@ -415,6 +415,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.steps < 1:
         parser.error("--steps must be at least 1")
+    if args.wer_limit is not None and args.wer_limit < 1:  # before hours of training, not after
+        parser.error(f"--wer_limit {args.wer_limit}: must be at least 1")
     return args
 
 

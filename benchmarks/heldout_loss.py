@@ -104,6 +104,16 @@ def main(argv: Optional[List[str]] = None) -> None:
     parser.add_argument("--seed", type=int, default=0, help="seed of the prenet dropout (the same for every model)")
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args(argv)
+    for flag, value in (("--batch_size", args.batch_size), ("--threads", args.threads)):
+        if value < 1:
+            parser.error(f"{flag} {value}: must be at least 1")
+    for model_path in args.model_path:
+        if model_path.is_dir():
+            parser.error(f"--model_path {model_path} is a folder, not a weight file")
+        if not model_path.is_file():
+            parser.error(f"--model_path {model_path}: file not found")
+    if args.config_path is not None and not args.config_path.is_file():
+        parser.error(f"--config_path {args.config_path}: file not found")
     torch.set_num_threads(args.threads)
     samples = read_heldout_samples(args.corpus, args.speaker)
     print(f"held-out clips of {args.corpus}: {len(samples)}, batches of {args.batch_size}, teacher-forced")

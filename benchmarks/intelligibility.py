@@ -168,6 +168,8 @@ def read_heldout(corpus: Path, limit: Optional[int]) -> List[HeldoutSentence]:
             if len(row) < 2:
                 raise SystemExit(f"{metadata}: malformed line {'|'.join(row)!r} (expected id|text|normalized text)")
             sentences.append(HeldoutSentence(row[0], row[1], corpus / "heldout_wavs" / f"{row[0]}.wav"))
+    if not sentences:
+        raise SystemExit(f"{metadata}: no held-out sentences (a WER over none would read 0 %)")
     sentences = sentences[:limit] if limit is not None else sentences
     missing = [str(s.teacher_wav) for s in sentences if not s.teacher_wav.is_file()]
     if missing:
@@ -811,6 +813,15 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument("--json", type=Path, help="save the report (with per-sentence details) here")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress and each step-limit warning")
     args = parser.parse_args(argv)
+    for flag, value, least in (
+        ("--limit", args.limit, 1),
+        ("--hard_limit", args.hard_limit, 0),
+        ("--whisper_threads", args.whisper_threads, 1),
+        ("--beam_size", args.beam_size, 1),
+        *(("--threads", threads, 1) for threads in args.threads),
+    ):
+        if value is not None and value < least:
+            parser.error(f"{flag} {value}: must be at least {least}")
     if args.hard_sentences is None:
         args.hard_sentences = DEFAULT_HARD_SENTENCES.get(base_language(args.language))
     return args

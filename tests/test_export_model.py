@@ -373,3 +373,34 @@ def test_checkpoint_folder_names_its_checkpoints(tmp_path, capsys):
     )
     assert export_model.main(["--checkpoint", str(tmp_path / "out"), "--out_folder", str(tmp_path / "o2")]) == 1
     assert "error: checkpoint not found" in _error_lines(capsys)
+
+
+def test_weights_that_do_not_fit_their_config_write_nothing_and_keep_a_release(tmp_path, capsys):
+    checkpoint, _, _ = write_run(tmp_path / "run", with_events=False)
+    bad = torch.load(checkpoint, weights_only=False)
+    bad["model"]["embedding.weight"] = torch.zeros(3, 3)
+    bad_path = tmp_path / "run" / "checkpoint_999.pth"
+    torch.save(bad, bad_path)
+    out = tmp_path / "new_release"
+    assert export_model.main(["--checkpoint", str(bad_path), "--out_folder", str(out)]) == 1
+    line = _error_lines(capsys)
+    assert line.startswith(f"error: {bad_path}: its weights do not fit its config: 1 with a different shape")
+    assert "embedding.weight: (3, 3) in the checkpoint" in line
+    assert not out.exists()
+    release = tmp_path / "release"  # a good release is not replaced by a bad one, even with --force
+    assert export_model.main(["--checkpoint", str(checkpoint), "--out_folder", str(release)]) == 0
+    before = {path.name: path.read_bytes() for path in release.iterdir()}
+    capsys.readouterr()
+    assert export_model.main(["--checkpoint", str(bad_path), "--out_folder", str(release), "--force"]) == 1
+    assert "its weights do not fit its config" in _error_lines(capsys)
+    assert {path.name: path.read_bytes() for path in release.iterdir()} == before
+
+
+def test_out_folder_under_a_file_is_one_line(tmp_path, capsys):
+    checkpoint, _, _ = write_run(tmp_path / "run", with_events=False)
+    notes = tmp_path / "notes"
+    notes.write_text("notes")
+    out = notes / "release"
+    assert export_model.main(["--checkpoint", str(checkpoint), "--out_folder", str(out)]) == 1
+    assert _error_lines(capsys) == f"error: --out_folder {out}: {notes} is a file, not a folder"
+    assert notes.read_text() == "notes"

@@ -128,6 +128,15 @@ def test_bad_input_ends_in_one_error_line(bench, tmp_path, capsys):
         bench.main(["--out", str(tmp_path / "out"), "--report_only"])
 
 
+@pytest.mark.parametrize("limit", ["0", "-2"])
+def test_a_wer_limit_below_one_is_refused_before_training(bench, tmp_path, capsys, limit):
+    with pytest.raises(SystemExit) as exc:
+        bench.main(["--out", str(tmp_path / "out"), "--wer", "--wer_limit", limit])
+    assert exc.value.code == 2
+    assert f"--wer_limit {limit}: must be at least 1" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
 def test_the_finetune_start_r_is_read_from_the_restored_checkpoint(bench, tmp_path):
     default = bench.load_recipe().ENGLISH_MODEL  # the shipped English model, saved at the r it had reached
     with open(Path(default).parent / "config.json", encoding="utf-8") as f:

