@@ -462,7 +462,12 @@ def test_a_teacher_not_installed_is_a_usage_error(tmp_path, capsys, monkeypatch)
 
     sentences = write_lines(tmp_path / "sentences.txt", SENTENCES)
     real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "piper" else real(name, *a))
+    piper_modules = mc.TEACHER_MODULES["piper"]  # the others present, whatever this machine has installed
+
+    def find_spec(name, *args):
+        return None if name == "piper" else object() if name in piper_modules else real(name, *args)
+
+    monkeypatch.setattr(importlib.util, "find_spec", find_spec)
     args = [a for a in metadata_args(tmp_path / "c", sentences) if a != "--metadata_only"]
     with pytest.raises(SystemExit) as exc:
         mc.main([*args, "--teacher", "piper"])
