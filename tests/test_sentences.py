@@ -44,3 +44,12 @@ def test_a_word_longer_than_the_limit_stays_whole():
 def test_short_sentences_are_unchanged():
     text = "Dr. Smith arrived, late as usual; nobody minded. Then we left!"
     assert split_into_sentences(text, "en") == ["Dr. Smith arrived, late as usual; nobody minded.", "Then we left!"]
+
+
+def test_a_numbered_list_item_is_not_a_sentence_of_its_own():
+    text = "Steps:\n1. Open the lid.\n2. Pour the water.\n\n3. Wait."
+    assert split_into_sentences(text, "en") == ["Steps: 1. Open the lid.", "2. Pour the water.", "3. Wait."]
+
+
+def test_a_number_inside_a_line_still_ends_a_sentence():
+    assert split_into_sentences("I have 3. You have 4.", "en") == ["I have 3.", "You have 4."]

@@ -169,3 +169,34 @@ def test_english_cleaners_plus_reads_fractions_versions_units_and_decades(text, 
 def test_coquis_english_cleaners_keep_their_readings_of_fractions_and_units():
     """Coqui checkpoints were trained on these readings: only the plus cleaner changes them."""
     assert cleaners.english_cleaners("3/4 of 2.5 kg in the 1990s") == "three/four of two point five kg in the nineteen ninetys"
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Back at 10:30:15, ran 2:05:30, open until 24:00.",
+         "back at ten hours thirty minutes fifteen seconds, ran two hours five minutes thirty seconds, open until midnight."),
+        ("A $5k loan, a €2.5bn deal, £3m and $1.5m.",
+         "a five thousand dollars loan, a two point five billion euros deal, three million pounds and one point five million dollars."),
+        ("Wait 5-10 minutes, read pages 10–12 or 1990 – 2000.",
+         "wait five to ten minutes, read pages ten to twelve or nineteen ninety to two thousand."),
+        ("Call 555-1234, COVID-19, 10-5=5, 2024-01-15, zip 02139-4307.",
+         "call five hundred fifty five twelve thirty four, covid nineteen, ten five equals five, twenty twenty four one fifteen, "
+         "zip twenty one thirty nine four thousand, three hundred seven."),
+        ("It was 3‰.", "it was three per mille."),
+        ("World War II, Chapter IV, Henry VIII, Louis XIV, Henry V.",
+         "world war two, chapter four, henry the eighth, louis the fourteenth, henry the fifth."),
+        ("Then I saw Malcolm X in Washington DC, size XL, Elizabeth I.",
+         "then i saw malcolm x in washington dc, size xl, elizabeth i."),  # left alone
+    ],
+    ids=["times", "money-scales", "ranges", "not-ranges", "per-mille", "roman", "not-roman"],
+)  # fmt: skip
+def test_english_cleaners_plus_reads_times_money_scales_ranges_and_roman_numerals(text, expected):
+    assert cleaners.english_cleaners_plus(text) == expected
+
+
+def test_coquis_cleaners_keep_their_readings_of_times_ranges_and_roman_numerals():
+    assert (
+        cleaners.english_cleaners("At 10:30:15, 5-10 in World War II")
+        == "at ten,thirty,fifteen, five ten in world war ii"
+    )

@@ -22,7 +22,8 @@ from typing import Callable, Dict, List, Optional, Pattern, Tuple
 from TTS.config.errors import ConfigError
 from TTS.tts.utils.text.english.abbreviations import ABBREVIATIONS_EN, ABBREVIATIONS_EN_PLUS
 from TTS.tts.utils.text.english.number_norm import expand_percent, normalize_numbers, normalize_numbers_plus
-from TTS.tts.utils.text.english.time_norm import expand_time_english
+from TTS.tts.utils.text.english.roman_numerals import expand_roman_numerals
+from TTS.tts.utils.text.english.time_norm import expand_time_english, expand_time_english_plus
 from TTS.tts.utils.text.french.abbreviations import ABBREVIATIONS_FR, ABBREVIATIONS_FR_UNDOTTED
 
 Cleaner = Callable[..., str]
@@ -74,6 +75,8 @@ _TYPOGRAPHY = str.maketrans(
         "\u2026": "...", "\u00a0": " ",
     }
 )  # fmt: skip
+# an en dash between numbers is a range: kept as a hyphen without spaces ("10 – 12" -> "10-12")
+_NUMBER_RANGE_DASH_RE = re.compile(r"(?<=\d)\s*\u2013\s*(?=\d)")
 _EM_DASH_RE = re.compile(r"\s*[\u2014\u2015]\s*")
 _WHITESPACE_RE = re.compile(r"\s+")
 _SPACE_BEFORE_PUNCTUATION_RE = re.compile(r"\s+(?=[,.!?;:])")
@@ -84,6 +87,7 @@ _ENGLISH_SYMBOLS: List[Tuple[Pattern, str]] = [
     (re.compile(r"\s?°\s?c\b", re.IGNORECASE), " degrees celsius "),
     (re.compile(r"\s?°\s?f\b", re.IGNORECASE), " degrees fahrenheit "),
     (re.compile(r"°"), " degrees "),
+    (re.compile(r"\s?‰"), " per mille "),
     (re.compile(r"&"), " and "),
     (re.compile(r"\+"), " plus "),
     (re.compile(r"="), " equals "),
@@ -211,17 +215,22 @@ def english_cleaners_plus(text: str, lang: Optional[str] = None) -> str:
     "12%" -> "twelve percent", "#1" -> "number one", "A&B" -> "a and b", curly
     quotes and dashes normalised, and for English the abbreviations that need context or are
     missing from Coqui's list ("Elm St." -> street, "No. 5", "7 p.m.", "e.g.", "Jan."), and
-    fractions, version numbers, units and decades ("3/4", "2.0.1", "2.5 kg", "1990s").
+    fractions, version numbers, units, decades, ranges and money in thousands ("3/4", "2.0.1",
+    "2.5 kg", "1990s", "5-10", "$5k"), times with seconds ("10:30:15"), "24:00" and Roman
+    numerals after a capitalised word ("World War II", "Henry VIII").
     ``lang`` None is taken as "en".
     """
     lang = lang or "en"
     english = _base_language(lang) == "en"
-    text = normalize_typography(normalize_unicode(text))
+    text = _NUMBER_RANGE_DASH_RE.sub("-", normalize_unicode(text))
+    text = normalize_typography(text)
     if english:
         text = _FINAL_AM_PM_RE.sub(r"\1m.", text)
+        text = expand_time_english_plus(text)
     text = expand_time_english(text)
     if english:
         text = expand_abbreviations_english_plus(text)
+        text = expand_roman_numerals(text)
     text = lowercase(text)
     text = expand_percent(text)
     text = expand_symbols_english(text)

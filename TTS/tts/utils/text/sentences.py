@@ -11,6 +11,7 @@ without a space. A single ``.`` does not end a sentence after:
   common ones;
 - "No.", "p.", "fig." ... when a number follows ("No. 5");
 - a single letter, when a capitalised word follows (initials: "J. R. R. Tolkien");
+- a number that starts the text or a line: a list item ("1. Open the lid.");
 - a dotted acronym ("U.S.", "p.m.", "Ph.D."): such a sentence is merged with the next one,
   which is harmless, where a wrong split would put a pause inside a sentence.
 
@@ -58,6 +59,8 @@ _CANDIDATE = re.compile(r"[.!?…]+[\"'”’»)\]}]*(?=\s|$)|[。！？]+[」�
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 _OPENERS = "\"'“‘«([{¿¡"
 _WORD_BEFORE = re.compile(r"\S*$")
+# the number of a list item: "1." at the start of the text or of a line
+_LIST_NUMBER = re.compile(r"(?:^|\n)[ \t]*\d{1,3}$")
 _LONGEST_ABBREVIATION = 16  # characters looked at before a dot
 # "U.S", "a.m", "Ph.D": merging two sentences there is harmless, a wrong split is not.
 _DOTTED_ACRONYM = re.compile(r"^(?:[^\W\d_]{1,2}\.)+[^\W\d_]{1,2}$")
@@ -103,6 +106,8 @@ def _ends_sentence(text: str, start: int, end: int, abbreviations: FrozenSet[str
         return True
     word = _WORD_BEFORE.search(text, max(0, start - _LONGEST_ABBREVIATION), start).group(0).lstrip(_OPENERS).lower()
     if following.isdigit() and word in NUMBER_PREFIXES:
+        return False
+    if _LIST_NUMBER.search(text, max(0, start - _LONGEST_ABBREVIATION), start):
         return False
     if word in NUMBER_PREFIXES or word in SENTENCE_FINAL_ABBREVIATIONS:
         return True

@@ -150,6 +150,18 @@ _UNIT_RE = re.compile(
     r"(?<![\w.])(\d+(?:\.\d+)?)\s?(%s)(?![\w/])" % "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
 )
 _DECADE_RE = re.compile(r"(?<![\w'])(?:(\d\d)|')?(\d)0s\b")
+# scale suffix of an amount of money ("$5k", "€2.5bn") -> word
+MONEY_SCALES: Dict[str, str] = {"k": "thousand", "m": "million", "mn": "million", "bn": "billion", "tn": "trillion"}
+_MONEY_SCALE_RE = re.compile(
+    r"(?P<symbol>[%s])(?P<amount>\d+(?:\.\d+)?)(?P<scale>%s)\b"
+    % (re.escape("".join(CURRENCIES)), "|".join(sorted(MONEY_SCALES, key=len, reverse=True)))
+)
+# two numbers joined by a hyphen ("5-10"), not in a chain ("555-123-4567", "2024-01-15"), a word
+# ("covid-19"), a sum ("10-5=5", its "=" already read "equals") or a phone number ("123-4567")
+_RANGE_RE = re.compile(
+    r"(?<![\w.,/:-])(?<!equals )(?<!equals  )(?!\d{3}-\d{4}\b)(?!0\d)(\d+(?:\.\d+)?)-(?!0\d)(\d+(?:\.\d+)?)"
+    r"(?![\w/:-]|[.,]\d|\s*equals\b)"  # no leading zeros: "02139-4307" is a zip code, not a range
+)
 
 
 def _fraction(numerator: int, denominator: int) -> str:
@@ -198,15 +210,24 @@ def _expand_decade(match: re.Match) -> str:
     return words + "s"
 
 
+def _expand_money_scale(match: re.Match) -> str:
+    units = CURRENCIES[match.group("symbol")][1]
+    return f"{match.group('amount')} {MONEY_SCALES[match.group('scale')]} {units}"
+
+
 def normalize_numbers_plus(text: str) -> str:
     """What ``english_cleaners_plus`` reads beyond ``normalize_numbers`` (run before it, on lower-case text).
 
     Fractions ("3/4" -> "3 quarters", "1 1/2" -> "1 and 1 half", "3½" -> "3 and a half"), other
     slashed numbers as separate numbers ("24/7" -> "24 7"), version numbers ("2.0.1" -> "2 point 0 point
     1"), units after a number ("2.5 kg" -> "2.5 kilograms", "1 km" -> "1 kilometer") and decades
-    ("1990s" -> "nineteen nineties"). Digits are left for ``normalize_numbers``.
+    ("1990s" -> "nineteen nineties"), money with a scale suffix ("$5k" -> "5 thousand dollars",
+    "€2.5bn" -> "2.5 billion euros") and ranges ("5-10" -> "5 to 10"). Digits are left for
+    ``normalize_numbers``.
     """
     text = _DECADE_RE.sub(_expand_decade, text)
+    text = _MONEY_SCALE_RE.sub(_expand_money_scale, text)
+    text = _RANGE_RE.sub(r"\1 to \2", text)
     text = _MIXED_FRACTION_RE.sub(_expand_mixed_fraction, text)
     text = _SLASHED_NUMBERS_RE.sub(_expand_slashed, text)
     text = _VULGAR_RE.sub(_expand_vulgar, text)

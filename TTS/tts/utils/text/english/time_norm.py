@@ -28,3 +28,24 @@ def _expand_time(match: re.Match) -> str:
 def expand_time_english(text: str) -> str:
     """Spell out ``h:mm`` times, with an optional am/pm (24-hour times get a m / p m from the hour)."""
     return _TIME_RE.sub(_expand_time, text)
+
+
+# --- readings of ``english_cleaners_plus`` only -------------------------------------------------
+
+_TIME_WITH_SECONDS_RE = re.compile(r"(?<![\d:])(\d{1,2}):([0-5]\d):([0-5]\d)(?![\d:])")
+_MIDNIGHT_RE = re.compile(r"(?<![\d:])24:00(?![\d:])")
+
+
+def _expand_time_with_seconds(match: re.Match) -> str:
+    """ "10:30:15" -> "ten hours thirty minutes fifteen seconds": a clock time or a duration ("1:05:00")."""
+    parts = []
+    for value, unit in zip(map(int, match.groups()), ("hour", "minute", "second")):
+        if value:
+            parts.append(f"{cardinal(value)} {unit if value == 1 else unit + 's'}")
+    return " ".join(parts) or "zero seconds"
+
+
+def expand_time_english_plus(text: str) -> str:
+    """What ``english_cleaners_plus`` reads before ``expand_time_english``: "h:mm:ss" and "24:00" (midnight)."""
+    text = _TIME_WITH_SECONDS_RE.sub(_expand_time_with_seconds, text)
+    return _MIDNIGHT_RE.sub("midnight", text)
