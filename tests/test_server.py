@@ -2,11 +2,14 @@
 
 import io
 import json
+import logging
 import os
 import socket
+import struct
 import subprocess
 import sys
 import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -18,6 +21,7 @@ from test_synthesizer import write_toy_model
 
 from TTS.api import TTS
 from TTS.server.server import TTSServer
+from TTS.utils.synthesizer import SynthesisError
 
 MAX_TEXT = 200
 
@@ -211,3 +215,126 @@ def test_a_speaker_for_a_single_speaker_model_gets_400_and_one_line(tmp_path):
     finally:
         single.shutdown()
         single.server_close()
+
+
+def raw_request(server: TTSServer, data: bytes, half_close: bool = True, timeout: float = 20) -> Tuple[int, bytes]:
+    """(status, body) of bytes sent as they are, for requests ``urllib`` will not send."""
+    with socket.create_connection(server.server_address[:2], timeout=timeout) as sock:
+        sock.sendall(data)
+        if half_close:
+            sock.shutdown(socket.SHUT_WR)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    return int(head.split()[1]), body
+
+
+def post_head(content_length: str, extra: str = "") -> bytes:
+    return (
+        f"POST /api/tts HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
+        f"Content-Length: {content_length}\r\n{extra}\r\n"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    "data, status, message",
+    [
+        (post_head("abc") + b"Hi.", 400, "Content-Length: expected a number of bytes, got 'abc'"),
+        (post_head("-5") + b"Hi.", 400, "Content-Length: expected a number of bytes, got '-5'"),
+        (post_head("100") + b"Hi.", 400, "request body: 3 bytes, Content-Length said 100"),
+        (
+            b"POST /api/tts HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nHi.\r\n0\r\n\r\n",
+            501,
+            "Transfer-Encoding chunked is not supported: send a Content-Length",
+        ),
+    ],
+)
+def test_a_body_with_a_bad_or_missing_length_gets_a_clear_error(server, data, status, message):
+    assert raw_request(server, data) == (status, (message + "\n").encode())
+
+
+def test_a_client_that_sends_less_than_its_content_length_gets_408_not_a_hang(server, monkeypatch):
+    monkeypatch.setattr(server, "request_timeout", 0.5)
+    status, body = raw_request(server, post_head("100") + b"Hi.", half_close=False, timeout=10)
+    assert status == 408 and b"fewer than the 100 bytes of its Content-Length came in 0.5 s" in body
+
+
+@pytest.mark.parametrize(
+    "data, content_type, status, message",
+    [
+        (b"[" * 100_000, "application/json", 400, "not valid application/json: nested too deeply"),
+        (b'{"text": 5}', "application/json", 400, "JSON field text: expected a string, got int"),
+        (b'{"text": "Hi.", "speaker_id": ["bo"]}', "application/json", 400, "JSON field speaker_id: expected a"),
+        (b'{"text": "a\\ud800"}', "application/json", 400, "JSON field text: has a lone surrogate"),
+        (b'{"text": "Hi."}', "application/x-www-form-urlencoded", 415, "looks like JSON but its Content-Type is a"),
+        (b"--x\r\ntext=Hi.\r\n--x--", "multipart/form-data; boundary=x", 415, "multipart/form-data is not supported"),
+        (b"text=%FF", "application/x-www-form-urlencoded", 400, "request body (form) is not valid UTF-8"),
+    ],
+)
+def test_a_body_of_the_wrong_shape_or_type_gets_a_clear_error(server, data, content_type, status, message):
+    answer = request(f"{server.url}/api/tts?speaker_id=bo", data, {"Content-Type": content_type})
+    assert answer[:2] == (status, "text/plain") and message in answer[2].decode()
+
+
+def test_a_query_string_that_is_not_utf8_gets_400(server):
+    status, kind, body = request(f"{server.url}/api/tts?text=%FF&speaker_id=bo")
+    assert (status, kind) == (400, "text/plain")
+    assert body == b"query string is not valid UTF-8 (percent-encode the text as UTF-8)\n"
+
+
+def test_utf8_text_arrives_intact_whether_percent_encoded_raw_or_in_the_header(server, monkeypatch):
+    seen = []
+
+    def record(text, **kwargs):
+        seen.append(text)
+        raise SynthesisError("recorded")
+
+    monkeypatch.setattr(server.api, "tts", record)
+    request(f"{server.url}/api/tts?text=caf%C3%A9.&speaker_id=bo")
+    raw_request(server, "GET /api/tts?text=café.&speaker_id=bo HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+    raw_request(server, "GET /api/tts?speaker_id=bo HTTP/1.1\r\nHost: x\r\ntext: café.\r\n\r\n".encode())
+    assert seen == ["café."] * 3
+
+
+def test_head_options_other_methods_and_long_urls_get_plain_answers(server):
+    head = urllib.request.Request(f"{server.url}/details", method="HEAD")
+    with urllib.request.urlopen(head, timeout=60) as answer:
+        assert answer.status == 200 and answer.read() == b"" and int(answer.headers["Content-Length"]) > 0
+    status, body = raw_request(server, b"HEAD /api/tts?text=Hi. HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert status == 405 and body == b""
+    options = urllib.request.Request(f"{server.url}/api/tts", method="OPTIONS")
+    with urllib.request.urlopen(options, timeout=60) as answer:
+        assert answer.status == 204 and answer.headers["Allow"] == "GET, POST, OPTIONS"
+    try:
+        urllib.request.urlopen(urllib.request.Request(f"{server.url}/api/tts", b"x", method="PUT"), timeout=60)
+    except urllib.error.HTTPError as err:
+        assert (err.code, err.headers.get_content_type()) == (501, "text/plain")
+        assert err.read().decode().startswith("method PUT is not supported: GET")
+    status, kind, body = request(tts_url(server, text="x" * 70_000))
+    assert (status, kind) == (414, "text/plain") and body.decode().startswith("URL too long: send long text by POST")
+
+
+def test_a_client_that_goes_away_before_the_answer_is_one_log_line_and_the_server_keeps_serving(
+    server, monkeypatch, caplog
+):
+    closed = threading.Event()
+
+    def slow(params):
+        closed.wait(10)
+        return b"\0" * (8 << 20)  # more than the socket buffers take
+
+    monkeypatch.setattr(server, "synthesise", slow)
+    with caplog.at_level(logging.INFO, logger="TTS.server"):
+        sock = socket.create_connection(server.server_address[:2], timeout=10)
+        sock.sendall(b"GET /api/tts?text=Hi. HTTP/1.1\r\nHost: x\r\n\r\n")
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # reset, not a clean close
+        sock.close()
+        closed.set()
+        deadline = time.monotonic() + 10
+        while "closed the connection" not in caplog.text and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert "closed the connection before the answer to GET /api/tts" in caplog.text
+    assert not [record for record in caplog.records if record.levelno >= logging.WARNING]
+    monkeypatch.undo()
+    assert request(f"{server.url}/details")[0] == 200

@@ -11,7 +11,10 @@ Endpoints (Coqui's names): ``/`` the web page; ``/api/tts`` (GET or POST; ``text
 ``language_id`` from the query string, a form, a JSON object or a ``text`` header) answers
 ``audio/wav``; ``/details`` the model, its speakers and languages as JSON. A request the model
 cannot speak (empty text, unknown speaker, a speaker for a single-speaker model, too long) gets
-status 400 and one line of plain text saying why. The server listens on 127.0.0.1 unless ``--host``
+status 400 and one line of plain text saying why; so, with its own status, does a body that is not a
+UTF-8 JSON object, form or text/plain sent with a Content-Length (chunked encoding is refused, and a
+client that sends less than it announced is answered 408 after ``REQUEST_TIMEOUT_S``). ``/`` and
+``/details`` answer HEAD too. The server listens on 127.0.0.1 unless ``--host``
 says otherwise: it has no authentication, so expose it on purpose.
 """
 
@@ -38,6 +41,10 @@ logger = logging.getLogger("TTS.server")
 
 DEFAULT_PORT = 5002  # Coqui's
 MAX_BODY_BYTES = 1 << 20
+REQUEST_TIMEOUT_S = 30.0  # a client that stops sending (a Content-Length over its body) is dropped after this
+FIELDS = ("text", "speaker_id", "language_id", "style_wav")
+BODY_TYPES = ("application/json", "application/x-www-form-urlencoded", "text/plain")
+ALLOWED_METHODS = {"/api/tts": "GET, POST, OPTIONS", "/": "GET, HEAD, OPTIONS", "/details": "GET, HEAD, OPTIONS"}
 PAGE = (Path(__file__).parent / "index.html").read_text(encoding="utf-8")
 # what a client did wrong: status 400 with the message
 REQUEST_ERRORS = (SynthesisError, UnknownCharacterError)
@@ -60,10 +67,17 @@ class TTSServer(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, address: Tuple[str, int], api: Optional[TTS], max_text_length: int) -> None:
+    def __init__(
+        self,
+        address: Tuple[str, int],
+        api: Optional[TTS],
+        max_text_length: int,
+        request_timeout: float = REQUEST_TIMEOUT_S,
+    ) -> None:
         super().__init__(address, Handler)  # binds now: a busy port is reported before a model loads
         self.api = api
         self.max_text_length = max_text_length
+        self.request_timeout = request_timeout
         self.lock = threading.Lock()  # one model, one synthesis at a time
 
     @property
@@ -107,31 +121,94 @@ class TTSServer(ThreadingHTTPServer):
         return buffer.getvalue()
 
 
+def utf8_form(raw: str, where: str) -> Dict[str, str]:
+    """The fields of a query string or form; ``raw`` holds bytes as latin-1 (how ``http.server`` reads them)."""
+    try:
+        return {
+            key.encode("latin-1").decode("utf-8"): value.encode("latin-1").decode("utf-8")
+            for key, value in urllib.parse.parse_qsl(raw, encoding="latin-1")
+        }
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        raise RequestError(
+            HTTPStatus.BAD_REQUEST, f"{where} is not valid UTF-8 (percent-encode the text as UTF-8)"
+        ) from None
+
+
+def json_fields(data: Dict) -> Dict[str, str]:
+    """The known fields of a JSON object: strings, ``null`` taken as absent, anything else refused."""
+    params = {}
+    for key in FIELDS:
+        value = data.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            raise RequestError(
+                HTTPStatus.BAD_REQUEST, f"JSON field {key}: expected a string, got {type(value).__name__}"
+            )
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise RequestError(
+                HTTPStatus.BAD_REQUEST, f"JSON field {key}: has a lone surrogate (\\ud800-\\udfff)"
+            ) from None
+        params[key] = value
+    return params
+
+
 class Handler(BaseHTTPRequestHandler):
     server: TTSServer
     server_version = f"tts-server/{__version__}"
 
+    def setup(self) -> None:
+        self.timeout = self.server.request_timeout  # read by the base class: no read or write waits forever
+        super().setup()
+
     def do_GET(self) -> None:
-        self._route(dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(self.path).query)))
+        self._answer(with_body=False)
+
+    def do_HEAD(self) -> None:
+        self._answer(with_body=False)
 
     def do_POST(self) -> None:
+        self._answer(with_body=True)
+
+    def do_OPTIONS(self) -> None:
+        path = self._path()
+        if path not in ALLOWED_METHODS:
+            self._send_text(HTTPStatus.NOT_FOUND, f"no such endpoint: {path} (/, /api/tts, /details)")
+            return
+        self._send(HTTPStatus.NO_CONTENT, "text/plain; charset=utf-8", b"")
+
+    def _path(self) -> str:
+        return urllib.parse.urlsplit(self.path).path.rstrip("/") or "/"
+
+    def _answer(self, with_body: bool) -> None:
         try:
-            params = {**dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(self.path).query)), **self._body_params()}
+            params = utf8_form(urllib.parse.urlsplit(self.path).query, "query string")
+            if with_body:
+                params.update(self._body_params())
+            if "text" not in params and self.headers.get("text"):
+                try:  # Coqui's clients send the text as a header too
+                    params["text"] = self.headers["text"].encode("latin-1").decode("utf-8")
+                except (UnicodeEncodeError, UnicodeDecodeError):
+                    raise RequestError(HTTPStatus.BAD_REQUEST, "text header is not valid UTF-8") from None
         except RequestError as err:
             self._send_text(err.status, str(err))
             return
         self._route(params)
 
     def _route(self, params: Dict[str, str]) -> None:
-        path = urllib.parse.urlsplit(self.path).path.rstrip("/") or "/"
-        if "text" not in params and self.headers.get("text"):
-            params["text"] = self.headers["text"]  # Coqui's clients send the text as a header too
+        path = self._path()
         try:
+            if path == "/api/tts" and self.command == "HEAD":
+                raise RequestError(
+                    HTTPStatus.METHOD_NOT_ALLOWED, "/api/tts answers GET or POST (HEAD would synthesise)"
+                )
             if path == "/api/tts":
                 self._send(HTTPStatus.OK, "audio/wav", self.server.synthesise(params))
-            elif path == "/details" and self.command == "GET":
+            elif path == "/details" and self.command in ("GET", "HEAD"):
                 self._send(HTTPStatus.OK, "application/json", json.dumps(self.server.details()).encode())
-            elif path == "/" and self.command == "GET":
+            elif path == "/" and self.command in ("GET", "HEAD"):
                 self._send(HTTPStatus.OK, "text/html; charset=utf-8", self._page().encode())
             elif path in ("/", "/details"):
                 raise RequestError(HTTPStatus.METHOD_NOT_ALLOWED, f"{path} answers GET only")
@@ -143,24 +220,60 @@ class Handler(BaseHTTPRequestHandler):
             logger.exception("error while answering %s %s", self.command, self.path)
             self._send_text(HTTPStatus.INTERNAL_SERVER_ERROR, "internal error: see the server's log")
 
-    def _body_params(self) -> Dict[str, str]:
-        length = int(self.headers.get("Content-Length") or 0)
+    def _read_body(self) -> bytes:
+        """The request body, as long as its Content-Length says; ``RequestError`` for one that cannot be read."""
+        if self.headers.get("Transfer-Encoding"):
+            raise RequestError(
+                HTTPStatus.NOT_IMPLEMENTED,
+                f"Transfer-Encoding {self.headers['Transfer-Encoding']} is not supported: send a Content-Length",
+            )
+        declared = (self.headers.get("Content-Length") or "0").strip()
+        if not declared.isdigit():
+            raise RequestError(HTTPStatus.BAD_REQUEST, f"Content-Length: expected a number of bytes, got {declared!r}")
+        length = int(declared)
         if length > MAX_BODY_BYTES:
             raise RequestError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"request body over {MAX_BODY_BYTES} bytes")
-        body = self.rfile.read(length) if length else b""
-        kind = self.headers.get_content_type()
         try:
-            if kind == "application/json":
-                data = json.loads(body or b"{}")
-                if not isinstance(data, dict):
-                    raise RequestError(HTTPStatus.BAD_REQUEST, 'JSON body: expected an object like {"text": "..."}')
-                return {key: value for key, value in data.items() if isinstance(value, str)}
-            text = body.decode("utf-8")
-        except (UnicodeDecodeError, json.JSONDecodeError) as err:
+            body = self.rfile.read(length) if length else b""
+        except TimeoutError:
+            raise RequestError(
+                HTTPStatus.REQUEST_TIMEOUT,
+                f"request body: fewer than the {length} bytes of its Content-Length came in {self.timeout:g} s",
+            ) from None
+        except ConnectionError:
+            body = b""
+        if len(body) < length:
+            raise RequestError(HTTPStatus.BAD_REQUEST, f"request body: {len(body)} bytes, Content-Length said {length}")
+        return body
+
+    def _body_params(self) -> Dict[str, str]:
+        body = self._read_body()
+        if not body:
+            return {}
+        kind = self.headers.get_content_type()  # text/plain when there is no Content-Type
+        if kind not in BODY_TYPES:
+            raise RequestError(
+                HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+                f"Content-Type {kind} is not supported: send {', '.join(BODY_TYPES)}",
+            )
+        if kind == "application/x-www-form-urlencoded" and body.lstrip()[:1] in (b"{", b"["):
+            raise RequestError(
+                HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+                "request body looks like JSON but its Content-Type is a form: send Content-Type: application/json",
+            )
+        if kind == "application/x-www-form-urlencoded":
+            return utf8_form(body.decode("latin-1"), "request body (form)")
+        try:
+            if kind == "text/plain":
+                return {"text": body.decode("utf-8")}
+            data = json.loads(body)
+        except (UnicodeDecodeError, ValueError) as err:
             raise RequestError(HTTPStatus.BAD_REQUEST, f"request body is not valid UTF-8 {kind}: {err}") from None
-        if kind == "text/plain":
-            return {"text": text}
-        return dict(urllib.parse.parse_qsl(text))  # a form (application/x-www-form-urlencoded) or nothing
+        except RecursionError:
+            raise RequestError(HTTPStatus.BAD_REQUEST, "request body is not valid application/json: nested too deeply")
+        if not isinstance(data, dict):
+            raise RequestError(HTTPStatus.BAD_REQUEST, 'JSON body: expected an object like {"text": "..."}')
+        return json_fields(data)
 
     def _page(self) -> str:
         options = "".join(
@@ -174,15 +287,33 @@ class Handler(BaseHTTPRequestHandler):
             .replace("{{version}}", __version__)
         )
 
+    def send_error(self, code: int, message: Optional[str] = None, explain: Optional[str] = None) -> None:
+        """The base class's errors (unknown method, URL too long, bad request line) as one line of plain text."""
+        status = HTTPStatus(code)
+        if status == HTTPStatus.NOT_IMPLEMENTED and self.command:
+            message = f"method {self.command} is not supported: GET (/, /details, /api/tts) or POST (/api/tts)"
+        elif status == HTTPStatus.REQUEST_URI_TOO_LONG:
+            message = "URL too long: send long text by POST (JSON, form or text/plain body)"
+        self.log_error("code %d, message %s", code, message)
+        self.close_connection = True
+        self._send_text(status, message or status.phrase)
+
     def _send_text(self, status: HTTPStatus, message: str) -> None:
-        self._send(status, "text/plain; charset=utf-8", (message + "\n").encode())
+        self._send(status, "text/plain; charset=utf-8", (message + "\n").encode("utf-8", "backslashreplace"))
 
     def _send(self, status: HTTPStatus, content_type: str, body: bytes) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            if status == HTTPStatus.METHOD_NOT_ALLOWED or self.command == "OPTIONS":
+                self.send_header("Allow", ALLOWED_METHODS.get(self._path(), "GET"))
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+        except ConnectionError:  # the client went away: nothing to answer, keep serving
+            self.close_connection = True
+            logger.info("%s closed the connection before the answer to %s", self.address_string(), self.requestline)
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002 (the base class's name)
         logger.info("%s %s", self.address_string(), format % args)
