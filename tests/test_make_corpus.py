@@ -209,6 +209,17 @@ PREFIX = "t_en"
 FRACTION = 0.3
 
 
+def training_clips_made(tmp_path: Path):
+    """The sentence file, the training items and a corpus folder holding a short wav for each of them."""
+    sentences = write_lines(tmp_path / "sentences.txt", SENTENCES)
+    train, _ = corpus_items()
+    out = tmp_path / "corpus"
+    (out / "wavs").mkdir(parents=True)
+    for item_id, _, _ in train:
+        write_noise(out / "wavs" / f"{item_id}.wav", seconds=0.1)
+    return sentences, train, out
+
+
 def corpus_items():
     clean = mc.normaliser("en")
     items = [(mc.sentence_id(text, PREFIX), text, clean(text)) for text in SENTENCES]
@@ -273,12 +284,7 @@ def test_metadata_only_lists_the_clips_already_there(tmp_path, capsys):
 
 
 def test_metadata_only_respects_limit_and_rerun_is_stable(tmp_path):
-    sentences = write_lines(tmp_path / "sentences.txt", SENTENCES)
-    train, _ = corpus_items()
-    out = tmp_path / "corpus"
-    (out / "wavs").mkdir(parents=True)
-    for item_id, _, _ in train:
-        write_noise(out / "wavs" / f"{item_id}.wav", seconds=0.1)
+    sentences, train, out = training_clips_made(tmp_path)
     assert mc.main(metadata_args(out, sentences, "--limit", "3")) == 0
     assert read_rows(out / "metadata.csv") == [list(item) for item in train[:3]]
     assert mc.main(metadata_args(out, sentences)) == 0
@@ -380,12 +386,7 @@ def test_a_sentences_folder_is_a_usage_error(tmp_path, capsys):
 
 
 def test_no_usable_sentence_is_an_error_and_keeps_the_metadata(tmp_path):
-    sentences = write_lines(tmp_path / "sentences.txt", SENTENCES)
-    train, _ = corpus_items()
-    out = tmp_path / "corpus"
-    (out / "wavs").mkdir(parents=True)
-    for item_id, _, _ in train:
-        write_noise(out / "wavs" / f"{item_id}.wav", seconds=0.1)
+    sentences, train, out = training_clips_made(tmp_path)
     assert mc.main(metadata_args(out, sentences)) == 0
     before = (out / "metadata.csv").read_bytes()
     for name, lines in (("empty.txt", []), ("long.txt", [" ".join(["word"] * 40)])):
@@ -433,12 +434,7 @@ def test_settings_are_claimed_before_synthesis(tmp_path, monkeypatch):
 
 
 def test_a_damaged_wav_is_left_out_of_the_metadata(tmp_path, caplog):
-    sentences = write_lines(tmp_path / "sentences.txt", SENTENCES)
-    train, _ = corpus_items()
-    out = tmp_path / "corpus"
-    (out / "wavs").mkdir(parents=True)
-    for item_id, _, _ in train:
-        write_noise(out / "wavs" / f"{item_id}.wav", seconds=0.1)
+    sentences, train, out = training_clips_made(tmp_path)
     damaged = out / "wavs" / f"{train[1][0]}.wav"
     damaged.write_bytes(damaged.read_bytes()[:20])  # a copy cut short
     with caplog.at_level(logging.WARNING, logger="make_corpus"):
