@@ -185,6 +185,27 @@ def test_phonemizer_cache(monkeypatch):
     assert len(calls) == 2
 
 
+def test_no_word_is_dropped_when_espeak_splits_a_text_in_two():
+    """In Spanish, espeak ends a clause at the dot of "1.5": phonemizer returns two lines for one text."""
+    phonemizer = get_phonemizer_by_name("espeak", "es")
+    alone = phonemizer.phonemize("Tiene 1.5 euros y más.")
+    assert alone.startswith("tjˈene ˈuno") and alone.endswith("i mˈas"), alone  # "y más" was lost
+    batch = phonemizer.phonemize_many(["Hola.", "Tiene 2.5 euros y más.", "Adiós."])
+    assert batch[0] == "ˈola." and batch[1].endswith("i mˈas") and batch[2] == "aðjˈos.", batch
+
+
+@pytest.mark.parametrize(
+    "language, text, expected",
+    [
+        ("es", "Hay 10.000 personas aquí.", "ˈaɪ ðjˈɛθ mˈil peɾsˈonas akˈi."),  # was "ˈaɪ ðjˈɛθ." and no more
+        ("es", "Son 1.234,56 euros.", "sˈon mˈil ðosθjˈentos tɾˌeɪntaikwˈatɾo kˌoma θinkwˌɛntaisˈeɪs ˈeʊɾos."),
+        ("de", "Es kostet 1.000 Euro.", "ɛs kˈɔstət ˈaɪn tˈaʊzənt ˈɔøroː."),
+    ],
+)
+def test_thousands_grouped_with_dots_are_read_as_one_number(language, text, expected):
+    assert get_phonemizer_by_name("espeak", language).phonemize(text) == expected
+
+
 def test_phonemizer_errors_and_version():
     with pytest.raises(UnsupportedLanguageError, match="'xx-yy'"):
         get_phonemizer_by_name("espeak", "xx-yy")

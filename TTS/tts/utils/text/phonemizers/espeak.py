@@ -12,6 +12,7 @@ Phonemized strings are cached in memory per instance.
 
 import difflib
 import logging
+import re
 import threading
 from collections import OrderedDict
 from typing import Dict, List, Optional, Set, Tuple
@@ -37,6 +38,10 @@ _backend_class = None
 _backends: Dict[str, object] = {}
 _languages: Optional[Dict[str, str]] = None
 MAX_QUOTED_WORDS = 8  # foreign words quoted in one warning
+# "10.000", "1.000.000": thousands grouped with dots, as most languages other than English write them.
+# phonemizer cuts the text at such a dot, and espeak then reads "10" and "000" apart ("diez. cero cero
+# cero"); without the dots it reads the number ("diez mil").
+_DOTTED_THOUSANDS = re.compile(r"(?<![\d.,])\d{1,3}(?:\.\d{3})+(?!\.?\d)")
 
 
 class UnsupportedLanguageError(ValueError):
@@ -110,14 +115,18 @@ def _backend(language: str):
 
 
 def _run_backend(language: str, texts: List[str]) -> List[str]:
-    """One espeak-ng call for non-empty ``texts``; one call per text if the output count does not match."""
+    """One espeak-ng call for non-empty ``texts``; one call per text if the output count does not match.
+
+    A text can come back as several lines (espeak ends a clause at a dot inside "1.5" in Spanish):
+    they are joined, so that no word of the text is dropped.
+    """
     backend = _backend(language)
     lines = [text.replace("\n", " ") for text in texts]  # a newline would end the utterance
     with _lock:
         phonemes = backend.phonemize(lines, strip=True, njobs=1)
         if len(phonemes) != len(lines):
             logger.debug("phonemizer returned %d lines for %d; phonemizing one by one", len(phonemes), len(lines))
-            phonemes = [(backend.phonemize([line], strip=True, njobs=1) or [""])[0] for line in lines]
+            phonemes = [" ".join(backend.phonemize([line], strip=True, njobs=1)) for line in lines]
     return phonemes
 
 
@@ -169,7 +178,10 @@ class ESpeak:
         missing = [key for key in dict.fromkeys(keys) if key not in found]
         if missing:
             self._warn_foreign_words(language, [text for _, text in missing])
-            for key, value in zip(missing, _run_backend(language, [text for _, text in missing])):
+            spoken = [text for _, text in missing]
+            if not language.lower().startswith("en"):  # English text has its numbers spelled out by the cleaners
+                spoken = [_DOTTED_THOUSANDS.sub(lambda m: m.group(0).replace(".", ""), text) for text in spoken]
+            for key, value in zip(missing, _run_backend(language, spoken)):
                 found[key] = value
                 self._store(key, value)
         return [found[key] for key in keys]
