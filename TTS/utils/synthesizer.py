@@ -31,7 +31,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from TTS.config import MODEL_CONFIGS, ConfigError, read_config_file, config_from_dict
+from TTS.config import MODEL_CONFIGS, ConfigError, config_from_dict, read_config_file
 from TTS.tts.models import MODELS as TTS_MODELS
 from TTS.tts.models import setup_model
 from TTS.tts.utils.text.sentences import is_speakable, split_into_sentences
@@ -254,13 +254,8 @@ def vocoder_support_problem(config_path: PathLike) -> Optional[str]:
     """
     path = Path(config_path)
     try:
-        if path.suffix.lower() in (".yaml", ".yml"):
-            import yaml  # only YAML users need it
-
-            model = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("model")
-        else:
-            model = json.loads(path.read_text(encoding="utf-8")).get("model")
-    except Exception:  # noqa: BLE001 - unreadable or malformed (JSON or YAML errors): load_config reports it
+        model = read_config_file(path).get("model")
+    except ConfigError:  # missing or malformed: loading the config reports it
         return None
     if isinstance(model, str) and model.lower() in TTS_MODELS:
         return f"{path} is the config of a TTS model ({model!r}), not of a vocoder"

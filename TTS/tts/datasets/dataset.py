@@ -17,6 +17,7 @@ import soundfile as sf
 import torch
 
 from TTS.tts.datasets.cache import FeatureCache, audio_cache_settings, text_cache_settings
+from TTS.utils.audio.numpy_transforms import NonFiniteAudioError
 
 logger = logging.getLogger(__name__)
 
@@ -295,14 +296,11 @@ class TTSDataset(torch.utils.data.Dataset):
         return FeatureCache.entry_name(sample["audio_file"], stat.st_size, stat.st_mtime_ns)
 
     def load_wav(self, path: str) -> np.ndarray:
-        """``ap.load_wav``, after checking the file: ``SampleError`` naming it when it holds NaN or inf samples."""
+        """``ap.load_wav``; a file with NaN or inf samples is a ``SampleError`` naming it."""
         try:
-            finite = audio_is_finite(path, sf.info(path).subtype)
-        except (RuntimeError, sf.LibsndfileError):  # missing or unreadable: ap.load_wav names the problem
-            finite = True
-        if not finite:
-            raise SampleError(f"{path}: audio has NaN or infinite samples (re-export it; run TTS.bin.check_dataset)")
-        return self.ap.load_wav(path)
+            return self.ap.load_wav(path)
+        except NonFiniteAudioError as err:
+            raise SampleError(f"{err} (re-export it; run TTS.bin.check_dataset)") from None
 
     def get_mel(self, index: int, wav: Optional[np.ndarray] = None) -> np.ndarray:
         """Mel spectrogram of sample ``index`` (from the cache when there is one). Shapes: returns (C_mel, T_mel)."""

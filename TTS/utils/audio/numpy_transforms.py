@@ -45,6 +45,10 @@ class AudioError(ValueError):
     """An audio file or an audio-feature file cannot be used; the message names it."""
 
 
+class NonFiniteAudioError(AudioError):
+    """An audio file holding NaN or infinite samples (only float files can)."""
+
+
 # --------------------------------------------------------------------------- STFT and mel
 
 

@@ -21,7 +21,7 @@ import scipy.io.wavfile
 import soundfile as sf
 
 from TTS.utils.audio import numpy_transforms as nt
-from TTS.utils.audio.numpy_transforms import AudioError
+from TTS.utils.audio.numpy_transforms import AudioError, NonFiniteAudioError
 from TTS.utils.io import atomic_output
 
 logger = logging.getLogger(__name__)
@@ -283,6 +283,8 @@ class AudioProcessor:
             When the file does not exist.
         AudioError
             When it cannot be decoded, or its rate differs and ``resample`` is off.
+        NonFiniteAudioError
+            When it holds NaN or infinite samples.
         """
         path = Path(filename)
         target_sr = sr or self.sample_rate
@@ -292,6 +294,8 @@ class AudioProcessor:
             x, file_sr = sf.read(str(path), dtype="float64")
         except Exception as err:  # libsndfile's errors say little: name the file
             raise AudioError(f"cannot read audio file {path}: {err}") from err
+        if not np.isfinite(x).all():  # checked before trimming, which would cut such a clip to nothing
+            raise NonFiniteAudioError(f"{path}: audio has NaN or infinite samples")
         if x.ndim == 2:
             x = x.mean(axis=1)
         if file_sr != target_sr:
