@@ -126,10 +126,13 @@ def test_english_normaliser_spells_out_numbers_and_abbreviations():
     assert "three" in clean("I have 3 cats.")
 
 
-def test_other_languages_are_left_as_written():
+def test_spanish_times_and_money_are_written_out_and_other_languages_left_as_written():
     clean = mc.normaliser("es")
-    for text in ("El Dr. García pagó 5 $.", "¿Qué hora es?", "  spaces  "):
+    assert clean("El Dr. García pagó 5 $ a las 10:30.") == "El Dr. García pagó cinco dólares a las diez y media."
+    for text in ("¿Qué hora es?", "  spaces  ", "Tiene 24.300 habitantes."):
         assert clean(text) == text
+    for text in ("Le Dr. Martin a payé 5 $.", "  spaces  "):
+        assert mc.normaliser("fr")(text) == text
 
 
 # ---------------------------------------------------------------------------- _synthesise with a fake teacher

@@ -104,8 +104,15 @@ def read_sentences(paths: List[Path]) -> List[str]:
 
 
 def normaliser(lang: str):
-    """The text the teacher reads: our English cleaner for English, the raw text otherwise."""
-    if lang.split("-")[0] != "en":
+    """The text the teacher reads: our English cleaner for English; for Spanish the raw text with
+    times, money, ordinals and signs written out as ``spanish_cleaners_plus`` does (the teacher's
+    own espeak-ng would misread "10:30" as the model's would); the raw text otherwise."""
+    base = lang.split("-")[0]
+    if base == "es":
+        from TTS.tts.utils.text.spanish.number_norm import expand_spanish_numbers
+
+        return expand_spanish_numbers
+    if base != "en":
         return lambda text: text
     from TTS.tts.utils.text.cleaners import english_cleaners_plus
 

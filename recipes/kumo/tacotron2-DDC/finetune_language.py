@@ -79,7 +79,7 @@ def make_config() -> Tacotron2Config:
     config.run_name = "kumo-es-finetune"
     config.phoneme_language = "es"
     config.languages = ["es"]
-    config.text_cleaner = "multilingual_phoneme_cleaners"  # espeak-ng reads Spanish numbers itself
+    config.text_cleaner = "spanish_cleaners_plus"  # times, money, ordinals, signs in words; espeak-ng reads the rest
     config.characters = CharactersConfig(
         characters_class="TTS.tts.utils.text.characters.IPAPhonemes",
         characters=IPA_CHARACTERS,

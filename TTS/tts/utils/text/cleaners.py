@@ -25,6 +25,7 @@ from TTS.tts.utils.text.english.number_norm import expand_percent, normalize_num
 from TTS.tts.utils.text.english.roman_numerals import expand_roman_numerals
 from TTS.tts.utils.text.english.time_norm import expand_time_english, expand_time_english_plus
 from TTS.tts.utils.text.french.abbreviations import ABBREVIATIONS_FR, ABBREVIATIONS_FR_UNDOTTED
+from TTS.tts.utils.text.spanish.number_norm import expand_spanish_numbers
 
 Cleaner = Callable[..., str]
 
@@ -265,6 +266,14 @@ def multilingual_phoneme_cleaners(text: str, lang: Optional[str] = None) -> str:
     return collapse_whitespace(remove_aux_symbols(text))
 
 
+def spanish_cleaners_plus(text: str, lang: Optional[str] = None) -> str:
+    """Spanish input to the phonemizer: ``multilingual_phoneme_cleaners`` after times, money, ordinals,
+    negative numbers and percent are written out ("10:30" -> "diez y media", not "diez coma treinta";
+    "-5" -> "menos 5"); plain numbers are left to espeak-ng, which reads them in Spanish."""
+    text = normalize_typography(normalize_unicode(text))
+    return multilingual_phoneme_cleaners(expand_spanish_numbers(text), lang)
+
+
 # config ``text_cleaner`` name -> cleaner
 CLEANERS: Dict[str, Cleaner] = {
     "basic_cleaners": basic_cleaners,
@@ -275,6 +284,7 @@ CLEANERS: Dict[str, Cleaner] = {
     "french_cleaners": french_cleaners,
     "multilingual_cleaners": multilingual_cleaners,
     "multilingual_phoneme_cleaners": multilingual_phoneme_cleaners,
+    "spanish_cleaners_plus": spanish_cleaners_plus,
 }
 
 

@@ -1,0 +1,1 @@
+"""Spanish text normalisation: clock times, negative numbers, ordinals, currency and percent."""
