@@ -4,7 +4,7 @@
     python recipes/kumo/tacotron2-DDC/train.py --coqpit.datasets.0.path data/kumo_en
     python recipes/kumo/tacotron2-DDC/train.py --continue_path recipes/kumo/tacotron2-DDC/<run folder>
     python recipes/kumo/tacotron2-DDC/train.py \
-        --restore_path recipes/kumo/tacotron2-DDC/checkpoints/kumo_en/model.pth   # on a new machine
+        --restore_path TTS/.models/tts_models--en--kumo--tacotron2-DDC/model.pth   # on a new machine
 
 Half the widths of the LJSpeech model (encoder 256, LSTMs 512, postnet 256) so that a 2-core
 CPU learns to align within hours; DDC coarse decoder r=6; guided attention; gradual training
@@ -16,8 +16,8 @@ weights are multiplied by a diagonal beta-binomial prior during training (``atte
 fully until step 2,000, then fading out until step 3,500; inference never uses it.
 
 ``--continue_path`` resumes a run exactly. The repository keeps the latest stage as a weights-only
-checkpoint (``checkpoints/kumo_en/``, made by ``TTS.bin.export_model``, with its loss and alignment
-plots): ``--restore_path`` starts a new run from it (fresh optimizer; step counters restart, so the
+checkpoint: the shipped default voice itself (``TTS/.models/tts_models--en--kumo--tacotron2-DDC/``,
+made by ``TTS.bin.export_model``, with its loss and alignment plots and the stages in its card): ``--restore_path`` starts a new run from it (fresh optimizer; step counters restart, so the
 learning-rate warm-up runs again: add ``--coqpit.lr 1.75e-4``, as 1e-3 is for a run from scratch and
 set a trained model back for ~950 steps; gradual training starts at the stage's r, see
 ``schedule_from_r``). Runs are written next to this file.
