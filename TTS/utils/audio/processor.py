@@ -539,7 +539,7 @@ def audio_settings(config: Any) -> Dict[str, Any]:
     misspelt one is a ``TypeError`` naming it.
     """
     audio = getattr(config, "audio", config)
-    if isinstance(audio, Mapping):
+    if isinstance(audio, Mapping) and not hasattr(audio, "check_values"):  # a plain dict (a Coqpit is a Mapping too)
         return dict(audio)
     if hasattr(audio, "check_values"):
         audio.check_values()
