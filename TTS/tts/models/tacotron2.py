@@ -16,7 +16,7 @@ from TTS.tts.datasets.dataset import reduce_stop_targets
 from TTS.tts.layers.tacotron2.attention import beta_binomial_prior
 from TTS.tts.layers.tacotron2.decoder import Decoder
 from TTS.tts.layers.tacotron2.encoder import Encoder
-from TTS.tts.layers.tacotron2.losses import Tacotron2Loss, alignment_diagonal_score
+from TTS.tts.layers.tacotron2.losses import Tacotron2Loss, alignment_diagonal_score, loss_settings
 from TTS.tts.layers.tacotron2.postnet import Postnet
 from TTS.tts.models.base_tts import BaseTTS, speaker_names_for
 from TTS.tts.utils.masks import sequence_mask
@@ -453,18 +453,7 @@ class Tacotron2(BaseTTS):
 
     # ------------------------------------------------------------------ training
     def get_criterion(self) -> Tacotron2Loss:
-        c = self.config
-        return Tacotron2Loss(
-            decoder_alpha=c.decoder_loss_alpha,
-            postnet_alpha=c.postnet_loss_alpha,
-            decoder_diff_spec_alpha=c.decoder_diff_spec_alpha,
-            postnet_diff_spec_alpha=c.postnet_diff_spec_alpha,
-            decoder_ssim_alpha=c.decoder_ssim_alpha,
-            postnet_ssim_alpha=c.postnet_ssim_alpha,
-            ga_alpha=c.ga_alpha,
-            stopnet_pos_weight=c.stopnet_pos_weight if c.stopnet else None,
-            double_decoder_consistency=c.double_decoder_consistency,
-        )
+        return Tacotron2Loss(**loss_settings(self.config))
 
     def on_train_step_start(self, trainer) -> None:
         """Layer freezing (see ``BaseTTS``) and the attention prior's weight for this global step."""
