@@ -6,6 +6,7 @@ checkpoint loading for inference, and synthesis of the config's test sentences.
 
 import json
 import logging
+import sys
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
@@ -16,6 +17,7 @@ from trainer import TrainerModel
 from trainer.trainer_utils import get_scheduler
 
 from TTS.config.errors import ConfigError
+from TTS.config.overrides import check_command_line_overrides
 from TTS.tts.datasets import get_speaker_names
 from TTS.tts.datasets.dataset import TTSDataset
 from TTS.tts.datasets.samplers import batch_sampler_from_config
@@ -298,8 +300,43 @@ class BaseTTS(TrainerModel):
             dataset, batch_sampler=sampler, collate_fn=dataset.collate_fn, num_workers=workers, pin_memory=False
         )
 
+    #: config fields that size the layers built by the constructor (a model class lists its own)
+    LAYER_FIELDS: Tuple[str, ...] = ()
+
+    def layer_settings(self, config) -> Dict[str, Any]:
+        """The values of ``LAYER_FIELDS`` in ``config`` (dotted names reach nested fields: ``audio.num_mels``)."""
+        values = {}
+        for name in self.LAYER_FIELDS:
+            value = config
+            for part in name.split("."):
+                value = getattr(value, part, None)
+            values[name] = value
+        return values
+
+    def check_command_line(self, trainer) -> None:
+        """Coqui-style recipes hand the command line to ``Trainer`` themselves: keep this package's checks there.
+
+        Every ``--coqpit.<field>`` of the command line names a field in full (the trainer's parser would take
+        ``--coqpit.epoch`` for ``epochs`` and drop a misspelt one without a word), and no override changed a
+        field that sizes the layers already built (the trainer applies overrides after the recipe built the
+        model, so the model would not follow it). Raises ``ConfigError`` naming the field.
+        """
+        check_command_line_overrides(sys.argv[1:], trainer.config)
+        built = getattr(self, "_built_layer_settings", None)
+        if built is None:
+            return
+        for name, value in self.layer_settings(trainer.config).items():
+            if value != built[name]:
+                raise ConfigError(
+                    f"config field '{name}': the model was built with {built[name]!r}, the command line sets "
+                    f"{value!r} after that; set it in the recipe's config before building the model, or train "
+                    "with TTS/bin/train_tts.py, which applies --coqpit overrides first"
+                )
+
     def on_init_start(self, trainer) -> None:
-        """Under ``python -m trainer.distribute`` on a CPU machine, join the ranks' gloo process group."""
+        """Check the command line (``check_command_line``) and, under ``python -m trainer.distribute`` on a CPU
+        machine, join the ranks' gloo process group."""
+        self.check_command_line(trainer)
         join_launcher_process_group(
             use_ddp=bool(getattr(trainer.args, "use_ddp", False)),
             rank=int(getattr(trainer.args, "rank", 0)),

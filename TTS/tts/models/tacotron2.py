@@ -162,6 +162,32 @@ class Tacotron2(BaseTTS):
     as ``Tacotron2(config, ap=ap, tokenizer=tokenizer, speaker_names=...)``.
     """
 
+    LAYER_FIELDS = (
+        "num_chars",
+        "encoder_in_features",
+        "decoder_in_features",
+        "decoder_output_dim",
+        "out_channels",
+        "audio.num_mels",
+        "prenet_type",
+        "prenet_dims",
+        "attention_rnn_dim",
+        "decoder_rnn_dim",
+        "attention_dim",
+        "attention_location_filters",
+        "attention_location_kernel_size",
+        "encoder_num_convs",
+        "encoder_kernel_size",
+        "postnet_channels",
+        "postnet_num_convs",
+        "postnet_kernel_size",
+        "separate_stopnet",
+        "double_decoder_consistency",
+        "ddc_r",
+        "use_speaker_embedding",
+        "speaker_embedding_dim",
+    )
+
     def __init__(
         self,
         config: Tacotron2Config,
@@ -207,6 +233,7 @@ class Tacotron2(BaseTTS):
         )
         if self.double_decoder_consistency:
             self.coarse_decoder = self._build_decoder(config, decoder_in_features, config.ddc_r)
+        self._built_layer_settings = self.layer_settings(config)
 
     @staticmethod
     def _build_decoder(config: Tacotron2Config, in_features: int, r: int) -> Decoder:
