@@ -143,7 +143,8 @@ def test_speaker_manager_is_the_same_as_speaker_names(one_thread_and_seed):
     coqui.load_state_dict(own.state_dict())
     assert coqui.speaker_names == names and coqui.num_speakers == 3
     # Coqui's unnamed speakers: config.num_speakers rows
-    unnamed = Tacotron2(Tacotron2Config(num_chars=20, use_speaker_embedding=True, num_speakers=3, **TOY_TACOTRON2_WIDTHS))
+    unnamed_config = Tacotron2Config(num_chars=20, use_speaker_embedding=True, num_speakers=3, **TOY_TACOTRON2_WIDTHS)
+    unnamed = Tacotron2(unnamed_config)
     assert unnamed.speaker_embedding.weight.shape == own.speaker_embedding.weight.shape
 
     ids, lengths = torch.randint(1, 20, (2, 7)), torch.tensor([7, 5])
@@ -237,7 +238,8 @@ def test_forward_train_step_and_format_batch_forms(files, refs):
     assert batch["d_vectors"] is None and batch["speaker_ids"] is None
     with torch.no_grad():
         expected_outputs, expected_losses = model.train_step(batch, criterion)
-        text, lengths, mel, mel_lengths = batch["token_id"], batch["token_id_lengths"], batch["mel"], batch["mel_lengths"]
+        text, lengths = batch["token_id"], batch["token_id_lengths"]
+        mel, mel_lengths = batch["mel"], batch["mel_lengths"]
         forward = model.forward(text, lengths, mel, mel_lengths, aux_input={"speaker_ids": None, "d_vectors": None})
         assert_same_outputs(forward, expected_outputs)
         assert forward["capacitron_vae_outputs"] is None and "alignments_backward" in forward

@@ -82,7 +82,9 @@ output_path = os.path.dirname(os.path.abspath(__file__))
 def main():
     dataset_config = BaseDatasetConfig(formatter="ljspeech", meta_file_train="metadata.csv", path={str(data_path)!r})
     audio_config = BaseAudioConfig(**{TOY_AUDIO!r})
-    config = Tacotron2Config(audio=audio_config, datasets=[dataset_config], output_path=output_path, **{config_fields!r})
+    config = Tacotron2Config(
+        audio=audio_config, datasets=[dataset_config], output_path=output_path, **{config_fields!r}
+    )
 
     ap = AudioProcessor.init_from_config(config)
     tokenizer, config = TTSTokenizer.init_from_config(config)
