@@ -17,7 +17,7 @@ from corpus_utils import make_ljspeech_corpus
 from toy_models import TOY_TACOTRON2_WIDTHS
 
 from TTS.api import TTS
-from TTS.config import ConfigError, load_config
+from TTS.config import ConfigError, config_from_dict, load_config
 from TTS.config.shared_configs import BaseDatasetConfig
 from TTS.tts.configs.tacotron2_config import Tacotron2Config
 from TTS.tts.datasets import load_tts_samples
@@ -369,3 +369,8 @@ def test_style_inputs_we_do_not_have_end_in_one_line():
         model.inference(torch.ones(1, 3, dtype=torch.long), aux_input={"style_mel": torch.zeros(1, 5, 80)})
     with pytest.raises(TypeError, match="aux_input: unknown key 'speaker_id'"):
         model.inference(torch.ones(1, 3, dtype=torch.long), aux_input={"speaker_id": 0})
+
+
+def test_a_coqui_model_we_do_not_have_is_one_config_error():
+    with pytest.raises(ConfigError, match="config field 'model': unknown model 'xtts'; known models: .*tacotron2"):
+        config_from_dict({"model": "xtts"}, source="xtts/config.json")
