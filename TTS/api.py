@@ -74,6 +74,20 @@ def _check_synthesis_args(text: Any, speaker: Any, language: Any, split_sentence
         raise ValueError(f"batch_size must be at least 1, got {batch_size}")
 
 
+#: Coqui's synthesis keywords for features the models of this package do not have
+UNSUPPORTED_SYNTHESIS = {
+    "speaker_wav": "voice cloning from a reference wav (XTTS, YourTTS)",
+    "emotion": "emotion control",
+    "speed": "speed control",
+}
+
+
+def _check_unsupported(**given: Any) -> None:
+    for name, value in given.items():
+        if value is not None and not (name == "speed" and value == 1.0):
+            raise SynthesisError(f"{name}: the models of this package have no {UNSUPPORTED_SYNTHESIS[name]}")
+
+
 def default_model_name(manager: ModelManager) -> str:
     """The ``tts_models`` entry of the registry marked ``"default": true``."""
     for name, entry in iter_models(manager.registry):
@@ -100,6 +114,10 @@ class TTS(nn.Module):
         speakers.json to use instead of the config's.
     progress_bar:
         Show download progress.
+    gpu:
+        Coqui's keyword: run on the GPU (``.to("cuda")``).
+    encoder_path, encoder_config_path:
+        Coqui's keywords for a speaker encoder, which this package does not have: a ``SynthesisError`` when given.
 
     Raises
     ------
@@ -121,8 +139,13 @@ class TTS(nn.Module):
         vocoder_config_path: Optional[PathLike] = None,
         speakers_file_path: Optional[PathLike] = None,
         progress_bar: bool = True,
+        gpu: bool = False,
+        encoder_path: Optional[PathLike] = None,
+        encoder_config_path: Optional[PathLike] = None,
     ) -> None:
         super().__init__()
+        if encoder_path is not None or encoder_config_path is not None:
+            raise SynthesisError("encoder_path / encoder_config_path: this package has no speaker encoder models")
         _check_str("model_name", model_name, optional=False)
         _check_str("vocoder_name", vocoder_name)
         for name, value in (
@@ -170,6 +193,8 @@ class TTS(nn.Module):
             )
         except CheckpointError as err:
             raise CheckpointError(f"{err}{self._damaged_copy_hint(model_path, vocoder_path)}") from None
+        if gpu:
+            self.to("cuda")
 
     def _damaged_copy_hint(self, *paths: Optional[Path]) -> str:
         """How to replace a cached download whose file is unreadable (its size was right, its bytes were not)."""
@@ -223,7 +248,9 @@ class TTS(nn.Module):
     # ------------------------------------------------------------------ listing
     @staticmethod
     def list_models() -> List[str]:
-        """Names of every model of the registry (``$TTS_MODELS_FILE`` or the packaged one)."""
+        """Names of every model of the registry (``$TTS_MODELS_FILE`` or the packaged one).
+
+        Static, so both ``TTS.list_models()`` and Coqui's ``TTS(...).list_models()`` work."""
         return ModelManager(progress_bar=False).list_models()
 
     @property
@@ -256,10 +283,16 @@ class TTS(nn.Module):
         language: Optional[str] = None,
         split_sentences: bool = True,
         batch_size: int = 1,
+        *,
+        speaker_wav: Optional[PathLike] = None,
+        emotion: Optional[str] = None,
+        speed: Optional[float] = None,
     ) -> List[float]:
         """The waveform of ``text`` as a list of samples at ``output_sample_rate``.
 
         ``batch_size`` > 1 decodes that many sentences together: the same audio, sooner.
+        ``speaker_wav``, ``emotion``, ``speed``: Coqui's keywords for voice cloning, emotion and speed
+        control, which the models of this package do not have: None, or a ``SynthesisError``.
 
         Raises
         ------
@@ -269,6 +302,7 @@ class TTS(nn.Module):
             Empty or unspeakable text, an unknown speaker or language, a speaker for a single-speaker model.
         """
         _check_synthesis_args(text, speaker, language, split_sentences, batch_size)
+        _check_unsupported(speaker_wav=speaker_wav, emotion=emotion, speed=speed)
         return self.synthesizer.tts(
             text, speaker_name=speaker, language_name=language, split_sentences=split_sentences, batch_size=batch_size
         )
@@ -282,6 +316,10 @@ class TTS(nn.Module):
         pipe_out: Optional[BinaryIO] = None,
         split_sentences: bool = True,
         batch_size: int = 1,
+        *,
+        speaker_wav: Optional[PathLike] = None,
+        emotion: Optional[str] = None,
+        speed: Optional[float] = None,
     ) -> Optional[PathLike]:
         """Synthesise ``text`` into a wav file and/or ``pipe_out`` (``sys.stdout.buffer``); returns ``file_path``.
 
@@ -298,6 +336,7 @@ class TTS(nn.Module):
             the text cannot be synthesised.
         """
         _check_synthesis_args(text, speaker, language, split_sentences, batch_size)
+        _check_unsupported(speaker_wav=speaker_wav, emotion=emotion, speed=speed)
         if file_path is None and pipe_out is None:
             raise ValueError("file_path is None and there is no pipe_out: nothing would be written; give a wav path")
         _check_path("file_path", file_path)

@@ -36,7 +36,9 @@ def test_coqui_fixture_configs_load_with_their_values(coqui_fixtures, name, capl
     # one log line names the fields we do not use
     unknown_lines = [r.getMessage() for r in caplog.records if "ignoring fields" in r.getMessage()]
     assert len(unknown_lines) == 1
-    assert "use_gst" in unknown_lines[0] and "capacitron_vae" in unknown_lines[0]
+    assert "gst_style_input" in unknown_lines[0]
+    # Coqui's GST / Capacitron switches are known fields (so that true is an error naming them), off here
+    assert config.use_gst is False and config.use_capacitron_vae is False
     assert not [r for r in caplog.records if "did you mean" in r.getMessage()]  # none taken for a typo
 
 
@@ -177,7 +179,7 @@ def test_non_utf8_or_binary_config_is_one_line(tmp_path):
 
 
 def test_misspelt_fields_are_named_with_the_field_they_resemble(caplog):
-    data = _base(batch_szie=8, audio={"sample_rte": 16000}, use_gst=True)
+    data = _base(batch_szie=8, audio={"sample_rte": 16000}, gst_style_input=None)
     with caplog.at_level(logging.INFO, logger="TTS.config"):
         config = config_from_dict(data, source="c.json")
     assert config.batch_size != 8 and config.audio.sample_rate == 22050  # dropped, as unknown fields are
@@ -186,7 +188,16 @@ def test_misspelt_fields_are_named_with_the_field_they_resemble(caplog):
         "c.json: ignoring unknown config field 'audio.sample_rte' (did you mean 'audio.sample_rate'?), "
         "'batch_szie' (did you mean 'batch_size'?)"
     ]
-    assert any("does not use: use_gst" in r.getMessage() for r in caplog.records)  # not a typo: an info line
+    assert any("does not use: gst_style_input" in r.getMessage() for r in caplog.records)  # not a typo: an info line
     with pytest.raises(ConfigError, match=r"c.json: unknown config field .*'batch_szie' \(did you mean 'batch_size'\?\)"):
         config_from_dict(data, source="c.json", typos="error")
-    config_from_dict(_base(use_gst=True), typos="error")  # unknown but unlike any field: still only dropped
+    config_from_dict(_base(gst_style_input=None), typos="error")  # unknown but unlike any field: still only dropped
+
+
+@pytest.mark.parametrize(
+    "field, what",
+    [("use_gst", "Global Style Tokens"), ("use_capacitron_vae", "Capacitron"), ("use_d_vector_file", "d-vectors")],
+)
+def test_coqui_features_we_do_not_have_are_one_config_error_naming_them(field, what):
+    with pytest.raises(ConfigError, match=f"c.json: config field '{field}': this Tacotron2 has no .*{what}"):
+        config_from_dict(_base(**{field: True}), source="c.json")

@@ -19,6 +19,7 @@ from TTS.tts.configs.tacotron2_config import Tacotron2Config
 from TTS.tts.layers.tacotron2.attention import beta_binomial_prior
 from TTS.tts.models.tacotron2 import Tacotron2, attention_prior_weight, gradual_training_step, schedule_from_r
 from TTS.tts.utils.masks import sequence_mask
+from TTS.tts.utils.text.characters import characters_from_config
 
 NUM_CHARS = 20
 # The SSIM loss terms slide an 11 x 11 window over (frames, mel bands) without padding,
@@ -535,9 +536,13 @@ def test_invalid_config_raises_config_error_naming_the_field(field, value):
         toy_config(**{field: value})
 
 
-def test_model_without_vocabulary_size_is_a_config_error():
-    with pytest.raises(ConfigError, match="'num_chars'"):
-        build_model(toy_config(num_chars=0))
+def test_model_without_vocabulary_size_takes_it_from_the_config_vocabulary():
+    # Coqui 0.28's Tacotron2(config) with num_chars unset: the embedding fits the vocabulary the config describes
+    config = toy_config(num_chars=0)
+    model = build_model(config)
+    vocabulary = characters_from_config(None, use_phonemes=config.use_phonemes)[0]
+    assert config.num_chars == vocabulary.num_chars == model.embedding.num_embeddings
+    assert config.characters is not None
 
 
 def test_speaker_embedding_without_speakers_is_a_config_error():

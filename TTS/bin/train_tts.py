@@ -20,17 +20,15 @@ sample is checked once up front (audio exists, is readable and at ``audio.sample
 
 import argparse
 import contextlib
-import difflib
 import glob
 import itertools
 import logging
 import math
 import os
-import re
 import shutil
 import sys
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, NoReturn, Optional, Sequence, Set, Tuple, Union
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
 import torch
 from coqpit import Coqpit
@@ -40,6 +38,14 @@ from trainer.generic_utils import get_experiment_folder_path
 from trainer.io import get_last_checkpoint
 
 from TTS.config import ConfigError, config_from_dict, load_config
+from TTS.config.overrides import (  # noqa: F401 - CONFIG_PREFIX and check_override_names: this module's API
+    CONFIG_PREFIX,
+    _did_you_mean,
+    _option_names,
+    _options,
+    _Parser,
+    check_override_names,
+)
 from TTS.tts.datasets import TTSDataset, load_tts_samples
 from TTS.tts.datasets.dataset import SampleError
 from TTS.tts.datasets.formatters import MetadataError
@@ -60,75 +66,8 @@ INPUT_ERRORS = (
     AudioError,
     SampleError,
 )
-CONFIG_PREFIX = "--coqpit."
 # the schedulers trainer.trainer_utils.get_scheduler finds outside torch.optim.lr_scheduler (by lower-case name)
 TRAINER_SCHEDULERS = ("noamlr", "stepwisegraduallr")
-MAX_SUGGESTIONS = 3
-
-
-class _Parser(argparse.ArgumentParser):
-    """An argument parser that takes option names only in full and reports a bad value as one ``ConfigError``.
-
-    ``argparse`` would print its whole usage (every config field) before the error and exit.
-    """
-
-    def __init__(self, *, add_help: bool = False, **kwargs: Any) -> None:
-        super().__init__(allow_abbrev=False, add_help=add_help, **kwargs)
-
-    def error(self, message: str) -> NoReturn:
-        field = re.match(r"argument --coqpit\.(\S+): (.*)", message)
-        if field:
-            raise ConfigError(f"config field '{field.group(1)}': {field.group(2)}")
-        raise ConfigError(f"command line: {message}")
-
-
-def _options(parser: argparse.ArgumentParser) -> Set[str]:
-    return {option for action in parser._actions for option in action.option_strings}
-
-
-def _option_names(argv: Sequence[str]) -> Iterator[str]:
-    """The ``--name`` of each option of ``argv`` (without a ``=value`` part)."""
-    for token in argv:
-        if token.startswith("--"):
-            yield token.split("=", 1)[0]
-
-
-def _field_paths(value: Any, prefix: str = "") -> Iterator[str]:
-    """Dotted paths of every field of a config dict, nested ones and list items included (``datasets.0.path``)."""
-    if prefix:
-        yield prefix
-    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
-    for key, item in items:
-        yield from _field_paths(item, f"{prefix}.{key}" if prefix else str(key))
-
-
-def _did_you_mean(name: str, candidates: Sequence[str]) -> str:
-    close = difflib.get_close_matches(name, candidates, n=MAX_SUGGESTIONS, cutoff=0.6)
-    prefixed = sorted(candidate for candidate in candidates if candidate.startswith(name))[:MAX_SUGGESTIONS]
-    matches = list(dict.fromkeys(prefixed + close))[:MAX_SUGGESTIONS]
-    return f" (did you mean {' or '.join(repr(match) for match in matches)}?)" if matches else ""
-
-
-def check_override_names(overrides: Sequence[str], config: Coqpit, options: Set[str]) -> None:
-    """Every ``--coqpit.<field>`` names a field the command line can set, in full.
-
-    Coqpit's parser (and the trainer's second pass over the command line) would take an
-    abbreviation: ``--coqpit.epoch 7`` would set ``epochs``. Once every name is exact, argparse
-    takes the exact match and never looks for abbreviations.
-    """
-    fields = [option[len(CONFIG_PREFIX) :] for option in sorted(options)]
-    for option in _option_names(overrides):
-        if option in options:
-            continue
-        if not option.startswith(CONFIG_PREFIX):
-            raise ConfigError(f"unknown command-line argument {option}")
-        name = option[len(CONFIG_PREFIX) :]
-        if name in set(_field_paths(config.to_dict())):
-            items = [field for field in fields if field.startswith(name + ".")]
-            shown = ", ".join(items[:MAX_SUGGESTIONS]) + (", ..." if len(items) > MAX_SUGGESTIONS else "")
-            where = f"one of its items ({shown})" if items else "it in the config file"
-            raise ConfigError(f"config field '{name}' cannot be set with {option}: set {where}")
-        raise ConfigError(f"unknown config field '{name}'{_did_you_mean(name, fields)}")
 
 
 def check_trainer_argument_names(argv: Sequence[str], options: Set[str]) -> None:

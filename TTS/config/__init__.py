@@ -23,6 +23,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from coqpit import Coqpit
 
 from TTS.config.errors import ConfigError
+from TTS.config.shared_configs import BaseAudioConfig, BaseDatasetConfig, BaseTrainingConfig
 
 logger = logging.getLogger(__name__)
 
@@ -254,4 +255,14 @@ def load_config(config_path: str, typos: str = "warn") -> Coqpit:
     return config_from_dict(read_config_file(path), source=str(path), typos=typos)
 
 
-__all__ = ["ConfigError", "MODEL_CONFIGS", "config_class", "config_from_dict", "load_config", "read_config_file"]
+__all__ = [
+    "BaseAudioConfig",
+    "BaseDatasetConfig",
+    "BaseTrainingConfig",
+    "ConfigError",
+    "MODEL_CONFIGS",
+    "config_class",
+    "config_from_dict",
+    "load_config",
+    "read_config_file",
+]

@@ -181,6 +181,14 @@ class ModelManager:
             name for name, _ in iter_models(self.registry) if model_type is None or name.startswith(model_type + "/")
         ]
 
+    def list_tts_models(self) -> List[str]:
+        """Coqui's name for ``list_models("tts_models")``."""
+        return self.list_models("tts_models")
+
+    def list_vocoder_models(self) -> List[str]:
+        """Coqui's name for ``list_models("vocoder_models")``."""
+        return self.list_models("vocoder_models")
+
     def list_models_info(self, model_type: Optional[str] = None) -> List[Dict[str, Any]]:
         """``model_info_by_name`` of every model: entry fields plus ``downloaded`` and ``path``."""
         return [self.model_info_by_name(name) for name in self.list_models(model_type)]

@@ -281,6 +281,10 @@ class Synthesizer(nn.Module):
     max_seconds_per_token, min_seconds_per_sentence:
         Decoder step limit of a sentence (see ``MAX_SECONDS_PER_TOKEN``); never above the model's
         ``max_decoder_steps`` (from its config).
+    use_cuda, tts_languages_file, encoder_checkpoint, encoder_config, vc_checkpoint, vc_config, model_dir, voice_dir:
+        Coqui's keywords: ``use_cuda=True`` is ``device="cuda"``; an empty string is the same as None (as
+        in Coqui); the others name models this package does not have (multilingual, speaker encoder, voice
+        conversion, XTTS) and are a ``SynthesisError`` when given.
 
     Raises
     ------
@@ -291,8 +295,8 @@ class Synthesizer(nn.Module):
 
     def __init__(
         self,
-        tts_checkpoint: PathLike,
-        tts_config_path: PathLike,
+        tts_checkpoint: Optional[PathLike] = None,
+        tts_config_path: Optional[PathLike] = None,
         tts_speakers_file: Optional[PathLike] = None,
         vocoder_checkpoint: Optional[PathLike] = None,
         vocoder_config: Optional[PathLike] = None,
@@ -300,8 +304,36 @@ class Synthesizer(nn.Module):
         device: Union[str, torch.device] = "cpu",
         max_seconds_per_token: float = MAX_SECONDS_PER_TOKEN,
         min_seconds_per_sentence: float = MIN_SECONDS_PER_SENTENCE,
+        use_cuda: bool = False,
+        tts_languages_file: Optional[PathLike] = None,
+        encoder_checkpoint: Optional[PathLike] = None,
+        encoder_config: Optional[PathLike] = None,
+        vc_checkpoint: Optional[PathLike] = None,
+        vc_config: Optional[PathLike] = None,
+        model_dir: Optional[PathLike] = None,
+        voice_dir: Optional[PathLike] = None,
     ) -> None:
         super().__init__()
+        # Coqui's keywords (its older releases default them to "")
+        for name, value, what in (
+            ("tts_languages_file", tts_languages_file, "multilingual models"),
+            ("encoder_checkpoint", encoder_checkpoint, "a speaker encoder"),
+            ("encoder_config", encoder_config, "a speaker encoder"),
+            ("vc_checkpoint", vc_checkpoint, "voice conversion models"),
+            ("vc_config", vc_config, "voice conversion models"),
+            ("model_dir", model_dir, "XTTS / Tortoise / Bark models (model_dir)"),
+            ("voice_dir", voice_dir, "voice cloning models (voice_dir)"),
+        ):
+            if value not in (None, ""):
+                raise SynthesisError(f"{name}: this package has no {what}")
+        if use_cuda:
+            if str(device) != "cpu":
+                raise SynthesisError(f"give use_cuda=True or device={str(device)!r}, not both")
+            device = "cuda"
+        tts_speakers_file = tts_speakers_file or None
+        vocoder_checkpoint, vocoder_config = vocoder_checkpoint or None, vocoder_config or None
+        if not tts_checkpoint or not tts_config_path:
+            raise SynthesisError("a TTS model is needed: tts_checkpoint and tts_config_path (its config.json)")
         self.max_seconds_per_token = max_seconds_per_token
         self.min_seconds_per_sentence = min_seconds_per_sentence
         self.tts_config, self.tts_model = self._load_tts(Path(tts_checkpoint), Path(tts_config_path), tts_speakers_file)

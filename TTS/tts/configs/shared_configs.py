@@ -31,6 +31,34 @@ class CharactersConfig(Coqpit):
 
 
 @dataclass
+class GSTConfig(Coqpit):
+    """Coqui's Global Style Token settings, here so that Coqui scripts importing it run; the models of this
+    package do not have GST (``use_gst: true`` is a ``ConfigError``)."""
+
+    gst_style_input_wav: Optional[str] = field(default=None, metadata={"help": "Reference wav of the style."})
+    gst_style_input_weights: Optional[Dict] = field(default=None, metadata={"help": "Style token weights."})
+    gst_embedding_dim: int = field(default=256, metadata={"help": "Style embedding width."})
+    gst_use_speaker_embedding: bool = field(default=False, metadata={"help": "Condition the style on the speaker."})
+    gst_num_heads: int = field(default=4, metadata={"help": "Attention heads over the style tokens."})
+    gst_num_style_tokens: int = field(default=10, metadata={"help": "Number of style tokens."})
+
+
+@dataclass
+class CapacitronVAEConfig(Coqpit):
+    """Coqui's Capacitron VAE settings, here so that Coqui scripts importing it run; the models of this
+    package do not have Capacitron (``use_capacitron_vae: true`` is a ``ConfigError``)."""
+
+    capacitron_loss_alpha: int = field(default=1, metadata={"help": "Weight of the VAE loss."})
+    capacitron_capacity: int = field(default=150, metadata={"help": "Capacity of the VAE (nats)."})
+    capacitron_VAE_embedding_dim: int = field(default=128, metadata={"help": "Width of the VAE embedding."})
+    capacitron_use_text_summary_embeddings: bool = field(default=True, metadata={"help": "Use a text summary."})
+    capacitron_text_summary_embedding_dim: int = field(default=128, metadata={"help": "Text summary width."})
+    capacitron_use_speaker_embedding: bool = field(default=False, metadata={"help": "Condition on the speaker."})
+    capacitron_VAE_loss_alpha: float = field(default=0.25, metadata={"help": "Weight of the VAE loss."})
+    capacitron_grad_clip: float = field(default=5.0, metadata={"help": "Gradient clipping of the VAE."})
+
+
+@dataclass
 class BaseTTSConfig(BaseTrainingConfig):
     """Fields every TTS model shares: audio, text processing, datasets, batching, evaluation."""
 
@@ -198,3 +226,15 @@ class BaseTTSConfig(BaseTrainingConfig):
             number = isinstance(lr_scale, (int, float)) and not isinstance(lr_scale, bool)
             require(number and 0 < lr_scale < math.inf, name, f"{where}: lr_scale must be a number > 0")
             previous_step = step
+
+
+# Coqui's import paths: ``from TTS.tts.configs.shared_configs import BaseDatasetConfig`` (and the audio config)
+__all__ = [
+    "BaseAudioConfig",
+    "BaseDatasetConfig",
+    "BaseTTSConfig",
+    "BaseTrainingConfig",
+    "CapacitronVAEConfig",
+    "CharactersConfig",
+    "GSTConfig",
+]

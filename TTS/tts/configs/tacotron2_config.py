@@ -64,10 +64,24 @@ class Tacotron2Config(BaseTTSConfig):
     ddc_r: int = field(default=6, metadata={"help": "Reduction factor of the DDC coarse decoder."})
     speakers_file: Optional[str] = field(default=None, metadata={"help": "speakers.json mapping speaker names to ids."})
     use_speaker_embedding: bool = field(default=False, metadata={"help": "Learn a speaker embedding table."})
+    num_speakers: int = field(
+        default=1,
+        metadata={
+            "help": "Rows of the speaker embedding when no speaker names are known (Coqui's field; speakers_file, "
+            "speakers or the training samples name them otherwise)."
+        },
+    )
     speaker_embedding_dim: int = field(default=512, metadata={"help": "Speaker embedding width."})
     use_d_vector_file: bool = field(default=False, metadata={"help": "Use external speaker d-vectors."})
     d_vector_file: Optional[str] = field(default=None, metadata={"help": "File of speaker d-vectors."})
     d_vector_dim: Optional[int] = field(default=None, metadata={"help": "Width of the d-vectors."})
+    # Coqui's style models: accepted in configs (false / null) so Coqui config files and scripts load; not supported
+    use_gst: bool = field(default=False, metadata={"help": "Global Style Tokens (Coqui): not supported, must be false."})
+    gst: Optional[Dict] = field(default=None, metadata={"help": "GST settings (Coqui): unused."})
+    use_capacitron_vae: bool = field(
+        default=False, metadata={"help": "Capacitron VAE (Coqui): not supported, must be false."}
+    )
+    capacitron_vae: Optional[Dict] = field(default=None, metadata={"help": "Capacitron VAE settings (Coqui): unused."})
     # sizes and regularisation that Coqui hard-codes (its values as defaults keep checkpoints compatible)
     encoder_num_convs: int = field(default=3, metadata={"help": "Convolutions in the encoder."})
     encoder_kernel_size: int = field(default=5, metadata={"help": "Kernel width of the encoder convolutions (odd)."})
@@ -220,8 +234,8 @@ class Tacotron2Config(BaseTTSConfig):
         )
         for name in ("encoder_kernel_size", "postnet_kernel_size", "attention_location_kernel_size"):
             require(getattr(self, name) % 2 == 1, name, f"must be odd, got {getattr(self, name)}")
-        for name in ("use_forward_attn", "transition_agent", "bidirectional_decoder", "use_d_vector_file"):
-            require(not getattr(self, name), name, "is not supported by this Tacotron2")
+        check_supported(self)
+        require(self.num_speakers >= 1, "num_speakers", f"must be >= 1, got {self.num_speakers}")
         require(
             self.attention_type == "original",
             "attention_type",
@@ -243,3 +257,25 @@ class Tacotron2Config(BaseTTSConfig):
                     f"must be [start_step, r, batch_size] with integers, start_step >= 0, r >= 1 and "
                     f"batch_size >= 1, got {entry}",
                 )
+
+
+#: Coqui Tacotron2 features this package does not have: config field -> what it is
+UNSUPPORTED_FEATURES = {
+    "use_gst": "Global Style Tokens (GST)",
+    "use_capacitron_vae": "Capacitron VAE",
+    "use_d_vector_file": "external speaker d-vectors",
+    "use_forward_attn": "forward attention",
+    "transition_agent": "the forward attention's transition agent",
+    "bidirectional_decoder": "the bidirectional decoder",
+}
+
+
+def check_supported(config) -> None:
+    """A ``ConfigError`` naming the first Coqui feature ``config`` switches on that this Tacotron2 does not have.
+
+    Called by ``check_values`` and by the model's constructor (Coqui scripts set ``config.use_gst = True``
+    on a config object after building it).
+    """
+    for name, what in UNSUPPORTED_FEATURES.items():
+        if getattr(config, name, False):
+            raise ConfigError(f"config field '{name}': this Tacotron2 has no {what}; set it to false")

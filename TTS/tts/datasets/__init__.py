@@ -163,8 +163,9 @@ def load_tts_samples(
 
     Parameters
     ----------
-    datasets : BaseDatasetConfig or list of BaseDatasetConfig
-        Datasets to read (dicts with the same keys are accepted).
+    datasets : BaseDatasetConfig or list of BaseDatasetConfig, or a model config
+        Datasets to read (dicts with the same keys are accepted), or a config whose
+        ``datasets`` field lists them (Coqui 0.28's ``load_tts_samples(config, ...)``).
     eval_split : bool
         Whether to return evaluation samples (else the second value is None).
     formatter : callable, optional
@@ -182,6 +183,8 @@ def load_tts_samples(
     tuple
         ``(train_samples, eval_samples)``, lists of sample dicts.
     """
+    if not isinstance(datasets, (list, tuple, dict)) and hasattr(datasets, "datasets"):
+        datasets = datasets.datasets  # a model config
     if not isinstance(datasets, (list, tuple)):
         datasets = [datasets]
     if not datasets:

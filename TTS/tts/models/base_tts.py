@@ -6,6 +6,7 @@ checkpoint loading for inference, and synthesis of the config's test sentences.
 
 import json
 import logging
+import sys
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
@@ -16,10 +17,13 @@ from trainer import TrainerModel
 from trainer.trainer_utils import get_scheduler
 
 from TTS.config.errors import ConfigError
+from TTS.config.overrides import check_command_line_overrides
 from TTS.tts.datasets import get_speaker_names
 from TTS.tts.datasets.dataset import TTSDataset
 from TTS.tts.datasets.samplers import batch_sampler_from_config
 from TTS.tts.utils.text.characters import characters_from_config
+from TTS.tts.utils.text.tokenizer import TTSTokenizer
+from TTS.utils.audio import AudioProcessor
 from TTS.utils.distributed import average_gradients, join_launcher_process_group
 from TTS.utils.freeze import FreezeSchedule
 from TTS.utils.io import load_checkpoint_file
@@ -91,22 +95,63 @@ class BaseTTS(TrainerModel):
     config:
         The model's Coqpit config.
     ap:
-        ``AudioProcessor`` (data loading, Griffin-Lim audio in logs); None for inference-only use.
+        ``AudioProcessor`` (data loading, Griffin-Lim audio in logs); None: built from ``config.audio``
+        when first used (as Coqui 0.28 does).
     tokenizer:
-        ``TTSTokenizer`` (data loading, test sentences); None for inference-only use.
+        ``TTSTokenizer`` (data loading, test sentences); None: built from the config when first used.
+    speaker_manager:
+        Coqui's form of the speakers: None or an object with ``speaker_names`` (id order) and
+        ``num_speakers`` (Coqui's ``SpeakerManager`` or ours); ``speaker_names`` is this package's form.
     speaker_names:
         Speaker names in id order for multi-speaker models.
     """
 
-    def __init__(self, config, *, ap=None, tokenizer=None, speaker_names: Sequence[str] = ()) -> None:
+    def __init__(
+        self, config, ap=None, tokenizer=None, speaker_manager=None, *, speaker_names: Sequence[str] = ()
+    ) -> None:
         super().__init__()
         self.config = config
-        self.ap = ap
-        self.tokenizer = tokenizer
+        self._ap = ap
+        self._tokenizer = tokenizer
+        self.speaker_manager = speaker_manager
+        if not speaker_names and speaker_manager is not None:
+            speaker_names = list(getattr(speaker_manager, "speaker_names", None) or [])
         self.speaker_names = list(speaker_names)
         self.restore_report: Optional[RestoreReport] = None
         self._restore_source = None  # config of the checkpoint the next load_state_dict restores
         self._freeze_schedule: Optional[FreezeSchedule] = None  # built by get_optimizer: its groups follow it
+
+    @property
+    def ap(self):
+        """The ``AudioProcessor``; built from ``config.audio`` on first use when the model was given none."""
+        if self._ap is None:
+            self._ap = AudioProcessor.init_from_config(self.config)
+        return self._ap
+
+    @ap.setter
+    def ap(self, value) -> None:
+        self._ap = value
+
+    @property
+    def tokenizer(self):
+        """The ``TTSTokenizer``; built from the config on first use when the model was given none.
+
+        Raises ``ConfigError`` when the config's vocabulary is larger than the embedding (``num_chars``).
+        """
+        if self._tokenizer is None:
+            tokenizer, _ = TTSTokenizer.init_from_config(self.config)
+            rows = int(self.config.num_chars)
+            if tokenizer.characters.num_chars > rows:
+                raise ConfigError(
+                    f"config field 'num_chars': {rows}, but the config's vocabulary has "
+                    f"{tokenizer.characters.num_chars} symbols"
+                )
+            self._tokenizer = tokenizer
+        return self._tokenizer
+
+    @tokenizer.setter
+    def tokenizer(self, value) -> None:
+        self._tokenizer = value
 
     @property
     def speaker_id_mapping(self) -> Optional[Dict[str, int]]:
@@ -171,8 +216,8 @@ class BaseTTS(TrainerModel):
 
     def symbols(self) -> List[str]:
         """The model's input vocabulary in id order."""
-        if self.tokenizer is not None:
-            return list(self.tokenizer.characters.vocab)
+        if self._tokenizer is not None:
+            return list(self._tokenizer.characters.vocab)
         return config_symbols(self.config)
 
     def load_checkpoint(self, config, checkpoint_path: str, eval: bool = False, strict: bool = True, cache: bool = False):  # noqa: A002
@@ -233,8 +278,6 @@ class BaseTTS(TrainerModel):
 
     # ------------------------------------------------------------------ data
     def get_data_loader(self, config, assets=None, is_eval: bool = False, samples=None, verbose: bool = True, num_gpus: int = 1, rank: int = 0):
-        if self.ap is None or self.tokenizer is None:
-            raise RuntimeError("training needs the model built with init_from_config(config, samples) (AudioProcessor and tokenizer)")
         dataset = TTSDataset.init_from_config(
             config,
             samples=samples,
@@ -257,8 +300,43 @@ class BaseTTS(TrainerModel):
             dataset, batch_sampler=sampler, collate_fn=dataset.collate_fn, num_workers=workers, pin_memory=False
         )
 
+    #: config fields that size the layers built by the constructor (a model class lists its own)
+    LAYER_FIELDS: Tuple[str, ...] = ()
+
+    def layer_settings(self, config) -> Dict[str, Any]:
+        """The values of ``LAYER_FIELDS`` in ``config`` (dotted names reach nested fields: ``audio.num_mels``)."""
+        values = {}
+        for name in self.LAYER_FIELDS:
+            value = config
+            for part in name.split("."):
+                value = getattr(value, part, None)
+            values[name] = value
+        return values
+
+    def check_command_line(self, trainer) -> None:
+        """Coqui-style recipes hand the command line to ``Trainer`` themselves: keep this package's checks there.
+
+        Every ``--coqpit.<field>`` of the command line names a field in full (the trainer's parser would take
+        ``--coqpit.epoch`` for ``epochs`` and drop a misspelt one without a word), and no override changed a
+        field that sizes the layers already built (the trainer applies overrides after the recipe built the
+        model, so the model would not follow it). Raises ``ConfigError`` naming the field.
+        """
+        check_command_line_overrides(sys.argv[1:], trainer.config)
+        built = getattr(self, "_built_layer_settings", None)
+        if built is None:
+            return
+        for name, value in self.layer_settings(trainer.config).items():
+            if value != built[name]:
+                raise ConfigError(
+                    f"config field '{name}': the model was built with {built[name]!r}, the command line sets "
+                    f"{value!r} after that; set it in the recipe's config before building the model, or train "
+                    "with TTS/bin/train_tts.py, which applies --coqpit overrides first"
+                )
+
     def on_init_start(self, trainer) -> None:
-        """Under ``python -m trainer.distribute`` on a CPU machine, join the ranks' gloo process group."""
+        """Check the command line (``check_command_line``) and, under ``python -m trainer.distribute`` on a CPU
+        machine, join the ranks' gloo process group."""
+        self.check_command_line(trainer)
         join_launcher_process_group(
             use_ddp=bool(getattr(trainer.args, "use_ddp", False)),
             rank=int(getattr(trainer.args, "rank", 0)),

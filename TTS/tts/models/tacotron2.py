@@ -11,15 +11,16 @@ from torch import nn
 from torch.nn import functional as F
 
 from TTS.config.errors import ConfigError
-from TTS.tts.configs.tacotron2_config import Tacotron2Config
+from TTS.tts.configs.tacotron2_config import Tacotron2Config, check_supported
 from TTS.tts.datasets.dataset import reduce_stop_targets
 from TTS.tts.layers.tacotron2.attention import beta_binomial_prior
 from TTS.tts.layers.tacotron2.decoder import Decoder
 from TTS.tts.layers.tacotron2.encoder import Encoder
-from TTS.tts.layers.tacotron2.losses import Tacotron2Loss, alignment_diagonal_score
+from TTS.tts.layers.tacotron2.losses import Tacotron2Loss, alignment_diagonal_score, loss_settings
 from TTS.tts.layers.tacotron2.postnet import Postnet
 from TTS.tts.models.base_tts import BaseTTS, speaker_names_for
 from TTS.tts.utils.masks import sequence_mask
+from TTS.tts.utils.text.characters import characters_from_config
 from TTS.tts.utils.text.tokenizer import TTSTokenizer
 from TTS.tts.utils.visual import plot_alignment, plot_spectrogram
 from TTS.utils.audio import AudioProcessor
@@ -82,6 +83,54 @@ def run_schedule(config: Tacotron2Config) -> List[List[int]]:
     return schedule_from_r(config.gradual_training, start_r) if start_r else [list(e) for e in config.gradual_training]
 
 
+def set_vocabulary_size(config: Tacotron2Config, tokenizer: Optional[TTSTokenizer] = None) -> None:
+    """Set ``config.num_chars`` (and ``config.characters`` when unset) from the tokenizer or the vocabulary the
+    config describes: Coqui's ``Tacotron2(config)`` sizes the embedding that way (no phonemizer needed)."""
+    if tokenizer is not None:
+        config.num_chars = tokenizer.characters.num_chars
+        return
+    characters, characters_config = characters_from_config(config.characters, use_phonemes=config.use_phonemes)
+    if config.characters is None:
+        config.characters = characters_config
+    config.num_chars = characters.num_chars
+
+
+def speaker_rows(config: Tacotron2Config, speaker_names: Sequence[str], speaker_manager: Any = None) -> int:
+    """Rows of the speaker embedding: one per named speaker, else the speaker manager's ``num_speakers``, else
+    ``config.num_speakers`` when above 1 (Coqui's unnamed speakers); 0 when nothing says."""
+    if speaker_names:
+        return len(speaker_names)
+    if speaker_manager is not None and getattr(speaker_manager, "num_speakers", 0):
+        return int(speaker_manager.num_speakers)
+    num_speakers = int(getattr(config, "num_speakers", 1) or 1)
+    return num_speakers if num_speakers > 1 else 0
+
+
+def aux_inputs(aux_input: Optional[Dict[str, Any]], **ours: Any) -> Dict[str, Any]:
+    """Merge Coqui's ``aux_input`` dict into this package's keyword inputs (``speaker_ids``, ``text_lengths``).
+
+    ``aux_input`` keys: ``speaker_ids``, ``x_lengths`` (``text_lengths``) and ``d_vectors`` (ignored, as Coqui's
+    Tacotron2 does without ``use_d_vector_file``, which this package rejects). Giving the same input both ways is
+    a ``TypeError``.
+    """
+    if not aux_input:
+        return ours
+    known = {"speaker_ids": "speaker_ids", "x_lengths": "text_lengths", "d_vectors": None}
+    unsupported = {"style_mel": "GST / Capacitron style", "style_text": "Capacitron style", "language_ids": "languages"}
+    for key, value in aux_input.items():
+        if key in unsupported and value is not None:
+            raise ConfigError(f"aux_input '{key}': this Tacotron2 has no {unsupported[key]} input")
+        if key not in known and key not in unsupported:
+            raise TypeError(f"aux_input: unknown key {key!r}; known keys: {', '.join(known)}")
+        target = known.get(key)
+        if target is None or value is None:
+            continue
+        if ours.get(target) is not None:
+            raise TypeError(f"{target} given twice (as a keyword and in aux_input as {key!r})")
+        ours[target] = value
+    return ours
+
+
 def attention_prior_weight(until_step: int, fade_steps: int, global_step: int) -> float:
     """Exponent of the attention prior at ``global_step``: 1, then falling linearly to 0 over the
     ``fade_steps`` before ``until_step``, and 0 from ``until_step`` on."""
@@ -98,18 +147,62 @@ class Tacotron2(BaseTTS):
     Parameters
     ----------
     config:
-        A ``Tacotron2Config``; only ``init_from_config`` and this constructor read it.
+        A ``Tacotron2Config``; only ``init_from_config`` and this constructor read it. With
+        ``num_chars`` unset (0), the vocabulary the config describes sets it (and ``characters``).
     ap, tokenizer:
-        Needed for training and for synthesising text (see ``BaseTTS``).
+        Needed for training and for synthesising text; built from the config on first use when
+        left out (see ``BaseTTS``).
+    speaker_manager:
+        Coqui's form of the speakers (see ``BaseTTS``); ``speaker_names`` is ours.
     speaker_names:
-        Speakers in id order (rows of the speaker embedding) when ``config.use_speaker_embedding``.
+        Speakers in id order (rows of the speaker embedding) when ``config.use_speaker_embedding``;
+        without names, the speaker manager's ``num_speakers`` or ``config.num_speakers`` rows.
+
+    Coqui's positional form ``Tacotron2(config, ap, tokenizer, speaker_manager)`` builds the same model
+    as ``Tacotron2(config, ap=ap, tokenizer=tokenizer, speaker_names=...)``.
     """
 
-    def __init__(self, config: Tacotron2Config, *, ap=None, tokenizer=None, speaker_names: Sequence[str] = ()) -> None:
-        super().__init__(config, ap=ap, tokenizer=tokenizer, speaker_names=speaker_names)
-        num_speakers = len(self.speaker_names)
+    LAYER_FIELDS = (
+        "num_chars",
+        "encoder_in_features",
+        "decoder_in_features",
+        "decoder_output_dim",
+        "out_channels",
+        "audio.num_mels",
+        "prenet_type",
+        "prenet_dims",
+        "attention_rnn_dim",
+        "decoder_rnn_dim",
+        "attention_dim",
+        "attention_location_filters",
+        "attention_location_kernel_size",
+        "encoder_num_convs",
+        "encoder_kernel_size",
+        "postnet_channels",
+        "postnet_num_convs",
+        "postnet_kernel_size",
+        "separate_stopnet",
+        "double_decoder_consistency",
+        "ddc_r",
+        "use_speaker_embedding",
+        "speaker_embedding_dim",
+    )
+
+    def __init__(
+        self,
+        config: Tacotron2Config,
+        ap: Optional[AudioProcessor] = None,
+        tokenizer: Optional[TTSTokenizer] = None,
+        speaker_manager: Any = None,
+        *,
+        speaker_names: Sequence[str] = (),
+    ) -> None:
+        check_supported(config)
+        super().__init__(config, ap, tokenizer, speaker_manager, speaker_names=speaker_names)
         if config.num_chars < 1:
-            raise ConfigError("config field 'num_chars': must be set to the vocabulary size (>= 1)")
+            set_vocabulary_size(config, tokenizer)
+        num_speakers = speaker_rows(config, self.speaker_names, speaker_manager)
+        self.num_speakers = num_speakers
         self.double_decoder_consistency = config.double_decoder_consistency
         self.attention_prior_weight = 0.0  # set per training step by on_train_step_start
         self.use_speaker_embedding = config.use_speaker_embedding
@@ -124,7 +217,8 @@ class Tacotron2(BaseTTS):
         if self.use_speaker_embedding:
             if num_speakers < 1:
                 raise ConfigError(
-                    "config field 'use_speaker_embedding': true but no speakers are known (speakers_file or speakers)"
+                    "config field 'use_speaker_embedding': true but no speakers are known "
+                    "(speakers_file, speakers or num_speakers)"
                 )
             self.speaker_embedding = nn.Embedding(num_speakers, config.speaker_embedding_dim)
             nn.init.normal_(self.speaker_embedding.weight, std=SPEAKER_EMBEDDING_STD)
@@ -139,6 +233,7 @@ class Tacotron2(BaseTTS):
         )
         if self.double_decoder_consistency:
             self.coarse_decoder = self._build_decoder(config, decoder_in_features, config.ddc_r)
+        self._built_layer_settings = self.layer_settings(config)
 
     @staticmethod
     def _build_decoder(config: Tacotron2Config, in_features: int, r: int) -> Decoder:
@@ -194,9 +289,13 @@ class Tacotron2(BaseTTS):
         embedded = self.speaker_embedding(speaker_ids.view(-1))[:, None, :].expand(-1, encoder_outputs.shape[1], -1)
         return torch.cat((encoder_outputs, embedded), dim=-1)
 
-    def compute_masks(self, text_lengths: torch.Tensor, mel_lengths: Optional[torch.Tensor]):
-        """Masks of real text tokens (B, T_text) and of real mel frames (B, T_mel rounded up to r), or None."""
-        input_mask = sequence_mask(text_lengths)
+    def compute_masks(
+        self, text_lengths: torch.Tensor, mel_lengths: Optional[torch.Tensor], max_text_len: Optional[int] = None
+    ):
+        """Masks of real text tokens (B, T_text) and of real mel frames (B, T_mel rounded up to r), or None.
+
+        ``max_text_len``: the padded text width (default: the longest length)."""
+        input_mask = sequence_mask(text_lengths, max_len=max_text_len)
         output_mask = None
         if mel_lengths is not None:
             max_len = int(mel_lengths.max())
@@ -212,8 +311,12 @@ class Tacotron2(BaseTTS):
         mel_specs: torch.Tensor,
         mel_lengths: torch.Tensor,
         speaker_ids: Optional[torch.Tensor] = None,
+        aux_input: Optional[Dict[str, Any]] = None,
     ) -> Dict[str, Optional[torch.Tensor]]:
         """Teacher-forced pass.
+
+        Coqui's form ``forward(text, text_lengths, mel_specs, mel_lengths, aux_input={"speaker_ids": ...})``
+        (the dict as fifth argument or as ``aux_input``) gives the same outputs as ``speaker_ids=...``.
 
         Shapes
         ------
@@ -223,9 +326,12 @@ class Tacotron2(BaseTTS):
         stop_tokens: (B, T_mel / r) logits, decoder_outputs_backward / alignments_backward (DDC): the
         coarse decoder's outputs (B, T_mel, C_mel) and alignments resized to (B, T_mel / r, T_text),
         alignments_without_prior: while the training prior is on (``attention_prior_*``), the attention's
-        own weights (B, T_mel / r, T_text), else None.
+        own weights (B, T_mel / r, T_text), else None; capacitron_vae_outputs: None (Coqui's key).
         """
-        input_mask, output_mask = self.compute_masks(text_lengths, mel_lengths)
+        if isinstance(speaker_ids, dict):  # Coqui passes aux_input positionally
+            speaker_ids, aux_input = None, speaker_ids
+        speaker_ids = aux_inputs(aux_input, speaker_ids=speaker_ids)["speaker_ids"]
+        input_mask, output_mask = self.compute_masks(text_lengths, mel_lengths, text.shape[1])
         encoder_outputs = self.encoder(self.embedding(text).transpose(1, 2), text_lengths)
         encoder_outputs = self._speaker_context(encoder_outputs, speaker_ids)
         encoder_outputs = encoder_outputs * input_mask.unsqueeze(2)
@@ -246,6 +352,7 @@ class Tacotron2(BaseTTS):
             "alignments_backward": None,
             # with the training prior on: the attention's own weights (the prior is off at inference)
             "alignments_without_prior": alignments_without_prior,
+            "capacitron_vae_outputs": None,
         }
         if self.double_decoder_consistency:
             coarse_outputs, coarse_alignments = self._coarse_decoder_pass(
@@ -293,8 +400,12 @@ class Tacotron2(BaseTTS):
         text_lengths: Optional[torch.Tensor] = None,
         speaker_ids: Optional[torch.Tensor] = None,
         max_decoder_steps: Union[int, torch.Tensor, None] = None,
+        aux_input: Optional[Dict[str, Any]] = None,
     ) -> Dict[str, torch.Tensor]:
         """Free-running synthesis of one text or of a padded batch of texts.
+
+        Coqui's form ``inference(text, aux_input={"x_lengths": ..., "speaker_ids": ..., "d_vectors": ...})``
+        (the dict as second argument or as ``aux_input``) gives the same outputs as the keywords.
 
         A padded batch (``text_lengths`` given) gives every item what it gets on its own, up to
         float rounding: padding is masked out of the embedding, of every encoder convolution,
@@ -318,6 +429,10 @@ class Tacotron2(BaseTTS):
         lengths: (B,) frames of each item; stop_reached: (B,) False where the step limit ended it;
         text_end_stop: (B,) True where ``stop_after_text_end_frames`` ended it, its stop token not fired.
         """
+        if isinstance(text_lengths, dict):  # Coqui passes aux_input positionally
+            text_lengths, aux_input = None, text_lengths
+        merged = aux_inputs(aux_input, text_lengths=text_lengths, speaker_ids=speaker_ids)
+        text_lengths, speaker_ids = merged["text_lengths"], merged["speaker_ids"]
         batch = text.shape[0]
         if batch > 1 and self.decoder.attention.windowing:
             raise ValueError(
@@ -365,18 +480,7 @@ class Tacotron2(BaseTTS):
 
     # ------------------------------------------------------------------ training
     def get_criterion(self) -> Tacotron2Loss:
-        c = self.config
-        return Tacotron2Loss(
-            decoder_alpha=c.decoder_loss_alpha,
-            postnet_alpha=c.postnet_loss_alpha,
-            decoder_diff_spec_alpha=c.decoder_diff_spec_alpha,
-            postnet_diff_spec_alpha=c.postnet_diff_spec_alpha,
-            decoder_ssim_alpha=c.decoder_ssim_alpha,
-            postnet_ssim_alpha=c.postnet_ssim_alpha,
-            ga_alpha=c.ga_alpha,
-            stopnet_pos_weight=c.stopnet_pos_weight if c.stopnet else None,
-            double_decoder_consistency=c.double_decoder_consistency,
-        )
+        return Tacotron2Loss(**loss_settings(self.config))
 
     def on_train_step_start(self, trainer) -> None:
         """Layer freezing (see ``BaseTTS``) and the attention prior's weight for this global step."""
@@ -418,17 +522,42 @@ class Tacotron2(BaseTTS):
             trainer.eval_loader = None
 
     def format_batch(self, batch: Dict[str, Any]) -> Dict[str, Any]:
-        """Add the per-step stop targets and alignment lengths for the current reduction factor."""
+        """Add the per-step stop targets and alignment lengths for the current reduction factor.
+
+        Also adds Coqui's names of the inputs (``text_input``, ``text_lengths``, ``mel_input``,
+        ``d_vectors``), so code written for Coqui's batches reads them.
+        """
         r = self.decoder.r
         mel_lengths = batch["mel_lengths"]
         batch["stop_targets"], batch["stop_target_lengths"] = reduce_stop_targets(
             batch["stop_targets"], mel_lengths, r=r
         )
-        max_len = int(mel_lengths.max())
-        batch["alignment_lengths"] = (mel_lengths + (r - max_len % r)) // r if max_len % r else mel_lengths // r
+        batch["alignment_lengths"] = self._alignment_lengths(mel_lengths)
+        batch["text_input"] = batch["token_id"]
+        batch["text_lengths"] = batch["token_id_lengths"]
+        batch["mel_input"] = batch["mel"]
+        batch.setdefault("speaker_ids", None)
+        batch.setdefault("d_vectors", None)
         return batch
 
+    def _alignment_lengths(self, mel_lengths: torch.Tensor) -> torch.Tensor:
+        r = self.decoder.r
+        max_len = int(mel_lengths.max())
+        return (mel_lengths + (r - max_len % r)) // r if max_len % r else mel_lengths // r
+
     def train_step(self, batch: Dict[str, Any], criterion: Tacotron2Loss, optimizer_idx: Optional[int] = None):
+        """Forward pass and losses of a batch from ``format_batch`` (or one with Coqui's keys: ``text_input``,
+        ``text_lengths``, ``mel_input``, ``mel_lengths``, ``stop_targets`` per decoder step, ``stop_target_lengths``,
+        ``speaker_ids``); returns ``(outputs, loss_dict)`` with Coqui's output and loss names."""
+        if "token_id" not in batch:  # Coqui's names
+            batch = {
+                **batch,
+                "token_id": batch["text_input"],
+                "token_id_lengths": batch["text_lengths"],
+                "mel": batch["mel_input"],
+            }
+        if "alignment_lengths" not in batch:
+            batch = {**batch, "alignment_lengths": self._alignment_lengths(batch["mel_lengths"])}
         outputs = self.forward(
             batch["token_id"],
             batch["token_id_lengths"],

@@ -10,8 +10,10 @@ config) and chains the steps of :mod:`TTS.utils.audio.numpy_transforms`::
 Its outputs match Coqui TTS's ``AudioProcessor`` for the same settings.
 """
 
+import inspect
 import io
 import logging
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Dict, Optional, Union
 
@@ -54,15 +56,22 @@ class AudioProcessor:
 
     Every keyword is the ``BaseAudioConfig`` field of the same name (see its
     ``help`` texts); build one from a config with :meth:`init_from_config`.
+    Coqui's forms work too: ``AudioProcessor(**config.audio.to_dict())`` (0.27)
+    and ``AudioProcessor(config.audio)`` (0.28).
 
     Parameters
     ----------
+    audio_config : BaseAudioConfig or mapping, optional
+        Positional only: take every setting from this audio config (or from the
+        ``audio`` field of a model config); the other keywords must then be left out.
     verbose : bool
         Log the resolved settings at INFO level.
     """
 
     def __init__(
         self,
+        audio_config: Any = None,
+        /,
         *,
         fft_size: int = 1024,
         win_length: int = 1024,
@@ -100,6 +109,15 @@ class AudioProcessor:
         stats_path: Optional[PathLike] = None,
         verbose: bool = False,
     ) -> None:
+        if audio_config is not None:
+            settings = locals()
+            given = [name for name in _DEFAULTS if name != "verbose" and settings[name] != _DEFAULTS[name]]
+            if given:
+                raise TypeError(
+                    f"AudioProcessor: give an audio config or keyword settings, not both (got {', '.join(given)})"
+                )
+            self.__init__(**audio_settings(audio_config), verbose=verbose)
+            return
         self.sample_rate = sample_rate
         self.resample = resample
         self.fft_size = fft_size
@@ -158,46 +176,7 @@ class AudioProcessor:
     @classmethod
     def init_from_config(cls, config: Any, verbose: bool = False) -> "AudioProcessor":
         """Build a processor from a model config (its ``audio`` field) or from a ``BaseAudioConfig``."""
-        audio = getattr(config, "audio", config)
-        if hasattr(audio, "check_values"):
-            audio.check_values()
-        return cls(
-            fft_size=audio.fft_size,
-            win_length=audio.win_length,
-            hop_length=audio.hop_length,
-            frame_shift_ms=audio.frame_shift_ms,
-            frame_length_ms=audio.frame_length_ms,
-            stft_pad_mode=audio.stft_pad_mode,
-            sample_rate=audio.sample_rate,
-            resample=audio.resample,
-            preemphasis=audio.preemphasis,
-            ref_level_db=audio.ref_level_db,
-            do_sound_norm=audio.do_sound_norm,
-            log_func=audio.log_func,
-            do_trim_silence=audio.do_trim_silence,
-            trim_db=audio.trim_db,
-            do_rms_norm=audio.do_rms_norm,
-            db_level=audio.db_level,
-            power=audio.power,
-            griffin_lim_iters=audio.griffin_lim_iters,
-            griffin_lim_momentum=audio.griffin_lim_momentum,
-            griffin_lim_fast_iters=audio.griffin_lim_fast_iters,
-            num_mels=audio.num_mels,
-            mel_fmin=audio.mel_fmin,
-            mel_fmax=audio.mel_fmax,
-            spec_gain=audio.spec_gain,
-            do_amp_to_db_linear=audio.do_amp_to_db_linear,
-            do_amp_to_db_mel=audio.do_amp_to_db_mel,
-            pitch_fmax=audio.pitch_fmax,
-            pitch_fmin=audio.pitch_fmin,
-            signal_norm=audio.signal_norm,
-            min_level_db=audio.min_level_db,
-            symmetric_norm=audio.symmetric_norm,
-            max_norm=audio.max_norm,
-            clip_norm=audio.clip_norm,
-            stats_path=audio.stats_path,
-            verbose=verbose,
-        )
+        return cls(**audio_settings(config), verbose=verbose)
 
     # ----------------------------------------------------------------------- setup
 
@@ -551,3 +530,25 @@ class AudioProcessor:
         if db_level is None:
             db_level = self.db_level if self.db_level is not None else nt.DEFAULT_RMS_DB_LEVEL
         return nt.rms_volume_norm(x=x, db_level=db_level)
+
+
+def audio_settings(config: Any) -> Dict[str, Any]:
+    """The ``AudioProcessor`` keywords of an audio config, of the ``audio`` field of a model config, or of a mapping.
+
+    A config is checked first (``check_values``); a mapping's keys are passed as they are, so a
+    misspelt one is a ``TypeError`` naming it.
+    """
+    audio = getattr(config, "audio", config)
+    if isinstance(audio, Mapping) and not hasattr(audio, "check_values"):  # a plain dict (a Coqpit is a Mapping too)
+        return dict(audio)
+    if hasattr(audio, "check_values"):
+        audio.check_values()
+    return {name: getattr(audio, name) for name in _DEFAULTS if name != "verbose"}
+
+
+#: the keyword settings of ``AudioProcessor`` and their defaults
+_DEFAULTS: Dict[str, Any] = {
+    name: parameter.default
+    for name, parameter in inspect.signature(AudioProcessor.__init__).parameters.items()
+    if parameter.kind is inspect.Parameter.KEYWORD_ONLY
+}

@@ -11,6 +11,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from TTS.config.errors import ConfigError
 from TTS.tts.utils.masks import sequence_mask
 
 GA_SIGMA = 0.4
@@ -25,6 +26,41 @@ def masked_mse(x: torch.Tensor, target: torch.Tensor, lengths: torch.Tensor) -> 
     """Mean squared error over the real frames. Shapes: x, target (B, T, C); lengths (B,)."""
     mask = sequence_mask(lengths, max_len=target.shape[1]).unsqueeze(2).to(x.dtype)
     return F.mse_loss(x * mask, target * mask, reduction="sum") / (mask.sum() * x.shape[2])
+
+
+def _masked_distance(x, target, lengths, distance, seq_len_norm: bool) -> torch.Tensor:
+    mask = sequence_mask(lengths, max_len=target.shape[1]).unsqueeze(2).to(x.dtype)
+    if not seq_len_norm:
+        return distance(x * mask, target * mask, reduction="sum") / (mask.sum() * x.shape[2])
+    # every sequence weighs the same, whatever its length
+    weights = mask / mask.sum(dim=1, keepdim=True) / (target.shape[0] * target.shape[2])
+    return (distance(x * mask, target * mask, reduction="none") * weights).sum()
+
+
+class MSELossMasked(nn.Module):
+    """Mean squared error over the real frames (Coqui's loss module of that name and call form).
+
+    Parameters
+    ----------
+    seq_len_norm:
+        Weigh every sequence equally (else every frame).
+
+    Shapes: x, target (B, T, C); lengths (B,) -> scalar.
+    """
+
+    def __init__(self, seq_len_norm: bool = False) -> None:
+        super().__init__()
+        self.seq_len_norm = seq_len_norm
+
+    def forward(self, x: torch.Tensor, target: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        return _masked_distance(x, target.detach(), lengths, F.mse_loss, self.seq_len_norm)
+
+
+class L1LossMasked(MSELossMasked):
+    """Mean absolute error over the real frames (Coqui's loss module of that name and call form)."""
+
+    def forward(self, x: torch.Tensor, target: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        return _masked_distance(x, target.detach(), lengths, F.l1_loss, self.seq_len_norm)
 
 
 def masked_bce_with_logits(
@@ -249,3 +285,67 @@ class Tacotron2Loss(nn.Module):
                 loss = loss + self.postnet_ssim_alpha * terms[name]
         terms["loss"] = loss
         return terms
+
+
+def loss_settings(config) -> Dict[str, object]:
+    """The ``Tacotron2Loss`` keywords a Tacotron2 config sets."""
+    return {
+        "decoder_alpha": config.decoder_loss_alpha,
+        "postnet_alpha": config.postnet_loss_alpha,
+        "decoder_diff_spec_alpha": config.decoder_diff_spec_alpha,
+        "postnet_diff_spec_alpha": config.postnet_diff_spec_alpha,
+        "decoder_ssim_alpha": config.decoder_ssim_alpha,
+        "postnet_ssim_alpha": config.postnet_ssim_alpha,
+        "ga_alpha": config.ga_alpha,
+        "stopnet_pos_weight": config.stopnet_pos_weight if config.stopnet else None,
+        "double_decoder_consistency": config.double_decoder_consistency,
+    }
+
+
+class TacotronLoss(Tacotron2Loss):
+    """Coqui's form of the Tacotron2 loss: built from the config, called with Coqui's positional arguments.
+
+    ``TacotronLoss(config)(postnet_output, decoder_output, mel_input, linear_input, stopnet_output,
+    stopnet_target, stop_target_length, capacitron_vae_outputs, output_lens, decoder_b_output, alignments,
+    alignment_lens, alignments_backwards, input_lens)`` returns what ``Tacotron2Loss`` returns for the same
+    tensors. Raises ``ConfigError`` for what this package does not have (Capacitron, another ``ga_sigma``).
+    """
+
+    def __init__(self, c, ga_sigma: float = GA_SIGMA) -> None:
+        if getattr(c, "use_capacitron_vae", False):
+            raise ConfigError("config field 'use_capacitron_vae': this Tacotron2 has no Capacitron VAE loss")
+        if ga_sigma != GA_SIGMA:
+            raise ConfigError(f"TacotronLoss: ga_sigma is fixed at {GA_SIGMA}, got {ga_sigma}")
+        super().__init__(**loss_settings(c))
+
+    def forward(  # noqa: D102 - Coqui's argument order, see the class docstring
+        self,
+        postnet_output,
+        decoder_output,
+        mel_input,
+        linear_input,
+        stopnet_output,
+        stopnet_target,
+        stop_target_length,
+        capacitron_vae_outputs,
+        output_lens,
+        decoder_b_output,
+        alignments,
+        alignment_lens,
+        alignments_backwards,
+        input_lens,
+    ) -> Dict[str, torch.Tensor]:
+        return super().forward(
+            postnet_outputs=postnet_output,
+            decoder_outputs=decoder_output,
+            mel_targets=mel_input,
+            mel_lengths=output_lens,
+            stop_logits=stopnet_output,
+            stop_targets=stopnet_target,
+            stop_target_lengths=stop_target_length,
+            alignments=alignments,
+            alignment_lengths=alignment_lens,
+            text_lengths=input_lens,
+            coarse_decoder_outputs=decoder_b_output,
+            coarse_alignments=alignments_backwards,
+        )
