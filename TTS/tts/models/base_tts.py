@@ -240,7 +240,7 @@ class BaseTTS(TrainerModel):
             samples=samples,
             tokenizer=self.tokenizer,
             ap=self.ap,
-            outputs_per_step=self.decoder.r,
+            outputs_per_step=getattr(self.decoder, "r", 1),
             speaker_id_mapping=self.speaker_id_mapping,
             verbose=verbose,
         )
