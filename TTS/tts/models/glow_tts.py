@@ -300,7 +300,9 @@ class GlowTTS(BaseTTS):
             x_lengths = torch.full((x.shape[0],), x.shape[1], dtype=torch.long, device=x.device)
         g = self._speaker_conditioning(aux_input)
         o_mean, o_log_scale, o_dur_log, x_mask = self.encoder(x, x_lengths, g=g)
-        durations = torch.clamp_min(torch.ceil((torch.exp(o_dur_log) - 1) * x_mask * self.length_scale), 1)
+        # at least one frame per real token; padding tokens get none (Coqui gives them one frame each, which
+        # lengthens every padded item of a batch)
+        durations = torch.clamp_min(torch.ceil((torch.exp(o_dur_log) - 1) * x_mask * self.length_scale), 1) * x_mask
         y_lengths = torch.clamp_min(torch.sum(durations, [1, 2]), 1).long()
         longest = int(y_lengths.max())
         limit = int(self.config.max_inference_frames)
