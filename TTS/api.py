@@ -12,7 +12,9 @@ default vocoder that cannot be used (unknown architecture, not downloadable) is 
 log line and Griffin-Lim is used instead.
 """
 
+import contextlib
 import logging
+import math
 import os
 from pathlib import Path
 from typing import Any, BinaryIO, List, Optional, Tuple, Union
@@ -256,10 +258,13 @@ class TTS(nn.Module):
         language: Optional[str] = None,
         split_sentences: bool = True,
         batch_size: int = 1,
+        speed: Optional[float] = None,
     ) -> List[float]:
         """The waveform of ``text`` as a list of samples at ``output_sample_rate``.
 
-        ``batch_size`` > 1 decodes that many sentences together: the same audio, sooner.
+        ``batch_size`` > 1 decodes that many sentences together: the same audio, sooner. ``speed`` (models with
+        a duration predictor, Glow-TTS) scales the speaking rate: 1.2 is 20 % faster than the config's
+        ``length_scale``, 0.8 slower.
 
         Raises
         ------
@@ -269,9 +274,28 @@ class TTS(nn.Module):
             Empty or unspeakable text, an unknown speaker or language, a speaker for a single-speaker model.
         """
         _check_synthesis_args(text, speaker, language, split_sentences, batch_size)
-        return self.synthesizer.tts(
-            text, speaker_name=speaker, language_name=language, split_sentences=split_sentences, batch_size=batch_size
-        )
+        with self._speaking_rate(speed):
+            return self.synthesizer.tts(
+                text, speaker_name=speaker, language_name=language, split_sentences=split_sentences, batch_size=batch_size
+            )
+
+    @contextlib.contextmanager
+    def _speaking_rate(self, speed: Optional[float]):
+        """Divide the model's ``length_scale`` by ``speed`` for the duration of one synthesis."""
+        if speed is None:
+            yield
+            return
+        if isinstance(speed, bool) or not isinstance(speed, (int, float)) or not math.isfinite(speed) or speed <= 0:
+            raise ValueError(f"speed must be a positive number, got {speed!r}")
+        model = self.synthesizer.tts_model
+        if not hasattr(model, "length_scale"):
+            raise ValueError(f"speed: {type(model).__name__} has no duration predictor to scale (Glow-TTS has)")
+        saved = model.length_scale
+        model.length_scale = saved / float(speed)
+        try:
+            yield
+        finally:
+            model.length_scale = saved
 
     def tts_to_file(
         self,
@@ -282,6 +306,7 @@ class TTS(nn.Module):
         pipe_out: Optional[BinaryIO] = None,
         split_sentences: bool = True,
         batch_size: int = 1,
+        speed: Optional[float] = None,
     ) -> Optional[PathLike]:
         """Synthesise ``text`` into a wav file and/or ``pipe_out`` (``sys.stdout.buffer``); returns ``file_path``.
 
@@ -306,6 +331,8 @@ class TTS(nn.Module):
         problem = None if file_path is None else self.synthesizer.output_path_problem(file_path)
         if problem is not None:
             raise SynthesisError(f"file_path {os.fspath(file_path)!r} {problem}")
-        wav = self.tts(text, speaker=speaker, language=language, split_sentences=split_sentences, batch_size=batch_size)
+        wav = self.tts(
+            text, speaker=speaker, language=language, split_sentences=split_sentences, batch_size=batch_size, speed=speed
+        )
         self.synthesizer.save_wav(wav, file_path, pipe_out=pipe_out)
         return file_path

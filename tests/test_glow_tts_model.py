@@ -80,7 +80,7 @@ def test_batch_inference_equals_one_by_one():
     model = GlowTTS(toy_config()).eval()
     torch.nn.init.constant_(model.encoder.duration_predictor.proj.bias, np.log(4.0))
     texts = [torch.randint(1, 30, (n,)) for n in (9, 4, 7)]
-    batched = model.inference_batch(texts)
+    batched = model.synthesize_batches([t.tolist() for t in texts], batch_size=3)
     for tokens, mel in zip(texts, batched):
         alone = model.inference(tokens[None])["model_outputs"][0].numpy()
         assert mel.shape == alone.shape

@@ -34,6 +34,7 @@ from torch.nn import functional as F
 from TTS.config import MODEL_CONFIGS, ConfigError, config_from_dict, read_config_file
 from TTS.tts.models import MODELS as TTS_MODELS
 from TTS.tts.models import setup_model
+from TTS.tts.models.glow_tts import OutputTooLongError
 from TTS.tts.utils.text.sentences import is_speakable, split_into_sentences
 from TTS.utils.audio import AudioProcessor
 from TTS.utils.audio.numpy_transforms import AudioError
@@ -480,6 +481,12 @@ class Synthesizer(nn.Module):
         ------
         token_ids: N lists of ids -> N ``DecodedSentence`` with mel (T_i, C_mel).
         """
+        if hasattr(self.tts_model, "synthesize_batches"):  # Glow-TTS: durations set the length, no stop token
+            try:
+                mels = self.tts_model.synthesize_batches(token_ids, speaker_id, batch_size)
+            except OutputTooLongError as err:
+                raise SynthesisError(str(err)) from None
+            return [DecodedSentence(mel, True, False) for mel in mels]
         if batch_size > 1 and self.tts_model.decoder.attention.windowing:
             logger.info("attention windowing follows a single item: synthesising one sentence at a time")
             batch_size = 1

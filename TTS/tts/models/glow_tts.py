@@ -8,7 +8,7 @@ unchanged and code written for Coqui's ``GlowTTS`` runs.
 
 import logging
 import math
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
@@ -108,6 +108,11 @@ class GlowTTS(BaseTTS):
     @property
     def hidden_channels_enc(self) -> int:
         return self.config.hidden_channels_enc
+
+    @property
+    def use_speaker_embedding(self) -> bool:
+        """True for a model with a learnt speaker table (speakers chosen by name)."""
+        return hasattr(self, "emb_g")
 
     @property
     def num_speakers(self) -> int:
@@ -331,23 +336,37 @@ class GlowTTS(BaseTTS):
         }
 
     @torch.inference_mode()
-    def inference_batch(self, texts: List[torch.Tensor], speaker_id: Optional[int] = None) -> List[np.ndarray]:
-        """Synthesise several token sequences in one padded pass; the mel of each, (T_i, C_mel) float32 arrays.
+    def synthesize_batches(
+        self, token_ids: Sequence[Sequence[int]], speaker_id: Optional[int] = None, batch_size: int = 1
+    ) -> List[np.ndarray]:
+        """Mels of tokenised sentences, in order, ``batch_size`` sentences of similar length per pass.
 
-        What the Synthesizer calls for Glow-TTS: every item gets what it gets alone (padding is masked in the
-        encoder, the durations and the flow), and one item over the length limit fails the call.
+        What the Synthesizer calls for Glow-TTS. Every item gets what it gets alone (padding is masked in the
+        encoder, the durations and the flow). A sentence over ``config.max_inference_frames`` frames is an
+        ``OutputTooLongError``.
+
+        Shapes: token_ids: N lists of ids -> N float32 arrays (T_i, C_mel).
         """
         device = next(self.parameters()).device
-        lengths = torch.tensor([len(t) for t in texts], dtype=torch.long, device=device)
-        padded = torch.zeros(len(texts), int(lengths.max()), dtype=torch.long, device=device)
-        for index, tokens in enumerate(texts):
-            padded[index, : len(tokens)] = torch.as_tensor(tokens, device=device)
-        aux: Dict[str, Any] = {"x_lengths": lengths}
-        if hasattr(self, "emb_g"):
-            aux["speaker_ids"] = torch.full((len(texts),), int(speaker_id or 0), dtype=torch.long, device=device)
-        outputs = self.inference(padded, aux_input=aux)
-        mels = outputs["model_outputs"].cpu().numpy()
-        return [mels[i, : int(n)] for i, n in enumerate(outputs["lengths"].tolist())]
+        order = sorted(range(len(token_ids)), key=lambda i: -len(token_ids[i]))
+        mels: List[Optional[np.ndarray]] = [None] * len(token_ids)
+        step = max(1, batch_size)
+        for start in range(0, len(order), step):
+            chunk = order[start : start + step]
+            lengths = torch.tensor([len(token_ids[i]) for i in chunk], dtype=torch.long, device=device)
+            text = torch.zeros(len(chunk), int(lengths.max()), dtype=torch.long, device=device)
+            for row, index in enumerate(chunk):
+                text[row, : len(token_ids[index])] = torch.as_tensor(list(token_ids[index]), dtype=torch.long)
+            aux: Dict[str, Any] = {"x_lengths": lengths}
+            if self.use_speaker_embedding:
+                aux["speaker_ids"] = torch.full((len(chunk),), int(speaker_id or 0), dtype=torch.long, device=device)
+            outputs = self.inference(text, aux_input=aux)
+            for row, index in enumerate(chunk):
+                length = int(outputs["lengths"][row])
+                mels[index] = outputs["model_outputs"][row, :length].float().cpu().numpy()
+            if len(order) > len(chunk):  # long text: progress for `tts -v`
+                logger.info("synthesised %d of %d sentences", start + len(chunk), len(order))
+        return mels
 
     # ------------------------------------------------------------------ checkpoints
     def load_state_dict(self, state_dict, strict: bool = True, assign: bool = False):  # noqa: D401 - torch signature
