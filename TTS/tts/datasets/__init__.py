@@ -182,6 +182,8 @@ def load_tts_samples(
     tuple
         ``(train_samples, eval_samples)``, lists of sample dicts.
     """
+    if hasattr(datasets, "datasets") and not isinstance(datasets, BaseDatasetConfig):
+        datasets = datasets.datasets  # a model config, as Coqui 0.28's recipes pass it
     if not isinstance(datasets, (list, tuple)):
         datasets = [datasets]
     if not datasets:

@@ -98,6 +98,10 @@ class BaseTTS(TrainerModel):
         Speaker names in id order for multi-speaker models.
     """
 
+    #: state-dict keys of the symbol and speaker embedding tables (restored by name, see ``set_restore_source``)
+    SYMBOL_TABLE_KEY = "embedding.weight"
+    SPEAKER_TABLE_KEY = "speaker_embedding.weight"
+
     def __init__(self, config, *, ap=None, tokenizer=None, speaker_names: Sequence[str] = ()) -> None:
         super().__init__()
         self.config = config
@@ -146,7 +150,7 @@ class BaseTTS(TrainerModel):
     def _carry_over_tables(self, state_dict, source) -> Tuple[Dict[str, torch.Tensor], List[TableReport]]:
         state, model_state, tables = dict(state_dict), self.state_dict(), []
         symbol_map = {new: list(olds) for new, olds in (getattr(self.config, "restore_symbol_map", None) or {}).items()}
-        key = "embedding.weight"
+        key = self.SYMBOL_TABLE_KEY
         old_symbols, new_symbols = config_symbols(source), self.symbols()
         if key in state and key in model_state and (old_symbols != new_symbols or symbol_map):
             state[key], report = carry_over_rows(
@@ -154,7 +158,7 @@ class BaseTTS(TrainerModel):
                 new_init=self.config.restore_new_symbols, mapping=symbol_map,
             )  # fmt: skip
             tables.append(report)
-        key = "speaker_embedding.weight"
+        key = self.SPEAKER_TABLE_KEY
         if key in state and key in model_state:
             try:
                 old_speakers = config_speaker_names(source)

@@ -61,6 +61,9 @@ class GlowTTS(BaseTTS):
         ``SpeakerManager`` of a multi-speaker model; built from the config when not given.
     """
 
+    SYMBOL_TABLE_KEY = "encoder.emb.weight"
+    SPEAKER_TABLE_KEY = "emb_g.weight"
+
     def __init__(self, config: GlowTTSConfig, ap=None, tokenizer=None, speaker_manager: Optional[SpeakerManager] = None) -> None:
         if tokenizer is None:
             tokenizer, config = TTSTokenizer.init_from_config(config)
