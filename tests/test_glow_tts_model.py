@@ -219,3 +219,57 @@ def test_config_loader_and_setup_model():
     assert isinstance(model, GlowTTS) and model.config.num_chars == model.encoder.emb.num_embeddings
     with pytest.raises(Exception, match="num_splits"):
         config_from_dict({"model": "glow_tts", "num_splits": 3})
+
+
+@pytest.fixture
+def glow_files(tmp_path):
+    """A toy Glow-TTS checkpoint and config.json (durations of about 3 frames per token)."""
+    from TTS.config.shared_configs import BaseAudioConfig
+
+    audio = BaseAudioConfig(
+        sample_rate=8000, fft_size=256, win_length=256, hop_length=64, num_mels=20, mel_fmax=4000,
+        griffin_lim_iters=2, do_trim_silence=False,
+    )  # fmt: skip
+    config = toy_config(out_channels=20, audio=audio)
+    model = GlowTTS.init_from_config(config)
+    torch.nn.init.constant_(model.encoder.duration_predictor.proj.bias, np.log(4.0))
+    model_path, config_path = tmp_path / "model.pth", tmp_path / "config.json"
+    torch.save({"model": model.state_dict(), "config": model.config.to_dict()}, model_path)
+    model.config.save_json(str(config_path))
+    return model_path, config_path
+
+
+def test_api_synthesises_batches_with_speed_and_a_length_limit(glow_files):
+    from TTS.api import TTS
+    from TTS.utils.synthesizer import SynthesisError
+
+    api = TTS(model_path=glow_files[0], config_path=glow_files[1])
+    text = "Go home now. The sun is up. We ran fast."
+    one_by_one = np.asarray(api.tts(text, batch_size=1))
+    batched = np.asarray(api.tts(text, batch_size=3))
+    assert one_by_one.shape == batched.shape
+    slow = api.tts(text, batch_size=3, speed=0.5)
+    assert len(slow) > 1.5 * len(batched)
+    assert api.synthesizer.tts_model.length_scale == 1.0  # speed applies to one call
+    api.synthesizer.tts_model.config.max_inference_frames = 20
+    with pytest.raises(SynthesisError, match="max_inference_frames"):
+        api.tts(text)
+
+
+def test_tts_cli_length_scale(glow_files, tmp_path):
+    import subprocess
+    import sys
+
+    import soundfile as sf
+
+    lengths = {}
+    for scale in ("1", "2"):
+        out = tmp_path / f"{scale}.wav"
+        result = subprocess.run(
+            [sys.executable, "-m", "TTS.bin.synthesize", "--model_path", str(glow_files[0]), "--config_path",
+             str(glow_files[1]), "--text", "Go home now.", "--length_scale", scale, "--out_path", str(out)],
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr[-2000:]
+        lengths[scale] = sf.info(str(out)).frames
+    assert lengths["2"] > 1.5 * lengths["1"]
