@@ -208,6 +208,10 @@ def test_load_checkpoint_eval_and_old_weight_norm_keys(tmp_path):
     fresh = GlowTTS(toy_config())
     fresh.load_state_dict(old)
     assert torch.allclose(fresh.eval().inference(x)["model_outputs"], expected, atol=1e-4)
+    # into a model prepared for inference (weight norm folded), old and new keys alike
+    for source in (old, state):
+        model.load_state_dict(source)
+        assert torch.allclose(model.inference(x)["model_outputs"], expected, atol=1e-4)
 
 
 def test_config_loader_and_setup_model():
@@ -234,7 +238,11 @@ def glow_files(tmp_path):
     model = GlowTTS.init_from_config(config)
     torch.nn.init.constant_(model.encoder.duration_predictor.proj.bias, np.log(4.0))
     model_path, config_path = tmp_path / "model.pth", tmp_path / "config.json"
-    torch.save({"model": model.state_dict(), "config": model.config.to_dict()}, model_path)
+    state = {  # saved as torch's old weight norm did (Coqui's zoo checkpoints)
+        key.replace(".parametrizations.weight.original0", ".weight_g").replace(".parametrizations.weight.original1", ".weight_v"): value
+        for key, value in model.state_dict().items()
+    }
+    torch.save({"model": state, "config": model.config.to_dict()}, model_path)
     model.config.save_json(str(config_path))
     return model_path, config_path
 

@@ -157,7 +157,8 @@ class GlowTTS(BaseTTS):
             raise ValueError("give speaker_ids or d_vectors, not both")
         g = None
         if d_vectors is not None:
-            g = F.normalize(torch.as_tensor(d_vectors, dtype=torch.float32).view(-1, self.c_in_channels))
+            d_vectors = torch.as_tensor(d_vectors, dtype=torch.float32, device=self.encoder.emb.weight.device)
+            g = F.normalize(d_vectors.view(-1, self.c_in_channels))
         elif speaker_ids is not None and hasattr(self, "emb_g"):
             g = F.normalize(self.emb_g(torch.as_tensor(speaker_ids).view(-1).to(self.emb_g.weight.device)))
         elif self.c_in_channels:
@@ -372,17 +373,35 @@ class GlowTTS(BaseTTS):
         return mels
 
     # ------------------------------------------------------------------ checkpoints
-    def load_state_dict(self, state_dict, strict: bool = True, assign: bool = False):  # noqa: D401 - torch signature
-        """As ``BaseTTS.load_state_dict``; checkpoints from before torch's weight-norm parametrisation
-        (``weight_g`` / ``weight_v``, Coqui's zoo models) are renamed to the current keys first."""
+    def upgrade_state_dict(self, state_dict: Dict[str, torch.Tensor]) -> Dict[str, torch.Tensor]:
+        """A checkpoint's weights with the weight-norm keys this model has.
+
+        Checkpoints saved before torch's weight-norm parametrisation (``weight_g`` / ``weight_v``, Coqui's zoo
+        models) are renamed to ``parametrizations.weight.original0/1``; into a model prepared for inference
+        (``store_inverse``: weight norm folded), the pairs are folded into plain ``weight`` tensors.
+        """
         own = self.state_dict()
-        renamed = {}
+        pairs = {".weight_g": 0, ".weight_v": 1, ".parametrizations.weight.original0": 0, ".parametrizations.weight.original1": 1}
+        upgraded, folded = {}, {}
         for key, value in state_dict.items():
-            for old, new in ((".weight_g", ".parametrizations.weight.original0"), (".weight_v", ".parametrizations.weight.original1")):
-                if key.endswith(old) and key[: -len(old)] + new in own:
-                    key = key[: -len(old)] + new
-            renamed[key] = value
-        return super().load_state_dict(renamed, strict=strict, assign=assign)
+            suffix = next((end for end in pairs if key.endswith(end)), None)
+            if suffix is None:
+                upgraded[key] = value
+                continue
+            base = key[: -len(suffix)]
+            if base + ".parametrizations.weight.original0" in own:
+                upgraded[f"{base}.parametrizations.weight.original{pairs[suffix]}"] = value
+            elif base + ".weight" in own:
+                folded.setdefault(base, [None, None])[pairs[suffix]] = value
+            else:
+                upgraded[key] = value
+        for base, (g, v) in folded.items():
+            upgraded[base + ".weight"] = torch._weight_norm(v, g, 0)
+        return upgraded
+
+    def load_state_dict(self, state_dict, strict: bool = True, assign: bool = False):  # noqa: D401 - torch signature
+        """As ``BaseTTS.load_state_dict``, after ``upgrade_state_dict``."""
+        return super().load_state_dict(self.upgrade_state_dict(state_dict), strict=strict, assign=assign)
 
     def load_checkpoint(self, config, checkpoint_path: str, eval: bool = False, strict: bool = True, cache: bool = False):  # noqa: A002
         checkpoint = super().load_checkpoint(config, checkpoint_path, eval=eval, strict=strict, cache=cache)
