@@ -59,3 +59,14 @@ def test_synthesis_speed_quick_run_reports_ratios_and_their_ceiling(coqui_fixtur
     assert 0 < model_ratio < model_ceiling
     diff = next(line for line in out.splitlines() if line.startswith("max |batched mel"))
     assert float(diff.split("= ")[1]) < 1e-4  # batched mels equal one-by-one ones
+
+
+@pytest.mark.slow
+def test_glow_tts_speed_quick_run_prints_ratios(coqui_fixtures):
+    args = ["--quick", "--threads", "1", "--repeats", "1", "--fixtures", coqui_fixtures]
+    out = _run([BENCHMARKS / "glow_tts_speed.py", *args], timeout=300)
+    rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in out.splitlines() if line.startswith("| inference") or line.startswith("| train")]
+    assert [row[0] for row in rows] == ["inference", "train"]
+    assert rows[0][2] == "20 tokens -> 120 frames"
+    assert all(float(row[3]) > 0 and float(row[4]) > 0 and float(row[5]) > 0 for row in rows)  # both models, ratio
+    assert all(row[7] == "-" for row in rows)  # no Coqui ratio for a quick run

@@ -147,7 +147,7 @@ def test_errors_inside_optional_sections_name_the_nested_field(characters, messa
 @pytest.mark.parametrize(
     "changes, field",
     [
-        ({"model": "glow_tts"}, "'model': unknown model 'glow_tts'"),
+        ({"model": "fast_pitch"}, "'model': unknown model 'fast_pitch'"),
         ({"text_cleaner": "englsh_cleaners"}, "'text_cleaner': unknown cleaner 'englsh_cleaners'"),
         ({"characters": {"characters_class": "Letters"}}, "'characters.characters_class': unknown class 'Letters'"),
     ],

@@ -135,12 +135,18 @@ def test_shipped_registry_lists_the_coqui_tacotron2_models_and_their_vocoders():
     ]
     # plus our own voices, shipped in the package
     ours = {"tts_models/en/kumo/tacotron2-DDC", "tts_models/es/kumo/tacotron2-DDC"}
+    glow_tts = {"tts_models/en/ljspeech/glow-tts"}
     tts_names = [n for n in names if n.startswith("tts_models/")]
-    assert [n for n in tts_names if n not in ours] == tacotron2 and set(tts_names) - set(tacotron2) == ours
+    assert [n for n in tts_names if n not in ours | glow_tts] == tacotron2
+    assert set(tts_names) - set(tacotron2) == ours | glow_tts
     assert {n for n, e in iter_models(registry) if "embedded" in e} == ours
     assert not [n for n in names if "DCA" in n or "GST" in n or "capacitron" in n]  # not implemented here
     entries = dict(iter_models(registry))
-    vocoders = {entries[n]["default_vocoder"] for n in tacotron2}
+    vocoders = {entries[n]["default_vocoder"] for n in tacotron2 + sorted(glow_tts)}
+    assert entries["tts_models/en/ljspeech/glow-tts"]["default_vocoder"] == "vocoder_models/en/ljspeech/multiband-melgan"
+    assert entries["tts_models/en/ljspeech/glow-tts"]["github_rls_url"] == (
+        "https://github.com/coqui-ai/TTS/releases/download/v0.6.1_models/tts_models--en--ljspeech--glow-tts.zip"
+    )
     assert vocoders == {n for n in names if n.startswith("vocoder_models/")}
     assert [n for n, e in entries.items() if e.get("default")] == ["tts_models/en/kumo/tacotron2-DDC"]
     assert entries["tts_models/en/ljspeech/tacotron2-DDC"]["github_rls_url"] == (

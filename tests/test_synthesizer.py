@@ -663,7 +663,7 @@ def test_a_vocoder_config_as_the_tts_config_names_the_file(tmp_path):
     with pytest.raises(ConfigError, match=r"hifi\.json is a vocoder config \(hifigan\), not a TTS model config"):
         Synthesizer(model_path, tmp_path / "hifi.json")
     with pytest.raises(
-        ConfigError, match="config field 'model': 'hifigan' is not a TTS model; known TTS models: tacot"
+        ConfigError, match="config field 'model': 'hifigan' is not a TTS model; known TTS models: glow_tts, tacot"
     ):
         setup_model(HifiganConfig())
 

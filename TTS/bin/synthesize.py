@@ -17,6 +17,7 @@ import argparse
 import codecs
 import json
 import logging
+import math
 import os
 import sys
 from typing import Any, Dict, List, Optional
@@ -145,6 +146,13 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"Output wav file (default: {DEFAULT_OUT_PATH}; with --pipe_out: none).",
     )
     synthesis.add_argument("--pipe_out", action="store_true", help="Write the wav bytes to stdout.")
+    synthesis.add_argument(
+        "--length_scale",
+        type=float,
+        default=None,
+        help="Duration multiplier of models with a duration predictor (Glow-TTS): > 1 slower, < 1 faster "
+        "(default: the model config's length_scale).",
+    )
 
     parser.add_argument("-v", "--verbose", action="count", default=0, help="More logging (-v progress, -vv debug).")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -344,7 +352,17 @@ def synthesise(api: TTS, args: argparse.Namespace) -> int:
         raise SynthesisError("--speaker_idx: the model has no speakers (single-speaker model)")
     out_path = _out_path(args)
     _check_out_path(out_path, api.synthesizer.model_files)  # a zoo model's files are known once it is loaded
-    wav = api.tts(args.text, speaker=args.speaker_idx, language=args.language_idx, batch_size=CLI_BATCH_SIZE)
+    speed = None
+    if args.length_scale is not None:
+        model = api.synthesizer.tts_model
+        if not hasattr(model, "length_scale"):
+            raise SynthesisError(f"--length_scale: {type(model).__name__} has no duration predictor (Glow-TTS has)")
+        if not (args.length_scale > 0 and math.isfinite(args.length_scale)):
+            raise SynthesisError(f"--length_scale must be a positive number, got {args.length_scale}")
+        speed = model.length_scale / args.length_scale
+    wav = api.tts(
+        args.text, speaker=args.speaker_idx, language=args.language_idx, batch_size=CLI_BATCH_SIZE, speed=speed
+    )
     try:
         api.synthesizer.save_wav(wav, out_path, pipe_out=sys.stdout.buffer if args.pipe_out else None)
     except OSError as err:

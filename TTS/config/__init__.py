@@ -31,6 +31,7 @@ logger = logging.getLogger(__name__)
 # classes, so that this package stays importable by the config modules it names.
 MODEL_CONFIGS: Dict[str, str] = {
     "tacotron2": "TTS.tts.configs.tacotron2_config.Tacotron2Config",
+    "glow_tts": "TTS.tts.configs.glow_tts_config.GlowTTSConfig",
     "hifigan": "TTS.vocoder.configs.hifigan_config.HifiganConfig",
 }
 

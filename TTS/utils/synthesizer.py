@@ -34,6 +34,7 @@ from torch.nn import functional as F
 from TTS.config import MODEL_CONFIGS, ConfigError, config_from_dict, read_config_file
 from TTS.tts.models import MODELS as TTS_MODELS
 from TTS.tts.models import setup_model
+from TTS.tts.models.glow_tts import OutputTooLongError
 from TTS.tts.utils.text.sentences import is_speakable, split_into_sentences
 from TTS.utils.audio import AudioProcessor
 from TTS.utils.audio.numpy_transforms import AudioError
@@ -393,6 +394,8 @@ class Synthesizer(nn.Module):
                 raise
             raise ConfigError(f"{config_path}: {err}") from None
         checkpoint = load_checkpoint_file(checkpoint_path)
+        if hasattr(model, "upgrade_state_dict"):  # Glow-TTS: weight-norm keys of older torch versions
+            checkpoint["model"] = model.upgrade_state_dict(checkpoint["model"])
         report = compare_state_dicts(model.state_dict(), checkpoint["model"])
         if not report.complete and not getattr(config, "allow_partial_restore", False):
             problems = [f"{len(report.shape_mismatch)} tensors of another shape"] if report.shape_mismatch else []
@@ -512,6 +515,12 @@ class Synthesizer(nn.Module):
         ------
         token_ids: N lists of ids -> N ``DecodedSentence`` with mel (T_i, C_mel).
         """
+        if hasattr(self.tts_model, "synthesize_batches"):  # Glow-TTS: durations set the length, no stop token
+            try:
+                mels = self.tts_model.synthesize_batches(token_ids, speaker_id, batch_size)
+            except OutputTooLongError as err:
+                raise SynthesisError(str(err)) from None
+            return [DecodedSentence(mel, True, False) for mel in mels]
         if batch_size > 1 and self.tts_model.decoder.attention.windowing:
             logger.info("attention windowing follows a single item: synthesising one sentence at a time")
             batch_size = 1

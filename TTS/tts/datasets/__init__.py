@@ -183,8 +183,8 @@ def load_tts_samples(
     tuple
         ``(train_samples, eval_samples)``, lists of sample dicts.
     """
-    if not isinstance(datasets, (list, tuple, dict)) and hasattr(datasets, "datasets"):
-        datasets = datasets.datasets  # a model config
+    if not isinstance(datasets, (list, tuple, dict, BaseDatasetConfig)) and hasattr(datasets, "datasets"):
+        datasets = datasets.datasets  # a model config, as Coqui 0.28's recipes pass it
     if not isinstance(datasets, (list, tuple)):
         datasets = [datasets]
     if not datasets:

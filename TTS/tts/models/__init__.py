@@ -3,9 +3,10 @@
 from typing import Any, Dict, List, Optional
 
 from TTS.config.errors import ConfigError
+from TTS.tts.models.glow_tts import GlowTTS
 from TTS.tts.models.tacotron2 import Tacotron2
 
-MODELS = {"tacotron2": Tacotron2}
+MODELS = {"tacotron2": Tacotron2, "glow_tts": GlowTTS}
 
 
 def setup_model(config, samples: Optional[List[Dict[str, Any]]] = None):

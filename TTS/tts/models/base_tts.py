@@ -106,6 +106,10 @@ class BaseTTS(TrainerModel):
         Speaker names in id order for multi-speaker models.
     """
 
+    #: state-dict keys of the symbol and speaker embedding tables (restored by name, see ``set_restore_source``)
+    SYMBOL_TABLE_KEY = "embedding.weight"
+    SPEAKER_TABLE_KEY = "speaker_embedding.weight"
+
     def __init__(
         self, config, ap=None, tokenizer=None, speaker_manager=None, *, speaker_names: Sequence[str] = ()
     ) -> None:
@@ -191,7 +195,7 @@ class BaseTTS(TrainerModel):
     def _carry_over_tables(self, state_dict, source) -> Tuple[Dict[str, torch.Tensor], List[TableReport]]:
         state, model_state, tables = dict(state_dict), self.state_dict(), []
         symbol_map = {new: list(olds) for new, olds in (getattr(self.config, "restore_symbol_map", None) or {}).items()}
-        key = "embedding.weight"
+        key = self.SYMBOL_TABLE_KEY
         old_symbols, new_symbols = config_symbols(source), self.symbols()
         if key in state and key in model_state and (old_symbols != new_symbols or symbol_map):
             state[key], report = carry_over_rows(
@@ -199,7 +203,7 @@ class BaseTTS(TrainerModel):
                 new_init=self.config.restore_new_symbols, mapping=symbol_map,
             )  # fmt: skip
             tables.append(report)
-        key = "speaker_embedding.weight"
+        key = self.SPEAKER_TABLE_KEY
         if key in state and key in model_state:
             try:
                 old_speakers = config_speaker_names(source)
@@ -283,7 +287,7 @@ class BaseTTS(TrainerModel):
             samples=samples,
             tokenizer=self.tokenizer,
             ap=self.ap,
-            outputs_per_step=self.decoder.r,
+            outputs_per_step=getattr(self.decoder, "r", 1),
             speaker_id_mapping=self.speaker_id_mapping,
             verbose=verbose,
         )
