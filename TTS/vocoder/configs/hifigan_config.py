@@ -2,7 +2,7 @@
 
 import math
 from dataclasses import dataclass, field
-from typing import List, Optional, Union
+from typing import Any, Dict, List, Optional, Union
 
 from coqpit import Coqpit
 
@@ -119,6 +119,13 @@ class HifiganConfig(BaseGANVocoderConfig):
     discriminator_model: str = field(
         default="hifigan_discriminator",
         metadata={"help": "Discriminator network: multi-period plus multi-scale discriminators."},
+    )
+    discriminator_model_params: Dict[str, Any] = field(
+        default_factory=dict,
+        metadata={
+            "help": "Discriminator sizes (periods, period_channels, num_scales, scale_layers); empty: the paper's, "
+            "which Coqui's checkpoints hold."
+        },
     )
     generator_model: str = field(
         default="hifigan_generator", metadata={"help": "Generator network; only 'hifigan_generator'."}

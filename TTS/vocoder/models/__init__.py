@@ -1,7 +1,10 @@
 """Vocoder models, looked up by the config's ``generator_model`` field."""
 
+import importlib
+import inspect
 import logging
 
+from TTS.config.errors import ConfigError
 from TTS.vocoder.models.hifigan_generator import HifiganGenerator
 
 logger = logging.getLogger(__name__)
@@ -30,3 +33,36 @@ def setup_model(config):
         )
     logger.debug("vocoder: %s (%s)", config.model, name)
     return GENERATORS[name].init_from_config(config)
+
+
+# discriminator_model -> "module:class" under TTS.vocoder.models (imported when a GAN is built for training)
+DISCRIMINATORS = {
+    "hifigan_discriminator": "hifigan_discriminator:HifiganDiscriminator",
+    "melgan_multiscale_discriminator": "melgan_multiscale_discriminator:MelganMultiscaleDiscriminator",
+}
+
+
+def setup_discriminator(config):
+    """Build the discriminator a GAN vocoder config names (``discriminator_model``, case-insensitive).
+
+    ``discriminator_model_params`` (when the config has it) are passed as keyword arguments; a
+    parameter the discriminator does not take is a ``ConfigError`` naming it.
+    """
+    name = str(getattr(config, "discriminator_model", "")).lower()
+    if name not in DISCRIMINATORS:
+        raise ConfigError(
+            f"config field 'discriminator_model': {config.discriminator_model!r} cannot be trained here; "
+            f"known: {', '.join(sorted(DISCRIMINATORS))}"
+        )
+    module_name, class_name = DISCRIMINATORS[name].split(":")
+    cls = getattr(importlib.import_module(f"TTS.vocoder.models.{module_name}"), class_name)
+    params = dict(getattr(config, "discriminator_model_params", None) or {})
+    accepted = set(inspect.signature(cls).parameters)
+    unknown = sorted(set(params) - accepted)
+    if unknown:
+        raise ConfigError(
+            f"config field 'discriminator_model_params': {', '.join(unknown)} not taken by {name} "
+            f"(it takes {', '.join(sorted(accepted))})"
+        )
+    logger.debug("discriminator: %s %s", name, params)
+    return cls(**params)
