@@ -78,6 +78,7 @@ class GAN(TrainerModel):
         self.train_disc = config.steps_to_start_discriminator <= 0
         self.restore_report: Optional[RestoreReport] = None
         self._cache: Dict[str, Optional[torch.Tensor]] = {}
+        self._restore_discriminator: Optional[Mapping[str, torch.Tensor]] = None
 
     @classmethod
     def init_from_config(cls, config: Any, samples: Optional[Sequence[Any]] = None) -> "GAN":
@@ -278,6 +279,12 @@ class GAN(TrainerModel):
         weights, saying so. Other mismatches are a ``RestoreError`` listing the keys, unless ``strict``
         is False or the config sets ``allow_partial_restore``.
         """
+        if not any(key.startswith((GENERATOR_PREFIX, DISCRIMINATOR_PREFIX)) for key in state_dict):
+            state_dict = {GENERATOR_PREFIX + key: value for key, value in state_dict.items()}  # a bare generator
+        if self._restore_discriminator is not None:
+            extra, self._restore_discriminator = self._restore_discriminator, None
+            if not any(key.startswith(DISCRIMINATOR_PREFIX) for key in state_dict):
+                state_dict = {**state_dict, **{DISCRIMINATOR_PREFIX + key: value for key, value in extra.items()}}
         generator, discriminator, other = {}, {}, {}
         for key, tensor in state_dict.items():
             if key.startswith(GENERATOR_PREFIX):
@@ -298,6 +305,11 @@ class GAN(TrainerModel):
         self.restore_report = restore_weights(self, state, allow_partial=allow_partial)
         return nn.modules.module._IncompatibleKeys(self.restore_report.missing, self.restore_report.unexpected)
 
+    def set_restore_discriminator(self, state: Mapping[str, torch.Tensor]) -> None:
+        """Discriminator weights for the next ``load_state_dict`` when its state has none: the ``model_disc``
+        entry of an old Coqui checkpoint, which the trainer's ``--restore_path`` does not read."""
+        self._restore_discriminator = state
+
     def load_checkpoint(  # noqa: A002 - eval is the name the trainer uses
         self, config: Any, checkpoint_path: str, eval: bool = False, strict: bool = True, cache: bool = False
     ) -> Dict[str, Any]:
@@ -307,13 +319,9 @@ class GAN(TrainerModel):
         ``eval`` prepares inference: eval mode, the discriminator dropped, weight norm folded.
         """
         checkpoint = load_checkpoint_file(checkpoint_path)
-        state = dict(checkpoint["model"])
-        disc = checkpoint.get("model_disc")
-        if not any(key.startswith((GENERATOR_PREFIX, DISCRIMINATOR_PREFIX)) for key in state):
-            state = {GENERATOR_PREFIX + key: value for key, value in state.items()}
-            if isinstance(disc, Mapping):
-                state.update({DISCRIMINATOR_PREFIX + key: value for key, value in disc.items()})
-        self.load_state_dict(state, strict=strict)
+        if isinstance(checkpoint.get("model_disc"), Mapping):
+            self.set_restore_discriminator(checkpoint["model_disc"])
+        self.load_state_dict(checkpoint["model"], strict=strict)
         if eval:
             self.eval()
             self.model_d = None
