@@ -118,8 +118,8 @@ def restore_source(path: str) -> Mapping[str, Any]:
     return checkpoint
 
 
-def train(argv: List[str], default_config: Optional[Coqpit] = None) -> None:
-    """Load the config (and overrides), the wav lists and the GAN, then train."""
+def train(argv: List[str], default_config: Optional[Coqpit] = None) -> Trainer:
+    """Load the config (and overrides), the wav lists and the GAN, then train; returns the trainer."""
     args, config = parse_command_line(argv, default_config, prog="train_vocoder", description=__doc__)
     check_vocoder_values(config)
     eval_samples, train_samples = load_samples(config)
@@ -142,6 +142,7 @@ def train(argv: List[str], default_config: Optional[Coqpit] = None) -> None:
         if folder is not None and Path(trainer.output_path) != folder:
             raise RuntimeError(f"the trainer chose the run folder {trainer.output_path}, not {folder}")
         trainer.fit()
+    return trainer
 
 
 def run(default_config: Optional[Coqpit] = None, argv: Optional[List[str]] = None) -> None:

@@ -128,6 +128,8 @@ def _check_value(value: Any, tp: Any, name: str, unknown: List[Unknown]) -> Any:
             except ConfigError:
                 pass
         raise ConfigError(f"config field '{name}': expected {_type_name(tp)}, got {value!r}")
+    if value is None and (origin in (dict, Dict) or tp in (dict, Dict)):
+        return {}  # the trainer's command-line pass writes an empty mapping back as null into the run's config.json
     if value is None:
         raise ConfigError(f"config field '{name}': must not be null (expected {_type_name(tp)})")
     if origin in (list, List, tuple, Tuple):

@@ -17,6 +17,7 @@ trainer saves them; weight norm in either stored form (``weight_g``/``weight_v``
 """
 
 import logging
+import os
 import random
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
@@ -121,6 +122,18 @@ class GAN(TrainerModel):
         random.seed(seed)
         np.random.seed(seed)
         torch.manual_seed(seed)
+
+    def on_init_end(self, trainer: Any) -> None:
+        """Make ``--continue_path`` from an epoch-end checkpoint (``best_model*.pth``) resume where the run stopped.
+
+        The trainer numbers the next step ``step + 1`` and restarts the stored epoch, which is right for a
+        checkpoint saved mid-epoch (``save_step``); one saved at the end of an epoch has done ``step`` steps
+        and that whole epoch, so the next step is ``step`` and the next epoch ``epoch + 1``.
+        """
+        restored = getattr(trainer.args, "restore_path", None)
+        if getattr(trainer, "continue_run", False) and restored and os.path.basename(restored).startswith("best_model"):
+            trainer.total_steps_done -= 1
+            trainer.epochs_done += 1
 
     def train_step(
         self, batch: Dict[str, torch.Tensor], criterion: nn.Module, optimizer_idx: Optional[int] = None
