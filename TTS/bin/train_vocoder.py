@@ -124,6 +124,7 @@ def train(argv: List[str], default_config: Optional[Coqpit] = None) -> Trainer:
     check_vocoder_values(config)
     eval_samples, train_samples = load_samples(config)
     check_audio_files(config, train_samples, eval_samples)
+    torch.manual_seed(config.training_seed)  # the same config starts from the same weights
     model = GAN(config)
     if args.restore_path and not args.continue_path:
         checkpoint = restore_source(args.restore_path)
