@@ -262,4 +262,23 @@ def load_config(config_path: str, typos: str = "warn") -> Coqpit:
     return config_from_dict(read_config_file(path), source=str(path), typos=typos)
 
 
-__all__ = ["ConfigError", "MODEL_CONFIGS", "config_class", "config_from_dict", "load_config", "read_config_file"]
+# Coqui's public path for the shared configs (``from TTS.config import BaseAudioConfig``), imported on first use
+# so that importing this package does not import the trainer
+_SHARED_CONFIGS = ("BaseAudioConfig", "BaseDatasetConfig", "BaseTrainingConfig")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SHARED_CONFIGS:
+        return getattr(importlib.import_module("TTS.config.shared_configs"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = [
+    "ConfigError",
+    "MODEL_CONFIGS",
+    "config_class",
+    "config_from_dict",
+    "load_config",
+    "read_config_file",
+    *_SHARED_CONFIGS,
+]

@@ -57,12 +57,16 @@ class AudioProcessor:
 
     Parameters
     ----------
+    config : BaseAudioConfig, optional
+        Coqui's form ``AudioProcessor(config)``: every setting is taken from this audio config (or from
+        the ``audio`` field of a model config), as :meth:`init_from_config` does.
     verbose : bool
         Log the resolved settings at INFO level.
     """
 
     def __init__(
         self,
+        config: Any = None,
         *,
         fft_size: int = 1024,
         win_length: int = 1024,
@@ -100,6 +104,9 @@ class AudioProcessor:
         stats_path: Optional[PathLike] = None,
         verbose: bool = False,
     ) -> None:
+        if config is not None:
+            self.__init__(**self._config_settings(config), verbose=verbose)
+            return
         self.sample_rate = sample_rate
         self.resample = resample
         self.fft_size = fft_size
@@ -158,10 +165,15 @@ class AudioProcessor:
     @classmethod
     def init_from_config(cls, config: Any, verbose: bool = False) -> "AudioProcessor":
         """Build a processor from a model config (its ``audio`` field) or from a ``BaseAudioConfig``."""
+        return cls(**cls._config_settings(config), verbose=verbose)
+
+    @staticmethod
+    def _config_settings(config: Any) -> Dict[str, Any]:
+        """The keyword arguments of a model config's ``audio`` field (or of a ``BaseAudioConfig``), checked."""
         audio = getattr(config, "audio", config)
         if hasattr(audio, "check_values"):
             audio.check_values()
-        return cls(
+        return dict(
             fft_size=audio.fft_size,
             win_length=audio.win_length,
             hop_length=audio.hop_length,
@@ -196,7 +208,6 @@ class AudioProcessor:
             max_norm=audio.max_norm,
             clip_norm=audio.clip_norm,
             stats_path=audio.stats_path,
-            verbose=verbose,
         )
 
     # ----------------------------------------------------------------------- setup
