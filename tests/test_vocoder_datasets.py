@@ -92,3 +92,12 @@ def test_gta_mels_are_paired_by_name_and_used_instead_of_the_computed_ones(tones
     (feats / f"{tones[3].stem}.npy").unlink()
     with pytest.raises(FileNotFoundError, match="'feature_path': 1 of 6 wav files have no mel .* e.g. tone_03.wav"):
         load_wav_feat_data(str(tmp_path / "wavs"), str(feats), 1)
+
+
+def test_gta_mels_of_another_frame_count_are_refused(tones, ap, tmp_path):
+    feats = tmp_path / "gta"
+    feats.mkdir()
+    np.save(feats / f"{tones[0].stem}.npy", np.zeros((ap.num_mels, 10), dtype=np.float32))  # 63 frames expected
+    dataset = GANDataset(ap, [(str(tones[0]), str(feats / f"{tones[0].stem}.npy"))], seq_len=4 * HOP, hop_len=HOP)
+    with pytest.raises(ValueError, match="10 mel frames for .*tone_00.wav, whose 4000 samples make 63 frames"):
+        dataset[0]

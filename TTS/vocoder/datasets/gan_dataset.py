@@ -141,6 +141,13 @@ class GANDataset(Dataset):
             mel = np.load(mel_path, allow_pickle=False)
             if mel.ndim != 2 or mel.shape[0] != self.ap.num_mels:
                 raise ValueError(f"{mel_path}: a mel of shape (num_mels={self.ap.num_mels}, frames) expected, got {mel.shape}")
+            expected = 1 + len(audio) // self.hop_len
+            if abs(mel.shape[1] - expected) > 1:
+                raise ValueError(
+                    f"{mel_path}: {mel.shape[1]} mel frames for {wav_path}, whose {len(audio)} samples make {expected} "
+                    "frames: the vocoder's audio settings (hop_length, do_trim_silence, sample_rate) must be those the "
+                    "mels were computed with"
+                )
             if len(audio) < min_samples:
                 audio = np.pad(audio, (0, min_samples - len(audio)))
         min_frames = self.feat_frame_len if self.return_segments else 0
