@@ -56,6 +56,7 @@ from TTS.vocoder.models import setup_model  # noqa: E402
 
 UNIVERSAL_V1 = "vocoder_models/universal/official/hifigan_v1"
 DEFAULT_VOICE = "tts_models/en/kumo/tacotron2-DDC"
+VOICE_CONFIG = REPO_ROOT / "TTS" / ".models" / "tts_models--en--kumo--tacotron2-DDC" / "config.json"
 WAVEGRAD_STEPS = 6
 QUICK_FRAMES = 48
 SPEECH = (
@@ -116,7 +117,7 @@ def vocoders(quick: bool) -> Dict[str, torch.nn.Module]:
 
 
 def speed_table(frames: int, repeats: int, threads: Sequence[int], quick: bool) -> None:
-    ap = AudioProcessor.init_from_config(load_config(REPO_ROOT / "TTS/.models/tts_models--en--kumo--tacotron2-DDC/config.json"))
+    ap = AudioProcessor.init_from_config(load_config(VOICE_CONFIG))
     rng = np.random.default_rng(0)
     mel = np.log(np.exp(rng.normal(-4.0, 1.5, size=(ap.num_mels, frames))).clip(1e-5)).astype(np.float32)
     audio_s = frames * ap.hop_length / ap.sample_rate
@@ -158,7 +159,7 @@ def reconstruction_table(quick: bool) -> None:
     except (ImportError, OSError, ValueError) as err:
         print(f"## Reconstruction: skipped (espeak-ng not available: {err})\n")
         return
-    ap = AudioProcessor.init_from_config(load_config(REPO_ROOT / "TTS/.models/tts_models--en--kumo--tacotron2-DDC/config.json"))
+    ap = AudioProcessor.init_from_config(load_config(VOICE_CONFIG))
     if rate != ap.sample_rate:
         import librosa
 

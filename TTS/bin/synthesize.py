@@ -119,7 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     model.add_argument(
         "--vocoder_name", type=str, default=None,
-        help="Zoo name of the vocoder (default: the model's), or 'griffin_lim' for Griffin-Lim instead of a neural one.",
+        help="Zoo name of the vocoder (default: the model's), or 'griffin_lim' for Griffin-Lim instead.",
     )  # fmt: skip
     model.add_argument("--model_path", type=str, default=None, help="Model checkpoint (with --config_path).")
     model.add_argument("--config_path", type=str, default=None, help="The model's config.json.")

@@ -135,8 +135,9 @@ def _entry_problems(name: str, entry: Any) -> List[str]:
         problems.append(f"{name}: needs 'github_rls_url', 'repo_id' or 'embedded' to say where the files are")
     if len(locations) > 1:
         problems.append(f"{name}: gives {' and '.join(map(repr, locations))}; keep the one the files come from")
+    package_file = entry.get("package_file")
     if "package_file" in entry and (
-        "embedded" not in entry or not (isinstance(entry["package_file"], str) and _PACKAGE_FILE.match(entry["package_file"]))
+        "embedded" not in entry or not (isinstance(package_file, str) and _PACKAGE_FILE.match(package_file))
     ):
         problems.append(
             f"{name}: field 'package_file' goes with 'embedded' and reads '<package>/<path inside it>', "

@@ -21,7 +21,8 @@ class WavegradArgs(Coqpit):
         default_factory=lambda: [128, 128, 256, 512], metadata={"help": "Output channels of each downsampling block."}
     )
     ublock_out_channels: List[int] = field(
-        default_factory=lambda: [512, 512, 256, 128, 128], metadata={"help": "Output channels of each upsampling block."}
+        default_factory=lambda: [512, 512, 256, 128, 128],
+        metadata={"help": "Output channels of each upsampling block."},
     )
     upsample_factors: List[int] = field(
         default_factory=lambda: [4, 4, 4, 2, 2],
@@ -41,7 +42,9 @@ def _schedule(num_steps: int) -> Dict[str, Any]:
 class WavegradConfig(BaseVocoderConfig):
     """WaveGrad: a diffusion model that refines Gaussian noise into speech in ``num_steps`` denoising steps."""
 
-    model: str = field(default="wavegrad", metadata={"help": "Model name; load_config picks this config class from it."})
+    model: str = field(
+        default="wavegrad", metadata={"help": "Model name; load_config picks this config class from it."}
+    )
     generator_model: str = field(default="wavegrad", metadata={"help": "Network; only 'wavegrad'."})
     model_params: WavegradArgs = field(default_factory=WavegradArgs, metadata={"help": "Sizes of the network."})
     target_loss: Optional[str] = field(default="loss", metadata={"help": "Loss that picks the best checkpoint."})

@@ -134,7 +134,9 @@ class ParallelWaveganGenerator(BaseGenerator):
 
     @property
     def receptive_field_size(self) -> int:
-        return receptive_field_size(num_res_blocks=self.num_res_blocks, stacks=self.stacks, kernel_size=self.kernel_size)
+        return receptive_field_size(
+            num_res_blocks=self.num_res_blocks, stacks=self.stacks, kernel_size=self.kernel_size
+        )
 
     def forward(self, c: torch.Tensor) -> torch.Tensor:
         """Waveform of a mel spectrogram, from fresh Gaussian noise.
