@@ -145,7 +145,9 @@ class HifiganConfig(BaseGANVocoderConfig):
     hinge_G_loss_weight: float = field(default=0, metadata={"help": "Weight of the generator's hinge loss."})
     feat_match_loss_weight: float = field(default=108, metadata={"help": "Weight of the feature-matching loss."})
     l1_spec_loss_weight: float = field(default=45, metadata={"help": "Weight of the mel L1 loss."})
-    lr: Union[float, List[float]] = field(default=1e-4, metadata={"help": "Learning rate (Coqui's field; lr_gen and lr_disc are used)."})
+    lr: Union[float, List[float]] = field(
+        default=1e-4, metadata={"help": "Learning rate (Coqui's field; the GAN uses lr_gen and lr_disc)."}
+    )
     wd: float = field(default=1e-6, metadata={"help": "Weight decay."})
 
     def check_values(self) -> None:

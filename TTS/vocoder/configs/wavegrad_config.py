@@ -5,7 +5,7 @@ from typing import Any, Dict, List, Optional, Union
 
 from coqpit import Coqpit
 
-from TTS.vocoder.configs.shared_configs import BaseVocoderConfig, check_hop, require
+from TTS.vocoder.configs.shared_configs import BaseVocoderConfig, require
 
 
 @dataclass
@@ -21,7 +21,8 @@ class WavegradArgs(Coqpit):
         default_factory=lambda: [128, 128, 256, 512], metadata={"help": "Output channels of each downsampling block."}
     )
     ublock_out_channels: List[int] = field(
-        default_factory=lambda: [512, 512, 256, 128, 128], metadata={"help": "Output channels of each upsampling block."}
+        default_factory=lambda: [512, 512, 256, 128, 128],
+        metadata={"help": "Output channels of each upsampling block."},
     )
     upsample_factors: List[int] = field(
         default_factory=lambda: [4, 4, 4, 2, 2],
@@ -41,7 +42,9 @@ def _schedule(num_steps: int) -> Dict[str, Any]:
 class WavegradConfig(BaseVocoderConfig):
     """WaveGrad: a diffusion model that refines Gaussian noise into speech in ``num_steps`` denoising steps."""
 
-    model: str = field(default="wavegrad", metadata={"help": "Model name; load_config picks this config class from it."})
+    model: str = field(
+        default="wavegrad", metadata={"help": "Model name; load_config picks this config class from it."}
+    )
     generator_model: str = field(default="wavegrad", metadata={"help": "Network; only 'wavegrad'."})
     model_params: WavegradArgs = field(default_factory=WavegradArgs, metadata={"help": "Sizes of the network."})
     target_loss: Optional[str] = field(default="loss", metadata={"help": "Loss that picks the best checkpoint."})
@@ -87,13 +90,16 @@ class WavegradConfig(BaseVocoderConfig):
             "model_params.ublock_out_channels",
             f"needs one entry per upsampling factor ({len(params.upsample_factors)})",
         )
+        film_inputs = list(reversed(params.ublock_out_channels))[:-1]
         require(
-            len(params.dblock_out_channels) == len(params.upsample_factors) - 1,
+            list(params.dblock_out_channels) == film_inputs,
             "model_params.dblock_out_channels",
-            f"needs one entry fewer than upsample_factors ({len(params.upsample_factors) - 1})",
+            f"must be the reversed ublock_out_channels without the last ({film_inputs}): each downsampling block "
+            f"feeds the FiLM of the upsampling block of the same size, got {params.dblock_out_channels}",
         )
         for name in ("train_noise_schedule", "test_noise_schedule"):
             schedule = getattr(self, name)
             for key in ("min_val", "max_val", "num_steps"):
                 require(key in schedule, f"{name}.{key}", "is missing")
-        check_hop(self.audio, params.upsample_factors, "model_params.upsample_factors")
+        # the hop is not checked here: Coqui builds WaveGrad configs whose factors differ from audio.hop_length
+        # (its unit tests do); a vocoder loaded for synthesis is checked against its audio config then

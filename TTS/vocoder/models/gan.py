@@ -33,8 +33,8 @@ from TTS.utils.io import load_checkpoint_file
 from TTS.utils.restore import RestoreReport, restore_weights
 from TTS.vocoder.datasets.gan_dataset import gan_dataset_from_config
 from TTS.vocoder.layers.losses import DiscriminatorLoss, GeneratorLoss, check_adversarial_choice
-from TTS.vocoder.models import setup_discriminator, setup_model
-from TTS.vocoder.models.hifigan_generator import DISCRIMINATOR_PREFIX, GENERATOR_PREFIX, match_weight_norm
+from TTS.vocoder.models import setup_discriminator, setup_generator
+from TTS.vocoder.models.base_generator import DISCRIMINATOR_PREFIX, GENERATOR_PREFIX, match_weight_norm
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ class GAN(TrainerModel):
         check_adversarial_choice(config)
         self.config = config
         self.ap = ap if ap is not None else AudioProcessor.init_from_config(config)
-        self.model_g = setup_model(config)
+        self.model_g = setup_generator(config)
         self.model_d = setup_discriminator(config)
         self.train_disc = config.steps_to_start_discriminator <= 0
         self.restore_report: Optional[RestoreReport] = None
