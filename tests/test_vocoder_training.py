@@ -286,3 +286,33 @@ def test_recipes_build_their_models():
         config.check_values()
         assert config.model == model and config.audio.sample_rate == 22050
         train_vocoder.check_vocoder_values(config)
+
+
+def test_multiband_melgan_trains_on_pqmf_bands_with_its_subband_loss(tmp_path, corpus, one_thread_and_seed):
+    from TTS.config.shared_configs import BaseAudioConfig
+    from TTS.vocoder.configs import MultibandMelganConfig
+
+    small_stft = {"n_ffts": [128, 256], "hop_lengths": [32, 64], "win_lengths": [128, 256]}
+    config = MultibandMelganConfig(
+        audio=BaseAudioConfig(sample_rate=8000, fft_size=256, win_length=256, hop_length=64, num_mels=20, do_trim_silence=False),
+        generator_model_params={"upsample_factors": [4, 4], "num_res_blocks": 1},  # x 4 bands = hop 64
+        discriminator_model_params={"base_channels": 4, "max_channels": 16, "downsample_factors": [4]},
+        stft_loss_params=small_stft,
+        subband_stft_loss_params={"n_ffts": [32, 64], "hop_lengths": [8, 16], "win_lengths": [32, 64]},
+        subband_stft_loss_weight=0.5,
+        steps_to_start_discriminator=0,
+        seq_len=8 * 64,
+        batch_size=2,
+        data_path=str(corpus),
+    )
+    model = GAN(config)
+    batch = toy_batch(model, corpus)
+    before = {k: v.clone() for k, v in model.named_parameters()}
+    losses = step(model, batch, model.get_criterion(), model.get_optimizer())
+    assert {"G_stft_loss_mg", "G_stft_loss_sc", "G_subband_stft_loss_mg", "G_subband_stft_loss_sc", "G_mse_fake_loss"} <= set(losses[1])
+    gen = 0.5 * (losses[1]["G_stft_loss_mg"] + losses[1]["G_stft_loss_sc"]) + 0.5 * (
+        losses[1]["G_subband_stft_loss_mg"] + losses[1]["G_subband_stft_loss_sc"]
+    )
+    assert losses[1]["G_gen_loss"].item() == pytest.approx(gen.item(), rel=1e-5)
+    assert model.forward(batch["input"]).shape == (2, 4, 128)  # 4 sub-bands of a quarter of the samples
+    assert all(not torch.equal(v, before[f"model_g.{k}"]) for k, v in model.model_g.named_parameters())
