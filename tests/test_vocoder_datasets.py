@@ -67,7 +67,9 @@ def test_short_clips_are_padded_and_evaluation_takes_whole_files(tmp_path, ap):
 
 
 def test_pairs_and_noise(tones, ap):
-    dataset = GANDataset(ap, [str(p) for p in tones], seq_len=4 * HOP, hop_len=HOP, return_pairs=True, use_noise_augment=True)
+    dataset = GANDataset(
+        ap, [str(p) for p in tones], seq_len=4 * HOP, hop_len=HOP, return_pairs=True, use_noise_augment=True
+    )
     (mel_g, wav_g), (mel_d, wav_d) = dataset[0]
     assert mel_g.shape == mel_d.shape and wav_g.shape == wav_d.shape
     clean = GANDataset(ap, [str(tones[0])], seq_len=4 * HOP, hop_len=HOP, conv_pad=0, use_noise_augment=False)

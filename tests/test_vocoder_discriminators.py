@@ -37,7 +37,9 @@ def test_melgan_multiscale_discriminator_has_coquis_keys_and_shapes(coqui_fixtur
 
 
 def test_hifigan_discriminator_scores_and_features(one_thread_and_seed):
-    model = HifiganDiscriminator(periods=[2, 3], period_channels=[4, 8], num_scales=2, scale_layers=[[8, 15, 1, 1], [8, 41, 4, 4]])
+    model = HifiganDiscriminator(
+        periods=[2, 3], period_channels=[4, 8], num_scales=2, scale_layers=[[8, 15, 1, 1], [8, 41, 4, 4]]
+    )
     scores, feats = model(torch.randn(3, 1, 1001))  # not a multiple of the periods: padded
     assert len(scores) == len(feats) == 4
     for period, score, feat in zip([2, 3], scores[:2], feats[:2]):
@@ -65,7 +67,9 @@ class _Config:
 
 
 def test_setup_discriminator_takes_the_configs_params_and_names_bad_ones():
-    model = setup_discriminator(_Config("MelGAN_multiscale_discriminator", {"base_channels": 4, "max_channels": 8, "downsample_factors": [4]}))
+    model = setup_discriminator(
+        _Config("MelGAN_multiscale_discriminator", {"base_channels": 4, "max_channels": 8, "downsample_factors": [4]})
+    )
     assert isinstance(model, MelganMultiscaleDiscriminator)
     assert model.discriminators[0].layers[0][1].out_channels == 4
     with pytest.raises(ConfigError, match="'discriminator_model_params': base_chanels not taken by melgan_multiscale"):

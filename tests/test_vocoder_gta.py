@@ -22,8 +22,10 @@ def test_gta_mels_are_the_teacher_forced_outputs_and_feed_the_vocoder(tmp_path, 
     config = load_config(str(tmp_path / "config.json"))
     model = setup_model(config)
     torch.save({"model": model.state_dict(), "config": config.to_dict(), "step": 0, "epoch": 0}, tmp_path / "model.pth")
-    compute_gta_mels.main(["--config_path", str(tmp_path / "config.json"), "--checkpoint_path", str(tmp_path / "model.pth"),
-                           "--out_path", str(tmp_path / "gta"), "--batch_size", "1"])  # fmt: skip
+    compute_gta_mels.main(
+        ["--config_path", str(tmp_path / "config.json"), "--checkpoint_path", str(tmp_path / "model.pth")]
+        + ["--out_path", str(tmp_path / "gta"), "--batch_size", "1"]
+    )
     # one clip per pass: in a padded batch the encoder convolutions see the padding at the end of shorter texts
     files = sorted((tmp_path / "gta").glob("*.npy"))
     assert [f.stem for f in files] == [f"LJ001-{i:04d}" for i in range(4)]
@@ -34,10 +36,12 @@ def test_gta_mels_are_the_teacher_forced_outputs_and_feed_the_vocoder(tmp_path, 
         target = torch.from_numpy(ap.melspectrogram(wav)).T[None]  # (1, T, C)
         frames = target.shape[1]
         padded = torch.nn.functional.pad(target, (0, 0, 0, (-frames) % model.decoder.r))
-        line = next(l for l in (corpus / "metadata.csv").read_text().splitlines() if l.startswith(path.stem))
+        line = next(row for row in (corpus / "metadata.csv").read_text().splitlines() if row.startswith(path.stem))
         text = torch.tensor([model.tokenizer.text_to_ids(line.split("|")[2])])
         with torch.no_grad():
-            expected = model.forward(text, torch.tensor([text.shape[1]]), padded, torch.tensor([frames]))["model_outputs"]
+            expected = model.forward(text, torch.tensor([text.shape[1]]), padded, torch.tensor([frames]))[
+                "model_outputs"
+            ]
         mel = np.load(path)
         assert mel.shape == (20, frames) == (20, 1 + len(wav) // 64)
         assert np.abs(mel - expected[0, :frames].T.numpy()).max() < 1e-4
@@ -50,4 +54,13 @@ def test_gta_tool_reports_a_missing_checkpoint_in_one_line(tmp_path, monkeypatch
     corpus = make_ljspeech_corpus(tmp_path / "corpus", count=2)
     (tmp_path / "config.json").write_text(json.dumps(toy_config(corpus, tmp_path / "run")))
     with pytest.raises(SystemExit, match="error: .*missing.pth"):
-        compute_gta_mels.main(["--config_path", str(tmp_path / "config.json"), "--checkpoint_path", str(tmp_path / "missing.pth"), "--out_path", str(tmp_path / "gta")])
+        compute_gta_mels.main(
+            [
+                "--config_path",
+                str(tmp_path / "config.json"),
+                "--checkpoint_path",
+                str(tmp_path / "missing.pth"),
+                "--out_path",
+                str(tmp_path / "gta"),
+            ]
+        )

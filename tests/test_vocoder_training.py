@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from vocoder_utils import TOY_DISCRIMINATOR, TOY_GENERATOR, toy_hifigan_config, write_tones
+from vocoder_utils import TOY_DISCRIMINATOR, toy_hifigan_config, write_tones
 
 from TTS.bin import train_vocoder
 from TTS.config import load_config
@@ -46,6 +46,7 @@ def step(model, batch, criteria, optimizers):
     return losses
 
 
+@pytest.mark.slow
 def test_every_parameter_of_both_networks_trains(tmp_path, corpus, one_thread_and_seed):
     model = GAN(toy_hifigan_config(corpus, tmp_path))
     batch = toy_batch(model, corpus)
@@ -55,7 +56,9 @@ def test_every_parameter_of_both_networks_trains(tmp_path, corpus, one_thread_an
     for _ in range(3):
         losses = step(model, batch, criteria, optimizers)
     assert {"D_mse_gan_loss", "D_mse_gan_real_loss", "D_mse_gan_fake_loss", "loss"} == set(losses[0])
-    assert {"G_l1_spec_loss", "G_mse_fake_loss", "G_feat_match_loss", "G_gen_loss", "G_adv_loss", "loss"} == set(losses[1])
+    assert {"G_l1_spec_loss", "G_mse_fake_loss", "G_feat_match_loss", "G_gen_loss", "G_adv_loss", "loss"} == set(
+        losses[1]
+    )
     unchanged = [k for k, v in model.named_parameters() if torch.equal(v, before[k])]
     assert unchanged == []
 
@@ -89,9 +92,18 @@ def coqui_layout(model, *, old_weight_norm=False):
     state = {}
     for key, value in model.state_dict().items():
         if old_weight_norm:
-            key = key.replace("parametrizations.weight.original0", "weight_g").replace("parametrizations.weight.original1", "weight_v")
+            key = key.replace("parametrizations.weight.original0", "weight_g").replace(
+                "parametrizations.weight.original1", "weight_v"
+            )
         state[key] = value.clone()
-    return {"config": model.config.to_dict(), "model": state, "optimizer": None, "scheduler": None, "step": 7, "epoch": 1}
+    return {
+        "config": model.config.to_dict(),
+        "model": state,
+        "optimizer": None,
+        "scheduler": None,
+        "step": 7,
+        "epoch": 1,
+    }
 
 
 def test_coqui_checkpoints_load_generator_and_discriminator(tmp_path, corpus, one_thread_and_seed):
@@ -119,7 +131,11 @@ def test_a_checkpoint_without_discriminator_keeps_it_at_its_initial_weights(tmp_
     assert "no discriminator (model_d.*)" in caplog.text
     assert all(torch.equal(v, initial[k]) for k, v in target.model_d.state_dict().items())
     assert all(torch.equal(v, source.model_g.state_dict()[k]) for k, v in target.model_g.state_dict().items())
-    wrong = GAN(toy_hifigan_config(corpus, tmp_path, discriminator_model_params=dict(TOY_DISCRIMINATOR, period_channels=[4, 16])))
+    wrong = GAN(
+        toy_hifigan_config(
+            corpus, tmp_path, discriminator_model_params=dict(TOY_DISCRIMINATOR, period_channels=[4, 16])
+        )
+    )
     with pytest.raises(RestoreError, match="with a different shape"):
         wrong.load_state_dict(source.state_dict())
 
@@ -159,7 +175,11 @@ def test_one_epoch_of_a_toy_hifigan_logs_audio_and_spectrograms(tmp_path, corpus
     events = EventAccumulator(str(next(folder.glob("events.*"))))
     events.Reload()
     assert {"EvalAudios/eval/audio", "TrainAudios/train/audio"} <= set(events.Tags()["audio"])
-    assert {"EvalFigures/eval/spectrogram/fake", "EvalFigures/eval/spectrogram/real", "EvalFigures/eval/speech_comparison"} <= set(events.Tags()["images"])
+    assert {
+        "EvalFigures/eval/spectrogram/fake",
+        "EvalFigures/eval/spectrogram/real",
+        "EvalFigures/eval/speech_comparison",
+    } <= set(events.Tags()["images"])
 
 
 @pytest.mark.slow
@@ -182,7 +202,9 @@ def test_continue_resumes_exactly_and_restore_reports(tmp_path, corpus, one_thre
     # --restore_path from a Coqui-layout checkpoint (old weight-norm names): new run at step 0, report logged
     torch.save(coqui_layout(straight.model, old_weight_norm=True), tmp_path / "coqui.pth")
     with caplog.at_level(logging.INFO):
-        restored = train(["--restore_path", str(tmp_path / "coqui.pth")], toy_hifigan_config(corpus, tmp_path / "c", epochs=1))
+        restored = train(
+            ["--restore_path", str(tmp_path / "coqui.pth")], toy_hifigan_config(corpus, tmp_path / "c", epochs=1)
+        )
     assert f"restore: {len(expected)} tensors loaded" in caplog.text
     assert restored.total_steps_done == 2 and restored.epochs_done == 0
 
@@ -190,14 +212,20 @@ def test_continue_resumes_exactly_and_restore_reports(tmp_path, corpus, one_thre
 def test_bad_input_is_one_error_line(tmp_path, corpus, capsys):
     config = toy_hifigan_config(corpus, tmp_path / "out")
     config.save_json(str(tmp_path / "config.json"))
-    with pytest.raises(SystemExit, match="error: config field 'seq_len': must be a positive multiple of audio.hop_length"):
+    with pytest.raises(
+        SystemExit, match="error: config field 'seq_len': must be a positive multiple of audio.hop_length"
+    ):
         train_vocoder.run(argv=["--config_path", str(tmp_path / "config.json"), "--coqpit.seq_len", "100"])
     with pytest.raises(SystemExit, match="error: unknown config field 'lr_gn' \\(did you mean 'lr_gen'"):
         train_vocoder.run(argv=["--config_path", str(tmp_path / "config.json"), "--coqpit.lr_gn", "1"])
     with pytest.raises(SystemExit, match="error: config field 'data_path': no \\*.wav file under"):
-        train_vocoder.run(argv=["--config_path", str(tmp_path / "config.json"), "--coqpit.data_path", str(tmp_path / "none")])
+        train_vocoder.run(
+            argv=["--config_path", str(tmp_path / "config.json"), "--coqpit.data_path", str(tmp_path / "none")]
+        )
     write_tones(corpus, count=1, rate=16000)  # overwrites tone_00.wav at another rate
-    with pytest.raises(SystemExit, match="error: audio file .*tone_00.wav has sample rate 16000 Hz but audio.sample_rate is 8000"):
+    with pytest.raises(
+        SystemExit, match="error: audio file .*tone_00.wav has sample rate 16000 Hz but audio.sample_rate is 8000"
+    ):
         train_vocoder.run(argv=["--config_path", str(tmp_path / "config.json")])
 
 
@@ -294,7 +322,9 @@ def test_multiband_melgan_trains_on_pqmf_bands_with_its_subband_loss(tmp_path, c
 
     small_stft = {"n_ffts": [128, 256], "hop_lengths": [32, 64], "win_lengths": [128, 256]}
     config = MultibandMelganConfig(
-        audio=BaseAudioConfig(sample_rate=8000, fft_size=256, win_length=256, hop_length=64, num_mels=20, do_trim_silence=False),
+        audio=BaseAudioConfig(
+            sample_rate=8000, fft_size=256, win_length=256, hop_length=64, num_mels=20, do_trim_silence=False
+        ),
         generator_model_params={"upsample_factors": [4, 4], "num_res_blocks": 1},  # x 4 bands = hop 64
         discriminator_model_params={"base_channels": 4, "max_channels": 16, "downsample_factors": [4]},
         stft_loss_params=small_stft,
@@ -309,7 +339,13 @@ def test_multiband_melgan_trains_on_pqmf_bands_with_its_subband_loss(tmp_path, c
     batch = toy_batch(model, corpus)
     before = {k: v.clone() for k, v in model.named_parameters()}
     losses = step(model, batch, model.get_criterion(), model.get_optimizer())
-    assert {"G_stft_loss_mg", "G_stft_loss_sc", "G_subband_stft_loss_mg", "G_subband_stft_loss_sc", "G_mse_fake_loss"} <= set(losses[1])
+    assert {
+        "G_stft_loss_mg",
+        "G_stft_loss_sc",
+        "G_subband_stft_loss_mg",
+        "G_subband_stft_loss_sc",
+        "G_mse_fake_loss",
+    } <= set(losses[1])
     gen = 0.5 * (losses[1]["G_stft_loss_mg"] + losses[1]["G_stft_loss_sc"]) + 0.5 * (
         losses[1]["G_subband_stft_loss_mg"] + losses[1]["G_subband_stft_loss_sc"]
     )

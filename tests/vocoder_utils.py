@@ -56,8 +56,14 @@ def toy_hifigan_config(data_path: Path, output_path: Path, **fields) -> HifiganC
         generator_model_params=HifiganGeneratorParams(**TOY_GENERATOR),
         discriminator_model_params=dict(TOY_DISCRIMINATOR),
         l1_spec_loss_params={
-            "use_mel": True, "sample_rate": RATE, "n_fft": 256, "hop_length": HOP,
-            "win_length": 256, "n_mels": MELS, "mel_fmin": 0.0, "mel_fmax": None,
+            "use_mel": True,
+            "sample_rate": RATE,
+            "n_fft": 256,
+            "hop_length": HOP,
+            "win_length": 256,
+            "n_mels": MELS,
+            "mel_fmin": 0.0,
+            "mel_fmax": None,
         },  # fmt: skip
         seq_len=8 * HOP,
         batch_size=2,

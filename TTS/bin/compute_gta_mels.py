@@ -56,7 +56,9 @@ def compute_gta_mels(
     kept = {sample["audio_file"] for sample in dataset.samples}
     if len(kept) < len(samples):
         dropped = [Path(s["audio_file"]).name for s in samples if s["audio_file"] not in kept]
-        logger.warning("%d clips are outside the dataset's length limits and get no GTA mel: %s", len(dropped), ", ".join(dropped))
+        logger.warning(
+            "%d clips are outside the dataset's length limits and get no GTA mel: %s", len(dropped), ", ".join(dropped)
+        )
     loader = DataLoader(dataset, batch_size=batch_size, shuffle=False, collate_fn=dataset.collate_fn, num_workers=0)
     out_path.mkdir(parents=True, exist_ok=True)
     model.eval().to(device)
@@ -84,7 +86,9 @@ def main(argv: Optional[List[str]] = None) -> None:
     parser = argparse.ArgumentParser(
         prog="compute_gta_mels", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--config_path", required=True, help="config.json of the acoustic model (its datasets are read).")
+    parser.add_argument(
+        "--config_path", required=True, help="config.json of the acoustic model (its datasets are read)."
+    )
     parser.add_argument("--checkpoint_path", required=True, help="Checkpoint of the acoustic model.")
     parser.add_argument("--out_path", required=True, help="Folder for the .npy mels.")
     parser.add_argument("--batch_size", type=int, default=16, help="Clips per forward pass.")

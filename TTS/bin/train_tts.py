@@ -139,7 +139,11 @@ def check_trainer_argument_names(argv: Sequence[str], options: Set[str]) -> None
 
 
 def parse_command_line(
-    argv: List[str], default_config: Optional[Coqpit] = None, *, prog: str = "train_tts", description: Optional[str] = None
+    argv: List[str],
+    default_config: Optional[Coqpit] = None,
+    *,
+    prog: str = "train_tts",
+    description: Optional[str] = None,
 ) -> Tuple[TrainerArgs, Coqpit]:
     """Trainer arguments and the config with the ``--coqpit.*`` overrides applied.
 

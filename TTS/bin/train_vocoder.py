@@ -28,7 +28,7 @@ from typing import Any, List, Mapping, Optional, Sequence, Tuple
 import soundfile as sf
 import torch
 from coqpit import Coqpit
-from trainer import Trainer, TrainerArgs
+from trainer import Trainer
 
 from TTS.bin.train_tts import INPUT_ERRORS, _did_you_mean, parse_command_line, run_folder
 from TTS.config import ConfigError
@@ -69,10 +69,16 @@ def check_vocoder_values(config: Coqpit) -> None:
         f"one threshold, or two (discriminator, generator); got {clip}",
     )
     hop = config.audio.hop_length
-    require(config.seq_len > 0 and config.seq_len % hop == 0, "seq_len", f"must be a positive multiple of audio.hop_length ({hop}), got {config.seq_len}")
+    require(
+        config.seq_len > 0 and config.seq_len % hop == 0,
+        "seq_len",
+        f"must be a positive multiple of audio.hop_length ({hop}), got {config.seq_len}",
+    )
     require(config.pad_short >= 0, "pad_short", f"must be >= 0, got {config.pad_short}")
     require(config.conv_pad >= 0, "conv_pad", f"must be >= 0, got {config.conv_pad}")
-    require(config.data_path != "", "data_path", "is empty: give the folder of the training wavs (--coqpit.data_path DIR)")
+    require(
+        config.data_path != "", "data_path", "is empty: give the folder of the training wavs (--coqpit.data_path DIR)"
+    )
 
 
 def load_samples(config: Coqpit) -> Tuple[Optional[List[Any]], List[Any]]:
@@ -86,7 +92,9 @@ def load_samples(config: Coqpit) -> Tuple[Optional[List[Any]], List[Any]]:
     else:
         eval_samples, train_samples = load_wav_data(config.data_path, split)
     if config.run_eval and not eval_samples:
-        raise ConfigError("config field 'eval_split_size': 0 evaluation files with run_eval on; set run_eval false or hold files out")
+        raise ConfigError(
+            "config field 'eval_split_size': 0 evaluation files with run_eval on; set run_eval false or hold files out"
+        )
     return (eval_samples if config.run_eval else None), train_samples
 
 

@@ -81,7 +81,9 @@ class GANDataset(Dataset):
         if not items:
             raise ValueError("GANDataset: no files")
         if seq_len <= 0 or seq_len % hop_len != 0:
-            raise ValueError(f"config field 'seq_len': must be a positive multiple of the hop length {hop_len}, got {seq_len}")
+            raise ValueError(
+                f"config field 'seq_len': must be a positive multiple of the hop length {hop_len}, got {seq_len}"
+            )
         if conv_pad < 0 or pad_short < 0:
             raise ValueError(f"config fields 'conv_pad' and 'pad_short' must be >= 0, got {conv_pad} and {pad_short}")
         self.ap = ap
@@ -140,7 +142,9 @@ class GANDataset(Dataset):
             audio = self.ap.load_wav(wav_path)
             mel = np.load(mel_path, allow_pickle=False)
             if mel.ndim != 2 or mel.shape[0] != self.ap.num_mels:
-                raise ValueError(f"{mel_path}: a mel of shape (num_mels={self.ap.num_mels}, frames) expected, got {mel.shape}")
+                raise ValueError(
+                    f"{mel_path}: a mel of shape (num_mels={self.ap.num_mels}, frames) expected, got {mel.shape}"
+                )
             expected = 1 + len(audio) // self.hop_len
             if abs(mel.shape[1] - expected) > 1:
                 raise ValueError(

@@ -5,7 +5,7 @@ Generator (``GeneratorLoss``), with Coqui's config fields:
     loss = l1_spec_loss_weight * |log mel(y_hat) - log mel(y)|_1                 use_l1_spec_loss (HiFi-GAN)
          + stft_loss_weight * (log-magnitude L1 + spectral convergence),
            averaged over the resolutions of stft_loss_params                     use_stft_loss (multi-resolution STFT)
-         + subband_stft_loss_weight * the same on the PQMF sub-bands              use_subband_stft_loss (multi-band MelGAN)
+         + subband_stft_loss_weight * the same on the PQMF sub-bands              use_subband_stft_loss (multi-band)
          + mse_G_loss_weight * mean over discriminators of (D(y_hat) - 1)^2       use_mse_gan_loss (LSGAN)
          + hinge_G_loss_weight * mean over discriminators of -D(y_hat)            use_hinge_gan_loss (hinge)
          + feat_match_loss_weight * mean over layers |D_l(y_hat) - D_l(y)|_1      use_feat_match_loss
@@ -169,7 +169,9 @@ class MSEDLoss(nn.Module):
     Returns ``(total, real, fake)``.
     """
 
-    def forward(self, score_fake: torch.Tensor, score_real: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    def forward(
+        self, score_fake: torch.Tensor, score_real: torch.Tensor
+    ) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         loss_real = F.mse_loss(score_real, torch.ones_like(score_real))
         loss_fake = F.mse_loss(score_fake, torch.zeros_like(score_fake))
         return loss_real + loss_fake, loss_real, loss_fake
@@ -181,7 +183,9 @@ class HingeDLoss(nn.Module):
     Returns ``(total, real, fake)``.
     """
 
-    def forward(self, score_fake: torch.Tensor, score_real: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    def forward(
+        self, score_fake: torch.Tensor, score_real: torch.Tensor
+    ) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         loss_real = F.relu(1.0 - score_real).mean()
         loss_fake = F.relu(1.0 + score_fake).mean()
         return loss_real + loss_fake, loss_real, loss_fake
@@ -196,7 +200,9 @@ class MelganFeatureLoss(nn.Module):
     fake_feats, real_feats: per discriminator, a list of per-layer tensors -> scalar
     """
 
-    def forward(self, fake_feats: Sequence[Sequence[torch.Tensor]], real_feats: Sequence[Sequence[torch.Tensor]]) -> torch.Tensor:
+    def forward(
+        self, fake_feats: Sequence[Sequence[torch.Tensor]], real_feats: Sequence[Sequence[torch.Tensor]]
+    ) -> torch.Tensor:
         distances = [
             F.l1_loss(fake, real)
             for fake_layers, real_layers in zip(fake_feats, real_feats, strict=True)
@@ -266,7 +272,9 @@ class GeneratorLoss(nn.Module):
         if flag("use_subband_stft_loss"):
             params = getattr(config, "subband_stft_loss_params", None)
             if not params:
-                raise ConfigError("config field 'subband_stft_loss_params': use_subband_stft_loss is true but it is not set")
+                raise ConfigError(
+                    "config field 'subband_stft_loss_params': use_subband_stft_loss is true but it is not set"
+                )
             self.subband_stft_loss = MultiScaleSubbandSTFTLoss(**params)
         self.mse_loss = MSEGLoss() if flag("use_mse_gan_loss") else None
         self.hinge_loss = HingeGLoss() if flag("use_hinge_gan_loss") else None

@@ -221,8 +221,12 @@ class GAN(TrainerModel):
     def get_scheduler(self, optimizer: List[torch.optim.Optimizer]) -> List[Any]:
         """``[lr_scheduler_disc, lr_scheduler_gen]`` on the two optimizers (None where not set)."""
         return [
-            get_scheduler(self.config.lr_scheduler_disc, dict(self.config.lr_scheduler_disc_params or {}), optimizer[DISC_IDX]),
-            get_scheduler(self.config.lr_scheduler_gen, dict(self.config.lr_scheduler_gen_params or {}), optimizer[GEN_IDX]),
+            get_scheduler(
+                self.config.lr_scheduler_disc, dict(self.config.lr_scheduler_disc_params or {}), optimizer[DISC_IDX]
+            ),
+            get_scheduler(
+                self.config.lr_scheduler_gen, dict(self.config.lr_scheduler_gen_params or {}), optimizer[GEN_IDX]
+            ),
         ]
 
     # ------------------------------------------------------------------ data
@@ -311,7 +315,9 @@ class GAN(TrainerModel):
             matched = match_weight_norm(discriminator, self.model_d.state_dict())
             state.update({DISCRIMINATOR_PREFIX + k: v for k, v in matched.items()})
         else:
-            logger.warning("restore: the checkpoint has no discriminator (model_d.*): it starts from its initial weights")
+            logger.warning(
+                "restore: the checkpoint has no discriminator (model_d.*): it starts from its initial weights"
+            )
             state.update({k: v for k, v in self.state_dict().items() if k.startswith(DISCRIMINATOR_PREFIX)})
         state.update(other)
         allow_partial = (not strict) or bool(getattr(self.config, "allow_partial_restore", False))

@@ -48,7 +48,8 @@ Features = List[torch.Tensor]
 
 
 def _norm(module: nn.Module, use_spectral_norm: bool) -> nn.Module:
-    """Spectral norm (torch's original ``weight_orig``/``weight_u``/``weight_v`` form, as Coqui stores it) or weight norm."""
+    """Spectral norm (torch's original ``weight_orig``/``weight_u``/``weight_v`` form, as Coqui stores it)
+    or weight norm."""
     return spectral_norm(module) if use_spectral_norm else weight_norm(module)
 
 
@@ -90,7 +91,9 @@ class DiscriminatorP(nn.Module):
             conv = nn.Conv2d(in_channels, out_channels, (kernel_size, 1), (stride, 1), padding=padding)
             self.convs.append(_norm(conv, use_spectral_norm))
             in_channels = out_channels
-        self.convs.append(_norm(nn.Conv2d(in_channels, in_channels, (kernel_size, 1), 1, padding=padding), use_spectral_norm))
+        self.convs.append(
+            _norm(nn.Conv2d(in_channels, in_channels, (kernel_size, 1), 1, padding=padding), use_spectral_norm)
+        )
         post = nn.Conv2d(in_channels, 1, (POST_KERNEL_SIZE, 1), 1, padding=(same_padding(POST_KERNEL_SIZE), 0))
         self.conv_post = _norm(post, use_spectral_norm)
 
@@ -119,7 +122,11 @@ class MultiPeriodDiscriminator(nn.Module):
     """
 
     def __init__(
-        self, *, periods: Sequence[int] = PERIODS, channels: Sequence[int] = PERIOD_CHANNELS, use_spectral_norm: bool = False
+        self,
+        *,
+        periods: Sequence[int] = PERIODS,
+        channels: Sequence[int] = PERIOD_CHANNELS,
+        use_spectral_norm: bool = False,
     ) -> None:
         super().__init__()
         self.discriminators = nn.ModuleList(
@@ -155,7 +162,9 @@ class DiscriminatorS(nn.Module):
         self.convs = nn.ModuleList()
         in_channels = 1
         for out_channels, kernel_size, stride, groups in layers:
-            conv = nn.Conv1d(in_channels, out_channels, kernel_size, stride, groups=groups, padding=same_padding(kernel_size))
+            conv = nn.Conv1d(
+                in_channels, out_channels, kernel_size, stride, groups=groups, padding=same_padding(kernel_size)
+            )
             self.convs.append(_norm(conv, use_spectral_norm))
             in_channels = out_channels
         post = nn.Conv1d(in_channels, 1, POST_KERNEL_SIZE, 1, padding=same_padding(POST_KERNEL_SIZE))

@@ -10,9 +10,12 @@ from TTS.tts.utils.visual import FIGSIZE, plot_spectrogram
 from TTS.utils.audio import AudioProcessor
 
 
-def plot_results(y_hat: torch.Tensor, y: torch.Tensor, ap: AudioProcessor, name_prefix: str = "") -> Dict[str, "plt.Figure"]:
+def plot_results(
+    y_hat: torch.Tensor, y: torch.Tensor, ap: AudioProcessor, name_prefix: str = ""
+) -> Dict[str, "plt.Figure"]:
     """Figures of the first item of a batch: mel spectrograms (generated, real, their absolute difference)
-    and both waveforms, keyed ``<prefix>spectrogram/fake``, ``.../real``, ``.../diff`` and ``<prefix>speech_comparison``.
+    and both waveforms, keyed ``<prefix>spectrogram/fake``, ``.../real``, ``.../diff`` and
+    ``<prefix>speech_comparison``.
 
     Shapes
     ------
@@ -34,6 +37,8 @@ def plot_results(y_hat: torch.Tensor, y: torch.Tensor, ap: AudioProcessor, name_
     return {
         f"{name_prefix}spectrogram/fake": plot_spectrogram(spec_fake, title="generated"),
         f"{name_prefix}spectrogram/real": plot_spectrogram(spec_real, title="real"),
-        f"{name_prefix}spectrogram/diff": plot_spectrogram(np.abs(spec_fake[:frames] - spec_real[:frames]), title="|generated - real|"),
+        f"{name_prefix}spectrogram/diff": plot_spectrogram(
+            np.abs(spec_fake[:frames] - spec_real[:frames]), title="|generated - real|"
+        ),
         f"{name_prefix}speech_comparison": fig,
     }
