@@ -15,6 +15,7 @@ from vocoder_utils import TOY_DISCRIMINATOR, toy_hifigan_config, write_tones
 
 from TTS.bin import train_vocoder
 from TTS.config import load_config
+from TTS.utils.audio import AudioProcessor
 from TTS.utils.restore import RestoreError
 from TTS.vocoder.datasets.preprocess import load_wav_data
 from TTS.vocoder.models.gan import GAN
@@ -79,7 +80,10 @@ def test_the_discriminator_waits_for_its_start_step(tmp_path, corpus, one_thread
 
 
 def test_optimizers_schedulers_and_rates_follow_coquis_order(tmp_path, corpus):
-    model = GAN(toy_hifigan_config(corpus, tmp_path, lr_gen=3e-4, lr_disc=1e-4))
+    config = toy_hifigan_config(corpus, tmp_path, lr_gen=3e-4, lr_disc=1e-4)
+    ap = AudioProcessor.init_from_config(config)
+    model = GAN(config, ap)  # GAN(config) builds its own
+    assert model.ap is ap and GAN(config).ap.hop_length == ap.hop_length
     disc_opt, gen_opt = model.get_optimizer()
     assert disc_opt.param_groups[0]["params"][0] is next(model.model_d.parameters())
     assert gen_opt.param_groups[0]["params"][0] is next(model.model_g.parameters())
