@@ -356,3 +356,17 @@ def test_multiband_melgan_trains_on_pqmf_bands_with_its_subband_loss(tmp_path, c
     assert losses[1]["G_gen_loss"].item() == pytest.approx(gen.item(), rel=1e-5)
     assert model.forward(batch["input"]).shape == (2, 4, 128)  # 4 sub-bands of a quarter of the samples
     assert all(not torch.equal(v, before[f"model_g.{k}"]) for k, v in model.model_g.named_parameters())
+
+
+def test_separate_discriminator_samples_feed_the_discriminator_step(tmp_path, corpus, one_thread_and_seed):
+    model = GAN(toy_hifigan_config(corpus, tmp_path, diff_samples_for_G_and_D=True, use_cache=True))
+    batch = toy_batch(model, corpus)
+    assert set(batch) == {"input", "waveform", "input_disc", "waveform_disc"}
+    seen = []
+    model.model_d.register_forward_hook(lambda module, args, output: seen.append(args[0]))
+    criteria = model.get_criterion()
+    model.train_step(batch, criteria[0], 0)
+    assert torch.equal(seen[1], batch["waveform_disc"])  # real audio of the discriminator's own segments
+    assert not torch.equal(seen[1], batch["waveform"])
+    _, losses = model.train_step(batch, criteria[1], 1)
+    assert "G_feat_match_loss" in losses
