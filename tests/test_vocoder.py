@@ -284,7 +284,10 @@ def test_coqui_hifigan_config_json_loads(tmp_path, caplog):
     assert params.upsample_initial_channel == 128 and params.resblock_dilation_sizes == [[1, 3, 5]] * 3
     assert config.audio.mel_fmax == 8000.0 and config.num_input_channels == 80
     unknown = [r.getMessage() for r in caplog.records if "ignoring fields" in r.getMessage()]
-    assert len(unknown) == 1 and "discriminator_model" in unknown[0] and "l1_spec_loss_params" in unknown[0]
+    # the GAN training fields are config fields now, kept with the file's values; only old trainer fields drop
+    assert len(unknown) == 1 and "discriminator_model" not in unknown[0] and "l1_spec_loss_params" not in unknown[0]
+    assert config.discriminator_model == "hifigan_discriminator" and config.seq_len == 8192
+    assert config.l1_spec_loss_params["n_mels"] == 80 and config.target_loss == "loss_1" and config.wd == 1e-06
     assert not [r for r in caplog.records if "did you mean" in r.getMessage()]  # none taken for a typo
     model = setup_model(config)
     assert isinstance(model, HifiganGenerator) and model.hop_length == config.audio.hop_length

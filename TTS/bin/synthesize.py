@@ -118,7 +118,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--model_name", type=str, default=None,
         help="Zoo name type/language/dataset/model (default: the registry's default model).",
     )  # fmt: skip
-    model.add_argument("--vocoder_name", type=str, default=None, help="Zoo name of the vocoder (default: the model's).")
+    model.add_argument(
+        "--vocoder_name", type=str, default=None,
+        help="Zoo name of the vocoder (default: the model's), or 'griffin_lim' for Griffin-Lim instead.",
+    )  # fmt: skip
     model.add_argument("--model_path", type=str, default=None, help="Model checkpoint (with --config_path).")
     model.add_argument("--config_path", type=str, default=None, help="The model's config.json.")
     model.add_argument(

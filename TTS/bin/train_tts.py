@@ -77,7 +77,13 @@ def check_trainer_argument_names(argv: Sequence[str], options: Set[str]) -> None
             raise ConfigError(f"unknown command-line argument {option}{_did_you_mean(option, sorted(options))}")
 
 
-def parse_command_line(argv: List[str], default_config: Optional[Coqpit] = None) -> Tuple[TrainerArgs, Coqpit]:
+def parse_command_line(
+    argv: List[str],
+    default_config: Optional[Coqpit] = None,
+    *,
+    prog: str = "train_tts",
+    description: Optional[str] = None,
+) -> Tuple[TrainerArgs, Coqpit]:
     """Trainer arguments and the config with the ``--coqpit.*`` overrides applied.
 
     The config is the one stored in ``--continue_path``, else ``--config_path``, else
@@ -89,8 +95,8 @@ def parse_command_line(argv: List[str], default_config: Optional[Coqpit] = None)
     an exact match to an abbreviation.
     """
     parser = _Parser(
-        prog="train_tts",
-        description=__doc__,
+        prog=prog,
+        description=__doc__ if description is None else description,
         epilog="Trainer arguments: " + ", ".join(f"--{name}" for name in TrainerArgs().to_dict()),
         formatter_class=argparse.RawDescriptionHelpFormatter,
         add_help=True,

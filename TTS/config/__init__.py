@@ -33,6 +33,12 @@ MODEL_CONFIGS: Dict[str, str] = {
     "tacotron2": "TTS.tts.configs.tacotron2_config.Tacotron2Config",
     "glow_tts": "TTS.tts.configs.glow_tts_config.GlowTTSConfig",
     "hifigan": "TTS.vocoder.configs.hifigan_config.HifiganConfig",
+    "melgan": "TTS.vocoder.configs.melgan_config.MelganConfig",
+    "multiband_melgan": "TTS.vocoder.configs.multiband_melgan_config.MultibandMelganConfig",
+    "fullband_melgan": "TTS.vocoder.configs.fullband_melgan_config.FullbandMelganConfig",
+    "parallel_wavegan": "TTS.vocoder.configs.parallel_wavegan_config.ParallelWaveganConfig",
+    "univnet": "TTS.vocoder.configs.univnet_config.UnivnetConfig",
+    "wavegrad": "TTS.vocoder.configs.wavegrad_config.WavegradConfig",
 }
 
 # fields the trainer adds to the config.json of a run folder: known bookkeeping, dropped without a word

@@ -139,6 +139,8 @@ def load_checkpoint_file(path: Union[str, Path], map_location: Union[str, torch.
         raise _unreadable(path, err) from None
     if not isinstance(checkpoint, dict):
         raise CheckpointError(f"{path}: expected a dict checkpoint, got {type(checkpoint).__name__}")
+    if "model" not in checkpoint and isinstance(checkpoint.get("generator"), dict):
+        checkpoint = {**checkpoint, "model": checkpoint["generator"]}  # the official HiFi-GAN release layout
     if "model" not in checkpoint:
         if not all(isinstance(v, torch.Tensor) for v in checkpoint.values()):
             raise CheckpointError(f"{path}: no 'model' entry (keys: {', '.join(map(str, checkpoint))})")

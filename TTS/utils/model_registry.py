@@ -14,6 +14,8 @@ description               yes       one line saying what the model is
 github_rls_url            one of    URL of a zip in Coqui's release layout, or a list of file URLs
 repo_id                   the       Hugging Face repository ("org/name") holding the model files
 embedded                  three     folder under ``TTS/.models/`` shipped in the package (no download)
+package_file              no        with embedded: the weights are a data file of an installed Python package,
+                                    ``<package>/<path inside it>`` (found with importlib, never imported)
 revision                  no        with repo_id: branch, tag or commit to fetch (default: the main branch)
 allow                     no        with repo_id: glob patterns; only matching repository files are fetched
 ignore                    no        with repo_id: glob patterns; matching repository files are skipped
@@ -45,6 +47,7 @@ OPTIONAL_FIELDS = (
     "github_rls_url",
     "repo_id",
     "embedded",
+    "package_file",
     "revision",
     "allow",
     "ignore",
@@ -58,6 +61,7 @@ OPTIONAL_FIELDS = (
 REPO_ONLY_FIELDS = ("revision", "allow", "ignore")
 
 _LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$|^multilingual$|^universal$")
+_PACKAGE_FILE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*/[A-Za-z0-9_.+-]+(/[A-Za-z0-9_.+-]+)*$")
 _NAME_PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")
 _URL = re.compile(r"^https?://[^\s]+$")
 _REPO_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -131,6 +135,14 @@ def _entry_problems(name: str, entry: Any) -> List[str]:
         problems.append(f"{name}: needs 'github_rls_url', 'repo_id' or 'embedded' to say where the files are")
     if len(locations) > 1:
         problems.append(f"{name}: gives {' and '.join(map(repr, locations))}; keep the one the files come from")
+    package_file = entry.get("package_file")
+    if "package_file" in entry and (
+        "embedded" not in entry or not (isinstance(package_file, str) and _PACKAGE_FILE.match(package_file))
+    ):
+        problems.append(
+            f"{name}: field 'package_file' goes with 'embedded' and reads '<package>/<path inside it>', "
+            f"got {entry['package_file']!r}"
+        )
     if "embedded" in entry and not (isinstance(entry["embedded"], str) and _NAME_PART.match(entry["embedded"])):
         problems.append(f"{name}: field 'embedded' must be a folder name under TTS/.models, got {entry['embedded']!r}")
     url_list = [urls] if isinstance(urls, str) else urls

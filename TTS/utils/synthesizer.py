@@ -29,7 +29,6 @@ from typing import Any, BinaryIO, List, NamedTuple, Optional, Sequence, Tuple, U
 import numpy as np
 import torch
 from torch import nn
-from torch.nn import functional as F
 
 from TTS.config import MODEL_CONFIGS, ConfigError, config_from_dict, read_config_file
 from TTS.tts.models import MODELS as TTS_MODELS
@@ -41,6 +40,7 @@ from TTS.utils.audio.numpy_transforms import AudioError
 from TTS.utils.io import load_checkpoint_file
 from TTS.utils.restore import RestoreError, compare_state_dicts, restore_error_summary
 from TTS.vocoder.models import setup_model as setup_vocoder_model
+from TTS.vocoder.utils.generic_utils import generator_hop_problem, interpolate_vocoder_input, mel_settings_problem
 
 logger = logging.getLogger(__name__)
 
@@ -337,6 +337,7 @@ class Synthesizer(nn.Module):
             raise SynthesisError("a TTS model is needed: tts_checkpoint and tts_config_path (its config.json)")
         self.max_seconds_per_token = max_seconds_per_token
         self.min_seconds_per_sentence = min_seconds_per_sentence
+        self.tts_config_path = str(tts_config_path)
         self.tts_config, self.tts_model = self._load_tts(Path(tts_checkpoint), Path(tts_config_path), tts_speakers_file)
         #: The files the models were read from, with what they are: never to be overwritten by an output.
         self.model_files: List[Tuple[Path, str]] = [
@@ -437,12 +438,11 @@ class Synthesizer(nn.Module):
             self.vocoder_ap = AudioProcessor.init_from_config(self.vocoder_config)
         except AudioError as err:
             raise AudioError(f"vocoder config {config_path}: {err}") from None
-        tts_ap = self.tts_model.ap
-        if tts_ap.num_mels != self.vocoder_ap.num_mels:
-            raise SynthesisError(
-                f"vocoder {config_path} takes {self.vocoder_ap.num_mels} mel channels, "
-                f"the TTS model makes {tts_ap.num_mels}"
-            )
+        problem = mel_settings_problem(
+            self.tts_model.ap, self.vocoder_ap, tts_source=self.tts_config_path, vocoder_source=str(config_path)
+        ) or generator_hop_problem(self.vocoder_model, self.vocoder_ap, vocoder_source=str(config_path))
+        if problem is not None:
+            raise SynthesisError(problem)
         logger.info("vocoder %s loaded (%d Hz)", config_path, self.vocoder_ap.sample_rate)
 
     def output_path_problem(self, path: PathLike) -> Optional[str]:
@@ -563,12 +563,12 @@ class Synthesizer(nn.Module):
         features = mel.T
         if any(getattr(tts_ap, name) != getattr(self.vocoder_ap, name) for name in NORMALISATION_FIELDS):
             features = self.vocoder_ap.normalize(tts_ap.denormalize(features))
-        features = torch.as_tensor(np.ascontiguousarray(features), dtype=torch.float32, device=self.device)[None]
-        if self.vocoder_ap.sample_rate != tts_ap.sample_rate:
-            scale = self.vocoder_ap.sample_rate / tts_ap.sample_rate
-            features = F.interpolate(features, scale_factor=scale, mode="linear", align_corners=False)
+        if self.vocoder_ap.sample_rate != tts_ap.sample_rate:  # Coqui's stretch by the sample-rate ratio
+            features = interpolate_vocoder_input([1, self.vocoder_ap.sample_rate / tts_ap.sample_rate], features)
+        else:
+            features = torch.as_tensor(np.ascontiguousarray(features), dtype=torch.float32)[None]
         with torch.inference_mode():
-            wav = self.vocoder_model.inference(features)
+            wav = self.vocoder_model.waveform(features.to(self.device))
         return wav.reshape(-1).float().cpu().numpy()
 
     def _trim(self, wav: np.ndarray) -> np.ndarray:

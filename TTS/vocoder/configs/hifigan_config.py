@@ -2,20 +2,17 @@
 
 import math
 from dataclasses import dataclass, field
-from typing import List, Optional
+from typing import Any, Dict, List, Optional, Union
 
 from coqpit import Coqpit
 
-from TTS.config.errors import ConfigError
-from TTS.config.shared_configs import BaseAudioConfig
+from TTS.vocoder.configs.shared_configs import BaseGANVocoderConfig, require
 
 # residual block type -> number of dilations per block that Coqui's blocks use
 RESBLOCK_DILATIONS = {"1": 3, "2": 2}
 
 
-def _require(condition: bool, field_name: str, message: str) -> None:
-    if not condition:
-        raise ConfigError(f"config field '{field_name}': {message}")
+_require = require
 
 
 @dataclass
@@ -115,26 +112,43 @@ class HifiganGeneratorParams(Coqpit):
 
 
 @dataclass
-class HifiganConfig(Coqpit):
-    """HiFi-GAN vocoder, generator only: mel spectrogram -> waveform, for inference.
-
-    Training the vocoder (discriminators, GAN and spectrogram losses, optimizers, data) is not
-    supported: the training fields of Coqui's config.json (``discriminator_model``, ``l1_spec_loss_params``,
-    ``lr_gen``, ``seq_len``, ...) are dropped by ``load_config`` with a log line naming them, and the
-    discriminator weights of a checkpoint are skipped when it is loaded.
-    """
+class HifiganConfig(BaseGANVocoderConfig):
+    """HiFi-GAN vocoder: mel spectrogram -> waveform; generator sizes plus Coqui's GAN training fields."""
 
     model: str = field(default="hifigan", metadata={"help": "Model name; load_config picks this config class from it."})
-    audio: BaseAudioConfig = field(
-        default_factory=BaseAudioConfig,
-        metadata={"help": "Audio settings the vocoder was trained with; its input mels are normalised with them."},
+    discriminator_model: str = field(
+        default="hifigan_discriminator",
+        metadata={"help": "Discriminator network: multi-period plus multi-scale discriminators."},
+    )
+    discriminator_model_params: Dict[str, Any] = field(
+        default_factory=dict,
+        metadata={
+            "help": "Discriminator sizes (periods, period_channels, num_scales, scale_layers); empty: the paper's, "
+            "which Coqui's checkpoints hold."
+        },
     )
     generator_model: str = field(
-        default="hifigan_generator", metadata={"help": "Generator network; only 'hifigan_generator' is implemented."}
+        default="hifigan_generator", metadata={"help": "Generator network; only 'hifigan_generator'."}
     )
     generator_model_params: HifiganGeneratorParams = field(
         default_factory=HifiganGeneratorParams, metadata={"help": "Sizes of the generator."}
     )
+    use_stft_loss: bool = field(default=False, metadata={"help": "Multi-resolution STFT loss on the waveform."})
+    use_subband_stft_loss: bool = field(default=False, metadata={"help": "Sub-band STFT loss (multi-band only)."})
+    use_mse_gan_loss: bool = field(default=True, metadata={"help": "Least-squares (MSE) adversarial loss."})
+    use_hinge_gan_loss: bool = field(default=False, metadata={"help": "Hinge adversarial loss."})
+    use_feat_match_loss: bool = field(default=True, metadata={"help": "Feature-matching loss."})
+    use_l1_spec_loss: bool = field(default=True, metadata={"help": "L1 loss between the mel spectrograms."})
+    stft_loss_weight: float = field(default=0, metadata={"help": "Weight of the STFT loss."})
+    subband_stft_loss_weight: float = field(default=0, metadata={"help": "Weight of the sub-band STFT loss."})
+    mse_G_loss_weight: float = field(default=1, metadata={"help": "Weight of the generator's MSE adversarial loss."})
+    hinge_G_loss_weight: float = field(default=0, metadata={"help": "Weight of the generator's hinge loss."})
+    feat_match_loss_weight: float = field(default=108, metadata={"help": "Weight of the feature-matching loss."})
+    l1_spec_loss_weight: float = field(default=45, metadata={"help": "Weight of the mel L1 loss."})
+    lr: Union[float, List[float]] = field(
+        default=1e-4, metadata={"help": "Learning rate (Coqui's field; the GAN uses lr_gen and lr_disc)."}
+    )
+    wd: float = field(default=1e-6, metadata={"help": "Weight decay."})
 
     def check_values(self) -> None:
         self.audio.check_values()
