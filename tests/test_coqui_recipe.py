@@ -147,3 +147,11 @@ def test_the_command_line_checks_hold_when_the_trainer_reads_it(recipe, args, me
     result = run_script(recipe, args)
     assert result.returncode != 0
     assert f"ConfigError: {message}" in result.stderr, ok(result)
+
+
+def test_a_restore_that_does_not_fit_is_still_the_restore_error(recipe, coqui_checkpoint):
+    # the full-size Coqui fixture checkpoint into the toy model, through the trainer's own --restore_path
+    result = run_script(recipe, ["--restore_path", str(coqui_checkpoint("b_tacotron2_r2"))])
+    assert result.returncode != 0
+    assert "RestoreError: " in result.stderr and "allow_partial_restore" in result.stderr, ok(result)
+    assert "encoder.convolutions" in result.stderr  # the keys that do not fit are listed
