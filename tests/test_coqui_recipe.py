@@ -162,3 +162,14 @@ def test_a_restore_that_does_not_fit_is_still_the_restore_error(recipe, coqui_ch
     assert result.returncode != 0
     assert "RestoreError: " in result.stderr and "allow_partial_restore" in result.stderr, ok(result)
     assert "encoder.convolutions" in result.stderr  # the keys that do not fit are listed
+
+
+def test_samples_are_checked_before_the_first_step(tmp_path):
+    corpus = make_ljspeech_corpus(tmp_path / "LJSpeech-1.1", count=CLIPS)
+    (corpus / "wavs" / "LJ001-0050.wav").unlink()
+    script = tmp_path / "train_tacotron2.py"
+    script.write_text(coqui_style_recipe(corpus), encoding="utf-8")
+    result = run_script(script, [])
+    assert result.returncode != 0
+    assert "SampleError: 1 audio file not found, e.g. " in result.stderr, ok(result)
+    assert "on_init_start" in result.stderr and "EPOCH" not in result.stdout  # found before training
