@@ -106,6 +106,13 @@ if __name__ == "__main__":
 '''
 
 
+def copy_of(recipe: Path, folder: Path) -> Path:
+    """The recipe in a folder of its own: its runs (a failed one may leave a folder) go there."""
+    copy = folder / recipe.name
+    copy.write_text(recipe.read_text(encoding="utf-8"), encoding="utf-8")
+    return copy
+
+
 @pytest.fixture(scope="module")
 def recipe(tmp_path_factory):
     corpus = make_ljspeech_corpus(tmp_path_factory.mktemp("corpus") / "LJSpeech-1.1", count=CLIPS)
@@ -143,7 +150,26 @@ def test_coqui_style_recipe_trains_one_epoch_and_its_checkpoint_speaks(recipe, t
         (["--coqpit.decoder_rnn_dim", "64"], "config field 'decoder_rnn_dim': the model was built with 32"),
     ],
 )
-def test_the_command_line_checks_hold_when_the_trainer_reads_it(recipe, args, message):
-    result = run_script(recipe, args)
+def test_the_command_line_checks_hold_when_the_trainer_reads_it(recipe, args, message, tmp_path):
+    result = run_script(copy_of(recipe, tmp_path), args)
     assert result.returncode != 0
     assert f"ConfigError: {message}" in result.stderr, ok(result)
+
+
+def test_a_restore_that_does_not_fit_is_still_the_restore_error(recipe, coqui_checkpoint, tmp_path):
+    # the full-size Coqui fixture checkpoint into the toy model, through the trainer's own --restore_path
+    result = run_script(copy_of(recipe, tmp_path), ["--restore_path", str(coqui_checkpoint("b_tacotron2_r2"))])
+    assert result.returncode != 0
+    assert "RestoreError: " in result.stderr and "allow_partial_restore" in result.stderr, ok(result)
+    assert "encoder.convolutions" in result.stderr  # the keys that do not fit are listed
+
+
+def test_samples_are_checked_before_the_first_step(tmp_path):
+    corpus = make_ljspeech_corpus(tmp_path / "LJSpeech-1.1", count=CLIPS)
+    (corpus / "wavs" / "LJ001-0050.wav").unlink()
+    script = tmp_path / "train_tacotron2.py"
+    script.write_text(coqui_style_recipe(corpus), encoding="utf-8")
+    result = run_script(script, [])
+    assert result.returncode != 0
+    assert "SampleError: 1 audio file not found, e.g. " in result.stderr, ok(result)
+    assert "on_init_start" in result.stderr and "EPOCH" not in result.stdout  # found before training

@@ -46,7 +46,7 @@ from TTS.config.overrides import (  # noqa: F401 - CONFIG_PREFIX and check_overr
     _Parser,
     check_override_names,
 )
-from TTS.tts.datasets import TTSDataset, load_tts_samples
+from TTS.tts.datasets import load_tts_samples
 from TTS.tts.datasets.dataset import SampleError
 from TTS.tts.datasets.formatters import MetadataError
 from TTS.tts.models import setup_model
@@ -372,16 +372,8 @@ def run_folder(args: TrainerArgs, config: Coqpit) -> Iterator[Optional[Path]]:
 
 
 def check_samples(model: Any, *sample_lists: Optional[List[Dict[str, Any]]]) -> None:
-    """Every sample once, before training starts: its audio exists, is readable and at the model's
-    sample rate (file headers only, nothing decoded), and its text gives tokens.
-
-    Found only by the data loader, these problems would stop a run hours in, in a traceback.
-    Raises ``SampleError`` naming how many samples have each problem and one of their files.
-    """
-    for samples in sample_lists:
-        if samples:
-            dataset = TTSDataset.init_from_config(model.config, samples=samples, tokenizer=model.tokenizer, ap=model.ap)
-            dataset.check_texts()
+    """Every sample once, before training starts (see ``BaseTTS.check_samples``)."""
+    model.check_samples(*sample_lists)
 
 
 def run(default_config: Optional[Coqpit] = None, argv: Optional[List[str]] = None) -> None:

@@ -124,6 +124,7 @@ class BaseTTS(TrainerModel):
         self.restore_report: Optional[RestoreReport] = None
         self._restore_source = None  # config of the checkpoint the next load_state_dict restores
         self._freeze_schedule: Optional[FreezeSchedule] = None  # built by get_optimizer: its groups follow it
+        self._checked_sample_lists: List[List[Dict[str, Any]]] = []  # by check_samples: not read twice
 
     @property
     def ap(self):
@@ -337,10 +338,26 @@ class BaseTTS(TrainerModel):
                     "with TTS/bin/train_tts.py, which applies --coqpit overrides first"
                 )
 
+    def check_samples(self, *sample_lists: Optional[List[Dict[str, Any]]]) -> None:
+        """Every sample once, before training starts: its audio exists, is readable and at the model's
+        sample rate (file headers only, nothing decoded), and its text gives tokens.
+
+        Found only by the data loader, these problems would stop a run hours in (the evaluation samples
+        after the first training epoch), in a traceback. A list already checked is not read again.
+        Raises ``SampleError`` naming how many samples have each problem and one of their files.
+        """
+        for samples in sample_lists:
+            if samples and not any(samples is done for done in self._checked_sample_lists):
+                config, tokenizer, ap = self.config, self.tokenizer, self.ap
+                TTSDataset.init_from_config(config, samples=samples, tokenizer=tokenizer, ap=ap).check_texts()
+                self._checked_sample_lists.append(samples)
+
     def on_init_start(self, trainer) -> None:
-        """Check the command line (``check_command_line``) and, under ``python -m trainer.distribute`` on a CPU
-        machine, join the ranks' gloo process group."""
+        """Check the command line (``check_command_line``) and the samples (``check_samples``: a Coqui-style
+        recipe hands them to the trainer without ``TTS/bin/train_tts.py``'s checks) and, under
+        ``python -m trainer.distribute`` on a CPU machine, join the ranks' gloo process group."""
         self.check_command_line(trainer)
+        self.check_samples(getattr(trainer, "train_samples", None), getattr(trainer, "eval_samples", None))
         join_launcher_process_group(
             use_ddp=bool(getattr(trainer.args, "use_ddp", False)),
             rank=int(getattr(trainer.args, "rank", 0)),
