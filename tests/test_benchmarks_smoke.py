@@ -59,3 +59,19 @@ def test_synthesis_speed_quick_run_reports_ratios_and_their_ceiling(coqui_fixtur
     assert 0 < model_ratio < model_ceiling
     diff = next(line for line in out.splitlines() if line.startswith("max |batched mel"))
     assert float(diff.split("= ")[1]) < 1e-4  # batched mels equal one-by-one ones
+
+
+@pytest.mark.slow
+def test_vocoder_speed_quick_run_times_the_default_vocoder_beside_griffin_lim():
+    out = _run([BENCHMARKS / "vocoder_speed.py", "--quick", "--threads", "1"], timeout=300)
+    tables = {}
+    for section in out.split("## ")[1:]:
+        rows = [line.split("|")[1:-1] for line in section.splitlines() if line.startswith("| ")]
+        tables[section.split()[0]] = {row[0].strip(): [cell.strip() for cell in row[1:]] for row in rows}
+    speed, e2e = tables["Vocoder"], tables["`tts"]
+    assert float(speed["hifigan V1 universal (default)"][2]) > 0  # its RTF
+    assert float(speed["Griffin-Lim (fast, shipped config)"][3]) == 1.0  # the baseline of the ratio column
+    assert float(e2e["default (hifigan V1)"][3]) > 0 and float(e2e["griffin_lim"][3]) > 0
+    if "Reconstruction" in tables and "hifigan V1 universal" in tables["Reconstruction"]:  # espeak-ng available
+        quality = tables["Reconstruction"]
+        assert float(quality["hifigan V1 universal"][0]) < float(quality["Griffin-Lim (fast, shipped config)"][0])
