@@ -70,3 +70,19 @@ def test_glow_tts_speed_quick_run_prints_ratios(coqui_fixtures):
     assert rows[0][2] == "20 tokens -> 120 frames"
     assert all(float(row[3]) > 0 and float(row[4]) > 0 and float(row[5]) > 0 for row in rows)  # both models, ratio
     assert all(row[7] == "-" for row in rows)  # no Coqui ratio for a quick run
+
+
+@pytest.mark.slow
+def test_vocoder_speed_quick_run_times_the_default_vocoder_beside_griffin_lim():
+    out = _run([BENCHMARKS / "vocoder_speed.py", "--quick", "--threads", "1"], timeout=300)
+    tables = {}
+    for section in out.split("## ")[1:]:
+        rows = [line.split("|")[1:-1] for line in section.splitlines() if line.startswith("| ")]
+        tables[section.split()[0]] = {row[0].strip(): [cell.strip() for cell in row[1:]] for row in rows}
+    speed, e2e = tables["Vocoder"], tables["`tts"]
+    assert float(speed["hifigan V1 universal (default)"][2]) > 0  # its RTF
+    assert float(speed["Griffin-Lim (fast, shipped config)"][3]) == 1.0  # the baseline of the ratio column
+    assert float(e2e["default (hifigan V1)"][3]) > 0 and float(e2e["griffin_lim"][3]) > 0
+    if "Reconstruction" in tables and "hifigan V1 universal" in tables["Reconstruction"]:  # espeak-ng available
+        quality = tables["Reconstruction"]
+        assert float(quality["hifigan V1 universal"][0]) < float(quality["Griffin-Lim (fast, shipped config)"][0])
