@@ -15,8 +15,9 @@ log line and Griffin-Lim is used instead.
 import logging
 import os
 from pathlib import Path
-from typing import Any, BinaryIO, List, Optional, Tuple, Union
+from typing import Any, BinaryIO, Callable, Iterator, List, Optional, Tuple, Union
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -271,6 +272,45 @@ class TTS(nn.Module):
         _check_synthesis_args(text, speaker, language, split_sentences, batch_size)
         return self.synthesizer.tts(
             text, speaker_name=speaker, language_name=language, split_sentences=split_sentences, batch_size=batch_size
+        )
+
+    def tts_stream(
+        self,
+        text: str,
+        speaker: Optional[str] = None,
+        language: Optional[str] = None,
+        split_sentences: bool = True,
+        batch_size: int = 1,
+        *,
+        max_audio_seconds: Optional[float] = None,
+        should_stop: Optional[Callable[[], bool]] = None,
+    ) -> Iterator[np.ndarray]:
+        """The waveform of ``text`` as float arrays, sentence by sentence, each as soon as it is vocoded.
+
+            for chunk in tts.tts_stream("First sentence. Second one."):
+                player.write(chunk)                      # samples at tts.output_sample_rate
+
+        Joined, the chunks are ``tts(text)`` sample for sample (each chunk after the first starts
+        with the pause between sentences). The arguments are checked here, the text, speaker and
+        language when the first chunk is asked for. ``max_audio_seconds`` and ``should_stop``: see
+        ``Synthesizer.tts_stream``.
+
+        Raises
+        ------
+        TypeError, ValueError
+            An argument of the wrong type or value; the message names it.
+        SynthesisError
+            Empty or unspeakable text, an unknown speaker or language, audio over ``max_audio_seconds``.
+        """
+        _check_synthesis_args(text, speaker, language, split_sentences, batch_size)
+        return self.synthesizer.tts_stream(
+            text,
+            speaker_name=speaker,
+            language_name=language,
+            split_sentences=split_sentences,
+            batch_size=batch_size,
+            max_audio_seconds=max_audio_seconds,
+            should_stop=should_stop,
         )
 
     def tts_to_file(
