@@ -660,6 +660,7 @@ class Synthesizer(nn.Module):
                     self._check_decoded(spoken[index], decoded)
                 if max_audio_seconds is not None:
                     seconds += sum(self._mel_seconds(decoded.mel) for decoded in mels)
+                    seconds += SENTENCE_PAUSE_S * sum(1 for index in group if index)
                     if seconds > max_audio_seconds:
                         raise AudioLimitError(
                             f"audio over the limit of {max_audio_seconds:g} s (max_audio_seconds) after "
