@@ -110,7 +110,7 @@ def test_synthesis_for_a_client_that_left_stops_at_the_next_sentence(server, mon
 
     def slow(self, token_ids, speaker_id=None, batch_size=1):
         decoded.append(len(token_ids))
-        time.sleep(0.15)
+        time.sleep(0.3)
         return original(self, token_ids, speaker_id, batch_size)
 
     monkeypatch.setattr(Synthesizer, "synthesize_mels", slow)
@@ -120,7 +120,7 @@ def test_synthesis_for_a_client_that_left_stops_at_the_next_sentence(server, mon
         time.sleep(0.4)
     start = time.monotonic()
     status, _, _ = get(f"{server.url}/api/tts?text=Hi.")
-    assert status == 200 and time.monotonic() - start < 1.5  # not behind the 8 sentences of the gone client
+    assert status == 200 and time.monotonic() - start < 2.0  # not behind the 8 sentences (2.4 s) of the gone client
     assert len(decoded) <= 5, decoded  # 8 + 1 when nothing is cancelled
 
 
