@@ -121,3 +121,12 @@ def test_a_bad_stream_value_gets_400(server):
         assert err.code == 400 and err.read() == b"stream: expected true, false or events, got 'maybe'\n"
     else:
         pytest.fail("stream=maybe was accepted")
+
+
+def test_a_stream_of_text_the_model_cannot_speak_gets_400_before_any_audio(server):
+    try:
+        fetch(f"{server.url}/api/tts?text=%3F%21&stream=events")
+    except urllib.error.HTTPError as err:
+        assert err.code == 400 and err.read().startswith(b"nothing to synthesise")
+    else:
+        pytest.fail("an unspeakable text was streamed")

@@ -40,7 +40,6 @@ pages on the web must not drive.
 import argparse
 import base64
 import html
-import itertools
 import json
 import logging
 import select
@@ -52,7 +51,7 @@ import urllib.parse
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Dict, Generator, Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -230,7 +229,7 @@ class TTSServer(ThreadingHTTPServer):
             first = next(stream)
         except REQUEST_ERRORS as err:
             raise RequestError(HTTPStatus.BAD_REQUEST, str(err)) from None
-        return itertools.chain([first], stream)
+        return _prepend(first, stream)
 
     def synthesise(self, params: Dict[str, str]) -> bytes:
         """The wav bytes of the request's ``text``; ``RequestError`` for a request that cannot be spoken.
@@ -264,6 +263,12 @@ class TTSServer(ThreadingHTTPServer):
             f"Origin {origin} is not this server's: pages of other sites may not use it "
             "(start tts-server with --allow_origin ORIGIN to let one)"
         )
+
+
+def _prepend(first: np.ndarray, rest: Generator[np.ndarray, None, None]) -> Generator[np.ndarray, None, None]:
+    """``first`` then ``rest``; closing it closes ``rest`` (the synthesis stops)."""
+    yield first
+    yield from rest
 
 
 def pcm_of(pieces: Iterator[np.ndarray]) -> bytes:
@@ -451,7 +456,10 @@ class Handler(BaseHTTPRequestHandler):
     def _stream(self, params: Dict[str, str], kind: str) -> None:
         """A chunked answer, one chunk per sentence, sent as each is made (``model`` is held by the caller)."""
         api = self.server.api
-        total = len(api.synthesizer.speakable_sentences(params["text"], params.get("language_id") or None))
+        try:
+            total = len(api.synthesizer.speakable_sentences(params["text"], params.get("language_id") or None))
+        except REQUEST_ERRORS as err:
+            raise RequestError(HTTPStatus.BAD_REQUEST, str(err)) from None
         pieces = self.server.pieces(params["text"], params.get("speaker_id"), params.get("language_id"), self._client_gone)
         rate = api.output_sample_rate
         self.send_response(HTTPStatus.OK)
