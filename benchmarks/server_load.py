@@ -13,6 +13,9 @@ on a free port of 127.0.0.1 and measures:
 4. ``--leavers`` clients that send a long text and go away after 0.3 s: the latency of the next
    short request against its latency on an idle server (the abandoned work must be cancelled).
 
+``--batch_requests`` starts the server with that flag (concurrent requests decoded together) and
+a queue that takes a whole burst, to compare concurrent with one-at-a-time throughput.
+
 Prints a table; exits 1 when a check fails.
 
     python benchmarks/server_load.py                       # the default model, full run (minutes)
@@ -43,6 +46,8 @@ def start_server(args: argparse.Namespace) -> Tuple[subprocess.Popen, int]:
     command = [sys.executable, "-m", "TTS.server.server", "--host", HOST, "--port", "0", "--no-progress_bar"]
     if args.model_path:
         command += ["--model_path", args.model_path, "--config_path", args.config_path]
+    if args.batch_requests:
+        command += ["--batch_requests", "--max_queue", str(max(32, args.burst))]
     process = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"}
     )
@@ -93,6 +98,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--sequential", type=int, default=200)
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--leavers", type=int, default=5)
+    parser.add_argument(
+        "--batch_requests", action="store_true", help="Start the server with --batch_requests (and a queue for a burst)."
+    )
     parser.add_argument("--quick", action="store_true", help="2 bursts of 10, 20 sequential (5 warm-up), 2 leavers")
     args = parser.parse_args(argv)
     if args.quick:

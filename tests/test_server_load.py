@@ -9,6 +9,7 @@ import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
+import numpy as np
 import pytest
 from test_synthesizer import write_toy_model
 
@@ -137,3 +138,21 @@ def test_the_audio_limit_is_enforced_while_decoding(api, monkeypatch):
     monkeypatch.setattr(Synthesizer, "estimated_seconds", lambda self, token_ids: 0.0)  # the estimate lets it through
     with pytest.raises(AudioLimitError, match=r"audio over the limit of 0.05 s \(max_audio_seconds\) after [1-7] of 8"):
         api.synthesizer.tts(LONG_TEXT, max_audio_seconds=0.05)
+
+
+def test_concurrent_requests_decode_together_with_batch_requests(api):
+    server = started(api, batch_requests=True)
+    try:
+        texts = [f"Sentence number {word} is here. And a second one." for word in "one two three four five six".split()]
+        urls = [f"{server.url}/api/tts?{urllib.parse.urlencode({'text': text})}" for text in texts]
+        with ThreadPoolExecutor(len(urls)) as pool:
+            answers = list(pool.map(get, urls))
+        assert [status for status, _, _ in answers] == [200] * len(urls)
+        assert max(server.batcher.batch_sizes) > 1  # sentences of different requests shared a batch
+        alone = [get(url)[2] for url in urls]
+        for (_, _, together), solo in zip(answers, alone):
+            a, b = (np.frombuffer(body[44:], dtype="<i2").astype(float) for body in (together, solo))
+            assert a.shape == b.shape and np.abs(a - b).max() <= 64  # float rounding of the batch, in 16-bit steps
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -29,10 +29,11 @@ class QueueFull(Exception):
 
 
 class SynthesisQueue:
-    """At most ``max_queue`` requests admitted (waiting or running); one synthesis at a time."""
+    """At most ``max_queue`` requests admitted (waiting or running); one synthesis at a time unless not ``exclusive``."""
 
-    def __init__(self, max_queue: int) -> None:
+    def __init__(self, max_queue: int, *, exclusive: bool = True) -> None:
         self.max_queue = max_queue
+        self.exclusive = exclusive  # False: requests run together (their decoding is batched elsewhere)
         self.admitted = 0
         self._count_lock = threading.Lock()
         self._model = threading.Lock()
@@ -57,6 +58,9 @@ class SynthesisQueue:
     @contextmanager
     def model(self, gone: Callable[[], bool], poll_s: float = 0.1) -> Iterator[bool]:
         """The model for the ``with`` block; yields False (without it) when ``gone()`` says the client left."""
+        if not self.exclusive:
+            yield not gone()
+            return
         while not self._model.acquire(timeout=poll_s):
             if gone():
                 yield False

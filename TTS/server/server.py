@@ -58,6 +58,7 @@ import numpy as np
 from TTS import __version__
 from TTS.api import TTS
 from TTS.bin.synthesize import USER_ERRORS, OneLineErrorParser, UsageError, load_api, parse_device
+from TTS.server.batching import DecodeBatcher
 from TTS.server.limits import QueueFull, ReadDeadlines, SynthesisQueue
 from TTS.server.openai_speech import FORMATS, SpeechRequestError, encode, parse_speech_request
 from TTS.tts.utils.text.tokenizer import UnknownCharacterError
@@ -123,6 +124,7 @@ class TTSServer(ThreadingHTTPServer):
         max_queue: int = MAX_QUEUE,
         max_connections: int = MAX_CONNECTIONS,
         allow_origins: Sequence[str] = (),
+        batch_requests: bool = False,
     ) -> None:
         super().__init__(address, Handler)  # binds now: a busy port is reported before a model loads
         self.api = api
@@ -131,7 +133,9 @@ class TTSServer(ThreadingHTTPServer):
         self.max_audio_seconds = max_audio_seconds
         self.max_connections = max_connections
         self.allow_origins = {origin.rstrip("/").lower() for origin in allow_origins}
-        self.queue = SynthesisQueue(max_queue)
+        self.queue = SynthesisQueue(max_queue, exclusive=not batch_requests)
+        self.batch_requests = batch_requests
+        self._batcher: Optional[DecodeBatcher] = None
         self.read_deadlines = ReadDeadlines()
         self.open_connections = 0
         self._connections_lock = threading.Lock()
@@ -141,6 +145,14 @@ class TTSServer(ThreadingHTTPServer):
     def url(self) -> str:
         host, port = self.server_address[:2]
         return f"http://{f'[{host}]' if ':' in host else host}:{port}"
+
+    @property
+    def batcher(self) -> DecodeBatcher:
+        """The decoder thread of ``batch_requests`` (started with the first request: the model loads after binding)."""
+        with self._connections_lock:
+            if self._batcher is None:
+                self._batcher = DecodeBatcher(self.api.synthesizer)
+            return self._batcher
 
     # ---------------------------------------------------------------- connections
     def process_request(self, request: socket.socket, client_address) -> None:
@@ -219,13 +231,23 @@ class TTSServer(ThreadingHTTPServer):
         ``gone()`` says the client left.
         """
         try:
-            stream = self.api.tts_stream(
-                text,
-                speaker=speaker or None,
-                language=language or None,
-                max_audio_seconds=self.max_audio_seconds,
-                should_stop=gone,
-            )
+            if self.batch_requests:  # the decoder shared with the other requests
+                stream = self.api.synthesizer.tts_stream(
+                    text,
+                    speaker or None,
+                    language or None,
+                    max_audio_seconds=self.max_audio_seconds,
+                    should_stop=gone,
+                    decoder=self.batcher.decode,
+                )
+            else:
+                stream = self.api.tts_stream(
+                    text,
+                    speaker=speaker or None,
+                    language=language or None,
+                    max_audio_seconds=self.max_audio_seconds,
+                    should_stop=gone,
+                )
             first = next(stream)
         except REQUEST_ERRORS as err:
             raise RequestError(HTTPStatus.BAD_REQUEST, str(err)) from None
@@ -754,6 +776,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="A web origin (https://example.org) whose pages may use this server; repeat for more.",
     )
     parser.add_argument(
+        "--batch_requests",
+        action="store_true",
+        help="Synthesise concurrent requests together, their sentences decoded in shared batches (faster with "
+        "several torch threads; a request's samples then depend in their last bits on what it was batched with).",
+    )
+    parser.add_argument(
         "--progress_bar", action=argparse.BooleanOptionalAction, default=True, help="Show download progress."
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -783,6 +811,7 @@ def serve(args: argparse.Namespace) -> int:
             max_queue=args.max_queue,
             max_connections=args.max_connections,
             allow_origins=args.allow_origin,
+            batch_requests=args.batch_requests,
         )
     except OSError as err:
         raise ServerStartError(f"cannot listen on {args.host}:{args.port}: {err.strerror or err}") from None

@@ -610,6 +610,7 @@ class Synthesizer(nn.Module):
         *,
         max_audio_seconds: Optional[float] = None,
         should_stop: Optional[Callable[[], bool]] = None,
+        decoder: Optional[Callable[..., List[DecodedSentence]]] = None,
     ) -> Iterator[np.ndarray]:
         """The waveform of ``text`` sentence by sentence, each piece yielded as soon as it is vocoded.
 
@@ -630,6 +631,9 @@ class Synthesizer(nn.Module):
         should_stop:
             Asked between sentences; True ends the synthesis with ``SynthesisCancelled`` (a server
             whose client went away).
+        decoder:
+            Called instead of ``synthesize_mels`` (same arguments) for the sentences decoded one
+            by one: a server decodes the sentences of concurrent requests together through it.
 
         Shapes
         ------
@@ -651,7 +655,10 @@ class Synthesizer(nn.Module):
             for group in self._decode_groups(len(spoken), batch_size, workers):
                 _check_stop(should_stop)
                 if batch_size == 1:  # one by one: a sentence's mel does not depend on the others
-                    mels = [self.synthesize_mels([token_ids[i]], speaker_id)[0] for i in group]
+                    if decoder is not None:
+                        mels = decoder([token_ids[i] for i in group], speaker_id)
+                    else:
+                        mels = [self.synthesize_mels([token_ids[i]], speaker_id)[0] for i in group]
                     if len(spoken) > 1:  # long text: progress for `tts -v`
                         logger.info("decoded %d of %d sentences", group[-1] + 1, len(spoken))
                 else:
