@@ -49,7 +49,11 @@ def start_server(args: argparse.Namespace) -> Tuple[subprocess.Popen, int]:
     if args.batch_requests:
         command += ["--batch_requests", "--max_queue", str(max(32, args.burst))]
     process = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"}
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     line = process.stdout.readline()
     if " on http://" not in line:
@@ -99,7 +103,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--leavers", type=int, default=5)
     parser.add_argument(
-        "--batch_requests", action="store_true", help="Start the server with --batch_requests (and a queue for a burst)."
+        "--batch_requests",
+        action="store_true",
+        help="Start the server with --batch_requests (and a queue for a burst).",
     )
     parser.add_argument("--quick", action="store_true", help="2 bursts of 10, 20 sequential (5 warm-up), 2 leavers")
     args = parser.parse_args(argv)
@@ -127,7 +133,9 @@ def main(argv: Optional[List[str]] = None) -> int:
             print(f"| burst {number} of {args.burst} concurrent | {len(results)} | {ok} | {busy} | {other} "
                   f"| {wall:.1f} | {ok / wall:.2f} | {statistics.median(times):.2f} | {max(times):.2f} |")  # fmt: skip
             if other:
-                failures.append(f"burst {number}: {other} answers neither 200 nor 503: {set(outcomes) - {'200', '503'}}")
+                failures.append(
+                    f"burst {number}: {other} answers neither 200 nor 503: {set(outcomes) - {'200', '503'}}"
+                )
         start = time.monotonic()
         results = [request(port) for _ in range(args.burst)]
         wall = time.monotonic() - start

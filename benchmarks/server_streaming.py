@@ -103,7 +103,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         ratios.append(first / whole)
         print(f"| {label} | {first:.2f} | {whole:.2f} | {100 * first / whole:.0f} % |")
     passed = equal and max(ratios) <= TARGET
-    print(f"\ntarget: first audio within {100 * TARGET:.0f} % of the whole synthesis: {'PASSED' if passed else 'FAILED'}")
+    print(
+        f"\ntarget: first audio within {100 * TARGET:.0f} % of the whole synthesis: {'PASSED' if passed else 'FAILED'}"
+    )
     return 0 if passed else 1
 
 

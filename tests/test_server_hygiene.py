@@ -1,7 +1,6 @@
 """Text and protocol hygiene: control characters, unsayable numbers, Content-Length, untyped JSON, Origin."""
 
 import io
-import json
 import logging
 import socket
 import threading
@@ -9,7 +8,6 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Dict, Tuple
 
-import numpy as np
 import pytest
 import soundfile as sf
 from test_synthesizer import write_toy_model
@@ -105,7 +103,9 @@ def test_the_cli_warns_about_a_nul_on_stderr(toy_paths, tmp_path, capsys):
 
 def test_the_server_removes_a_nul_with_a_warning_and_answers_the_same_audio(server, caplog):
     with caplog.at_level(logging.WARNING, logger="TTS"):
-        status, _, with_nul = raw(server, b"GET /api/tts?speaker_id=bo&text=Please%20do%00%20not. HTTP/1.1\r\nHost: x\r\n\r\n")
+        status, _, with_nul = raw(
+            server, b"GET /api/tts?speaker_id=bo&text=Please%20do%00%20not. HTTP/1.1\r\nHost: x\r\n\r\n"
+        )
     assert status == 200 and "U+0000" in caplog.text
     _, _, clean = raw(server, b"GET /api/tts?speaker_id=bo&text=Please%20do%20not. HTTP/1.1\r\nHost: x\r\n\r\n")
     assert with_nul == clean
@@ -126,7 +126,9 @@ def test_numbers_up_to_the_limit_are_still_read_as_amounts():
 
 
 def test_the_server_speaks_a_very_long_number_instead_of_answering_500(server):
-    status, headers, body = raw(server, post("/api/tts?speaker_id=bo", b"9" * 400 + b".", "Content-Type: text/plain\r\n"))
+    status, headers, body = raw(
+        server, post("/api/tts?speaker_id=bo", b"9" * 400 + b".", "Content-Type: text/plain\r\n")
+    )
     assert status == 400 and b"text too long" in body  # the server's limit (200), not a traceback
     status, _, body = raw(server, post("/api/tts?speaker_id=bo", b"9" * 150 + b".", "Content-Type: text/plain\r\n"))
     assert status == 200 and sf.read(io.BytesIO(body))[0].size > 0
@@ -168,7 +170,9 @@ def test_the_download_code_ignores_a_content_length_of_non_ascii_digits(tmp_path
 
 
 def test_json_without_a_content_type_is_read_as_json_when_it_has_a_text_field(server):
-    typed = raw(server, post("/api/tts", b'{"text": "Hello.", "speaker_id": "bo"}', "Content-Type: application/json\r\n"))
+    typed = raw(
+        server, post("/api/tts", b'{"text": "Hello.", "speaker_id": "bo"}', "Content-Type: application/json\r\n")
+    )
     untyped = raw(server, post("/api/tts", b'{"text": "Hello.", "speaker_id": "bo"}'))
     assert typed[0] == untyped[0] == 200 and untyped[2] == typed[2]
     # an object without a text field is the text itself (spoken as such, here refused for its braces' sake)
@@ -179,7 +183,9 @@ def test_json_without_a_content_type_is_read_as_json_when_it_has_a_text_field(se
 # ---------------------------------------------------------------------------- Origin
 def test_a_page_of_another_origin_is_refused_with_403(server):
     host = "%s:%d" % server.server_address[:2]
-    status, _, body = raw(server, f"GET /details HTTP/1.1\r\nHost: {host}\r\nOrigin: https://evil.example\r\n\r\n".encode())
+    status, _, body = raw(
+        server, f"GET /details HTTP/1.1\r\nHost: {host}\r\nOrigin: https://evil.example\r\n\r\n".encode()
+    )
     assert status == 403 and b"Origin https://evil.example is not this server's" in body and b"--allow_origin" in body
     status, _, _ = raw(server, f"GET /details HTTP/1.1\r\nHost: {host}\r\nOrigin: http://{host}\r\n\r\n".encode())
     assert status == 200  # the server's own page

@@ -72,7 +72,9 @@ def test_api_stream_checks_its_arguments_at_once_and_the_text_at_the_first_piece
 def test_cli_pipe_out_streams_a_wav_of_unknown_length_with_the_samples_of_the_api(api, toy_paths, monkeypatch):
     stdout = io.TextIOWrapper(io.BytesIO())
     monkeypatch.setattr(sys, "stdout", stdout)
-    code = tts_main(["--model_path", str(toy_paths[0]), "--config_path", str(toy_paths[1]), "--text", TEXT, "--pipe_out"])
+    code = tts_main(
+        ["--model_path", str(toy_paths[0]), "--config_path", str(toy_paths[1]), "--text", TEXT, "--pipe_out"]
+    )
     assert code == 0
     piped = stdout.buffer.getvalue()
     assert piped[4:8] == UNKNOWN_SIZE.to_bytes(4, "little") and piped[40:44] == UNKNOWN_SIZE.to_bytes(4, "little")

@@ -95,4 +95,3 @@ def encode(pcm: bytes, sample_rate: int, response_format: str) -> bytes:
     out = io.BytesIO()
     sf.write(out, samples, sample_rate, format=response_format.upper(), subtype="PCM_16")
     return out.getvalue()
-

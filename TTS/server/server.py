@@ -46,7 +46,6 @@ import select
 import socket
 import sys
 import threading
-import time
 import urllib.parse
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -222,9 +221,7 @@ class TTSServer(ThreadingHTTPServer):
         if params.get("speaker_id") and not self.api.speakers:
             raise RequestError(HTTPStatus.BAD_REQUEST, "speaker_id: the model has no speakers (single-speaker model)")
 
-    def pieces(
-        self, text: str, speaker: Optional[str], language: Optional[str], gone
-    ) -> Iterator[np.ndarray]:
+    def pieces(self, text: str, speaker: Optional[str], language: Optional[str], gone) -> Iterator[np.ndarray]:
         """The request's audio sentence by sentence; the first piece is made here, so its errors come before any byte.
 
         Raises ``RequestError`` (400) for text the model cannot speak and ``SynthesisCancelled`` when
@@ -482,7 +479,9 @@ class Handler(BaseHTTPRequestHandler):
             total = len(api.synthesizer.speakable_sentences(params["text"], params.get("language_id") or None))
         except REQUEST_ERRORS as err:
             raise RequestError(HTTPStatus.BAD_REQUEST, str(err)) from None
-        pieces = self.server.pieces(params["text"], params.get("speaker_id"), params.get("language_id"), self._client_gone)
+        pieces = self.server.pieces(
+            params["text"], params.get("speaker_id"), params.get("language_id"), self._client_gone
+        )
         rate = api.output_sample_rate
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", "audio/wav" if kind == "wav" else "application/x-ndjson")
@@ -539,9 +538,7 @@ class Handler(BaseHTTPRequestHandler):
                 body = self._read_body()
             finally:
                 self.server.read_deadlines.done(self.connection)
-            speech = parse_speech_request(
-                body, api.speakers or [], hasattr(api.synthesizer.tts_model, "length_scale")
-            )
+            speech = parse_speech_request(body, api.speakers or [], hasattr(api.synthesizer.tts_model, "length_scale"))
             try:
                 self.server.check_text(speech.text)
             except RequestError as err:
@@ -572,7 +569,9 @@ class Handler(BaseHTTPRequestHandler):
         except Exception:
             logger.exception("error while answering %s %s", self.command, self.path)
             self.close_connection = True
-            self._send_json_error(HTTPStatus.INTERNAL_SERVER_ERROR, SpeechRequestError("internal error: see the server's log"))
+            self._send_json_error(
+                HTTPStatus.INTERNAL_SERVER_ERROR, SpeechRequestError("internal error: see the server's log")
+            )
 
     def _send_json_error(self, status: HTTPStatus, err: SpeechRequestError) -> None:
         self._send(status, "application/json", err.body())
@@ -587,7 +586,8 @@ class Handler(BaseHTTPRequestHandler):
         lengths = {value.strip() for value in self.headers.get_all("Content-Length") or []}
         if len(lengths) > 1:
             raise RequestError(
-                HTTPStatus.BAD_REQUEST, f"Content-Length: {len(lengths)} different values ({', '.join(sorted(lengths))})"
+                HTTPStatus.BAD_REQUEST,
+                f"Content-Length: {len(lengths)} different values ({', '.join(sorted(lengths))})",
             )
         declared = lengths.pop() if lengths else "0"
         if not (declared.isascii() and declared.isdigit()):  # "²".isdigit() is True

@@ -704,7 +704,9 @@ class Synthesizer(nn.Module):
         language = self._language(language_name)
         return self._sentences(strip_control_characters(text)[0], language, split_sentences, warn=False)[0]
 
-    def _sentences(self, text: str, language: Optional[str], split_sentences: bool, warn: bool = True) -> Tuple[List[str], List[List[int]]]:
+    def _sentences(
+        self, text: str, language: Optional[str], split_sentences: bool, warn: bool = True
+    ) -> Tuple[List[str], List[List[int]]]:
         """The speakable sentences of ``text`` and their token ids; ``SynthesisError`` when there are none."""
         if split_sentences:
             sentences = split_into_sentences(text, language)
