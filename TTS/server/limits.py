@@ -81,6 +81,7 @@ class ReadDeadlines:
         self._expired: Set[socket.socket] = set()
         self._lock = threading.Lock()
         self._poll_s = poll_s
+        self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._watch, name="tts-server-read-deadlines", daemon=True)
         self._thread.start()
 
@@ -98,9 +99,11 @@ class ReadDeadlines:
         with self._lock:
             return sock in self._expired
 
+    def stop(self) -> None:
+        self._stopped.set()
+
     def _watch(self) -> None:
-        while True:
-            time.sleep(self._poll_s)
+        while not self._stopped.wait(self._poll_s):
             now = time.monotonic()
             with self._lock:
                 late = [sock for sock, deadline in self._deadlines.items() if deadline < now]

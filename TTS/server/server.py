@@ -145,6 +145,11 @@ class TTSServer(ThreadingHTTPServer):
         host, port = self.server_address[:2]
         return f"http://{f'[{host}]' if ':' in host else host}:{port}"
 
+    def server_close(self) -> None:
+        super().server_close()
+        if hasattr(self, "read_deadlines"):  # not when binding failed (the base class closes then)
+            self.read_deadlines.stop()
+
     @property
     def batcher(self) -> DecodeBatcher:
         """The decoder thread of ``batch_requests`` (started with the first request: the model loads after binding)."""
@@ -185,8 +190,9 @@ class TTSServer(ThreadingHTTPServer):
             request.settimeout(0.05)
             request.sendall(BUSY_PAGE)
             request.shutdown(socket.SHUT_WR)
-            while request.recv(65536):
-                pass
+            for _ in range(16):  # what already came in, so that closing sends no reset; bounded
+                if not request.recv(65536):
+                    break
         except OSError:
             pass
         finally:
