@@ -103,10 +103,11 @@ def test_the_cli_warns_about_a_nul_on_stderr(toy_paths, tmp_path, capsys):
 
 def test_the_server_removes_a_nul_with_a_warning_and_answers_the_same_audio(server, caplog):
     with caplog.at_level(logging.WARNING, logger="TTS"):
-        status, _, with_nul = raw(
+        status, headers, with_nul = raw(
             server, b"GET /api/tts?speaker_id=bo&text=Please%20do%00%20not. HTTP/1.1\r\nHost: x\r\n\r\n"
         )
     assert status == 200 and "U+0000" in caplog.text
+    assert headers["X-TTS-Warning"] == "removed 1 control character(s) from the text: U+0000"
     _, _, clean = raw(server, b"GET /api/tts?speaker_id=bo&text=Please%20do%20not. HTTP/1.1\r\nHost: x\r\n\r\n")
     assert with_nul == clean
 

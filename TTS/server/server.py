@@ -60,6 +60,7 @@ from TTS.bin.synthesize import USER_ERRORS, OneLineErrorParser, UsageError, load
 from TTS.server.batching import DecodeBatcher
 from TTS.server.limits import QueueFull, ReadDeadlines, SynthesisQueue
 from TTS.server.openai_speech import FORMATS, SpeechRequestError, encode, parse_speech_request
+from TTS.tts.utils.text.control_chars import strip_control_characters
 from TTS.tts.utils.text.tokenizer import UnknownCharacterError
 from TTS.utils.synthesizer import SynthesisCancelled, SynthesisError
 from TTS.utils.wav_stream import PcmEncoder, wav_header
@@ -459,6 +460,7 @@ class Handler(BaseHTTPRequestHandler):
         """``/api/tts``: the whole wav, or a stream (``stream=true`` or ``events``)."""
         kind = stream_flag(params.get("stream", ""))
         self.server.check_params(params)
+        self._warn_control_characters(params["text"])
         try:
             with self.server.queue.admit():
                 if kind is None:
@@ -522,6 +524,13 @@ class Handler(BaseHTTPRequestHandler):
         finally:
             pieces.close()
 
+    def _warn_control_characters(self, text: str) -> None:
+        """Tell the client, in a header, which control characters were removed (the log says it too)."""
+        removed = strip_control_characters(text)[1]
+        if removed:
+            codes = ", ".join(f"U+{ord(char):04X}" for char in dict.fromkeys(removed))
+            self.extra_headers["X-TTS-Warning"] = f"removed {len(removed)} control character(s) from the text: {codes}"
+
     def _chunk(self, data: bytes) -> None:
         self.wfile.write(f"{len(data):X}\r\n".encode() + data + b"\r\n")
         self.wfile.flush()
@@ -545,6 +554,7 @@ class Handler(BaseHTTPRequestHandler):
             finally:
                 self.server.read_deadlines.done(self.connection)
             speech = parse_speech_request(body, api.speakers or [], hasattr(api.synthesizer.tts_model, "length_scale"))
+            self._warn_control_characters(speech.text)
             try:
                 self.server.check_text(speech.text)
             except RequestError as err:
