@@ -698,7 +698,7 @@ class Handler(BaseHTTPRequestHandler):
         """The base class's errors (unknown method, URL too long, bad request line) as one line of plain text."""
         status = HTTPStatus(code)
         if status == HTTPStatus.NOT_IMPLEMENTED and self.command:
-            message = f"method {self.command} is not supported: GET (/, /details, /api/tts) or POST (/api/tts)"
+            message = f"method {self.command} is not supported: GET (/, /details, /api/tts) or POST (/api/tts, /v1/audio/speech)"
         elif status == HTTPStatus.REQUEST_URI_TOO_LONG:
             message = "URL too long: send long text by POST (JSON, form or text/plain body)"
         self.log_error("code %d, message %s", code, message)
