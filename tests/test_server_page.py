@@ -64,7 +64,9 @@ def test_type_speak_play_progress_and_download(page, server, tmp_path):
     duration = page.evaluate(
         """async () => {
             const audio = document.getElementById("audio");
-            if (!(audio.duration > 0)) await new Promise((ok) => audio.addEventListener("loadedmetadata", ok, {once: true}));
+            if (!(audio.duration > 0)) {
+                await new Promise((ok) => audio.addEventListener("loadedmetadata", ok, {once: true}));
+            }
             await audio.play();
             await new Promise((ok) => setTimeout(ok, 200));
             return {duration: audio.duration, error: audio.error && audio.error.code, time: audio.currentTime};

@@ -29,7 +29,7 @@ class QueueFull(Exception):
 
 
 class SynthesisQueue:
-    """At most ``max_queue`` requests admitted (waiting or running); one synthesis at a time unless not ``exclusive``."""
+    """At most ``max_queue`` requests admitted (waiting or running); one synthesis at a time when ``exclusive``."""
 
     def __init__(self, max_queue: int, *, exclusive: bool = True) -> None:
         self.max_queue = max_queue

@@ -85,6 +85,7 @@ ALLOWED_METHODS = {
     "/v1/audio/speech": "POST, OPTIONS",
 }
 ENDPOINTS = "/, /api/tts, /details, /v1/audio/speech"
+POST_PATHS = "/api/tts, /v1/audio/speech"
 PAGE = (Path(__file__).parent / "index.html").read_text(encoding="utf-8")
 # what a client did wrong: status 400 with the message
 REQUEST_ERRORS = (SynthesisError, UnknownCharacterError)
@@ -698,7 +699,7 @@ class Handler(BaseHTTPRequestHandler):
         """The base class's errors (unknown method, URL too long, bad request line) as one line of plain text."""
         status = HTTPStatus(code)
         if status == HTTPStatus.NOT_IMPLEMENTED and self.command:
-            message = f"method {self.command} is not supported: GET (/, /details, /api/tts) or POST (/api/tts, /v1/audio/speech)"
+            message = f"method {self.command} is not supported: GET (/, /details, /api/tts) or POST ({POST_PATHS})"
         elif status == HTTPStatus.REQUEST_URI_TOO_LONG:
             message = "URL too long: send long text by POST (JSON, form or text/plain body)"
         self.log_error("code %d, message %s", code, message)
