@@ -8,8 +8,8 @@
 - ``response_format``: ``wav``, ``flac`` or ``pcm`` (raw 16-bit little-endian mono at the
   model's sample rate, ``X-Sample-Rate`` says which); ``mp3``, ``opus`` and ``aac`` are refused by
   name, since no encoder for them is installed. The default is ``wav`` (OpenAI's is ``mp3``).
-- ``speed`` other than 1 needs a model with a speaking rate (``length_scale``); Tacotron2 has
-  none, so it is an error naming the field.
+- ``speed`` other than 1 needs a model with a speaking rate (Glow-TTS's ``length_scale``);
+  the models here (Tacotron2) have none, so it is an error naming the field, never ignored.
 
 Errors are OpenAI's shape, ``{"error": {"message", "type", "param", "code"}}``, so that its
 clients show the message.
@@ -47,7 +47,7 @@ class SpeechRequest(NamedTuple):
     speed: float
 
 
-def parse_speech_request(body: bytes, speakers: List[str], has_speaking_rate: bool) -> SpeechRequest:
+def parse_speech_request(body: bytes, speakers: List[str], model_kind: str) -> SpeechRequest:
     """The fields of a speech request body; ``SpeechRequestError`` naming the field that is wrong."""
     try:
         data: Any = json.loads(body)
@@ -80,9 +80,9 @@ def parse_speech_request(body: bytes, speakers: List[str], has_speaking_rate: bo
         speed = 1.0
     if isinstance(speed, bool) or not isinstance(speed, (int, float)) or not 0.25 <= speed <= 4.0:
         raise SpeechRequestError(f"speed: expected a number from 0.25 to 4.0, got {speed!r}", "speed")
-    if speed != 1.0 and not has_speaking_rate:
+    if speed != 1.0:  # no model here has a speaking rate (``length_scale``) to map it to
         raise SpeechRequestError(
-            f"speed {speed:g}: this model (Tacotron2) has no speaking rate; leave speed out or send 1.0", "speed"
+            f"speed {speed:g}: this model ({model_kind}) has no speaking rate; leave speed out or send 1.0", "speed"
         )
     return SpeechRequest(text, speaker, response_format, float(speed))
 

@@ -554,7 +554,7 @@ class Handler(BaseHTTPRequestHandler):
                 body = self._read_body()
             finally:
                 self.server.read_deadlines.done(self.connection)
-            speech = parse_speech_request(body, api.speakers or [], hasattr(api.synthesizer.tts_model, "length_scale"))
+            speech = parse_speech_request(body, api.speakers or [], type(api.synthesizer.tts_model).__name__)
             self._warn_control_characters(speech.text)
             try:
                 self.server.check_text(speech.text)
