@@ -30,7 +30,9 @@ warning; a request's audio is limited by ``--max_audio_seconds`` besides its cha
 Load: the listen backlog takes bursts (``LISTEN_BACKLOG``); at most ``--max_queue`` requests wait
 for the model, one more is answered 503 with ``Retry-After``; at most ``--max_connections`` are
 open (one more gets 503 at once); a request must be read within ``--request_timeout`` seconds;
-the synthesis for a client that went away stops at the next sentence.
+the synthesis for a client that went away stops at the next sentence (a client that half-closes
+its socket after sending counts as gone). ``--batch_requests`` synthesises concurrent requests
+together, their sentences decoded in shared batches (``TTS.server.batching``).
 
 Origin: a request a web page of another origin sends (its ``Origin`` header is not this server's)
 is refused with 403, unless ``--allow_origin`` lists that origin: this is a local service that
