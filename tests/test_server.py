@@ -132,7 +132,7 @@ def test_a_bug_answers_500_and_the_server_keeps_serving(server, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(server.api, "tts", broken)
+    monkeypatch.setattr(server.api, "tts_stream", broken)
     status, _, body = request(tts_url(server, text="Hello.", speaker_id="bo"))
     assert status == 500 and b"internal error" in body and b"boom" not in body
     monkeypatch.undo()
@@ -290,7 +290,7 @@ def test_utf8_text_arrives_intact_whether_percent_encoded_raw_or_in_the_header(s
         seen.append(text)
         raise SynthesisError("recorded")
 
-    monkeypatch.setattr(server.api, "tts", record)
+    monkeypatch.setattr(server.api, "tts_stream", record)
     request(f"{server.url}/api/tts?text=caf%C3%A9.&speaker_id=bo")
     raw_request(server, "GET /api/tts?text=café.&speaker_id=bo HTTP/1.1\r\nHost: x\r\n\r\n".encode())
     raw_request(server, "GET /api/tts?speaker_id=bo HTTP/1.1\r\nHost: x\r\ntext: café.\r\n\r\n".encode())

@@ -15,6 +15,7 @@ flags that would be ignored, 141 (quietly) when the reader of a listing closes t
 
 import argparse
 import codecs
+import itertools
 import json
 import logging
 import math
@@ -36,6 +37,7 @@ from TTS.utils.manage import MANAGER_ERRORS, ModelManager
 from TTS.utils.restore import RestoreError
 from TTS.utils.synthesizer import SynthesisError, UnknownDeviceError, output_path_problem
 from TTS.utils.synthesizer import parse_device as _parse_device
+from TTS.utils.wav_stream import pcm_pieces, wav_header
 
 logger = logging.getLogger("TTS.bin.synthesize")
 
@@ -350,6 +352,30 @@ def list_speakers(api: TTS) -> int:
     return 0
 
 
+def stream_to_stdout(api: TTS, args: argparse.Namespace, speed: Optional[float] = None) -> int:
+    """``--pipe_out`` alone: a wav header for an unknown length, then each sentence's samples as they come.
+
+    A player reading the pipe (``| aplay``) starts after the first sentence (decoded one by one, not
+    in batches of ``CLI_BATCH_SIZE``: batches would wait for the longest sentence). The samples are 16-bit
+    PCM with the gain set by the first sentence (``TTS.utils.wav_stream``); with ``--out_path`` too,
+    the whole wav is written to both at the end instead, as before.
+    """
+    pieces = api.tts_stream(  # first audio soonest
+        args.text, speaker=args.speaker_idx, language=args.language_idx, speed=speed
+    )
+    first = next(pieces)  # the text's errors before any byte is written
+    out = sys.stdout.buffer
+    try:
+        out.write(wav_header(api.output_sample_rate))
+        for pcm in pcm_pieces(itertools.chain([first], pieces)):
+            out.write(pcm)
+            out.flush()
+    except OSError as err:
+        pieces.close()
+        raise SynthesisError(f"cannot write to stdout: {err.strerror or err}") from None
+    return 0
+
+
 def synthesise(api: TTS, args: argparse.Namespace) -> int:
     if args.speaker_idx and not api.speakers:
         raise SynthesisError("--speaker_idx: the model has no speakers (single-speaker model)")
@@ -363,6 +389,8 @@ def synthesise(api: TTS, args: argparse.Namespace) -> int:
         if not (args.length_scale > 0 and math.isfinite(args.length_scale)):
             raise SynthesisError(f"--length_scale must be a positive number, got {args.length_scale}")
         speed = model.length_scale / args.length_scale
+    if args.pipe_out and out_path is None:
+        return stream_to_stdout(api, args, speed)
     wav = api.tts(
         args.text, speaker=args.speaker_idx, language=args.language_idx, batch_size=CLI_BATCH_SIZE, speed=speed
     )

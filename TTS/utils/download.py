@@ -132,7 +132,7 @@ def fetch_file(
             if response.status_code != 200:
                 raise ModelDownloadError(f"could not download {url}: HTTP {response.status_code} {response.reason}")
             length = response.headers.get("Content-Length")
-            expected_bytes = int(length) if length and length.isdigit() else None
+            expected_bytes = int(length) if length and length.isascii() and length.isdigit() else None  # not "²"
             _check_room(url, destination.parent, expected_bytes)
             with (
                 open(destination, "xb") as out,

@@ -22,9 +22,10 @@ import os
 import secrets
 import shutil
 import tempfile
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, BinaryIO, List, NamedTuple, Optional, Sequence, Tuple, Union
+from typing import Any, BinaryIO, Callable, Iterator, List, NamedTuple, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
@@ -34,6 +35,7 @@ from TTS.config import MODEL_CONFIGS, ConfigError, config_from_dict, read_config
 from TTS.tts.models import MODELS as TTS_MODELS
 from TTS.tts.models import setup_model
 from TTS.tts.models.glow_tts import OutputTooLongError
+from TTS.tts.utils.text.control_chars import remove_control_characters, strip_control_characters
 from TTS.tts.utils.text.sentences import is_speakable, split_into_sentences
 from TTS.utils.audio import AudioProcessor
 from TTS.utils.audio.numpy_transforms import AudioError
@@ -51,6 +53,9 @@ PathLike = Union[str, Path]
 MAX_SECONDS_PER_TOKEN = 0.25
 #: Lowest step limit of a sentence, in seconds of audio.
 MIN_SECONDS_PER_SENTENCE = 0.5
+#: Least audio a token gives (a fast reader's pace): a text whose tokens alone promise more than a
+#: request's ``max_audio_seconds`` is refused before it is decoded.
+MIN_SECONDS_PER_TOKEN = 0.04
 #: Silence put between the sentences of a text, in seconds.
 SENTENCE_PAUSE_S = 0.3
 #: How ``Synthesizer.tts`` reports a sentence whose decoding did not end by its stop token (a
@@ -70,6 +75,19 @@ DEVICES = "cpu, cuda, cuda:N or mps"
 
 class SynthesisError(ValueError):
     """Text that cannot be synthesised, or a model that cannot be used; the message is one line."""
+
+
+class AudioLimitError(SynthesisError):
+    """A request whose audio would be longer than its ``max_audio_seconds``."""
+
+
+class SynthesisCancelled(Exception):
+    """The caller's ``should_stop`` asked to stop (a client that went away); not an error of the text."""
+
+
+def _check_stop(should_stop: Optional[Callable[[], bool]]) -> None:
+    if should_stop is not None and should_stop():
+        raise SynthesisCancelled("synthesis cancelled between sentences")
 
 
 class UnsupportedVocoderError(SynthesisError):
@@ -584,6 +602,9 @@ class Synthesizer(nn.Module):
         language_name: Optional[str] = None,
         split_sentences: bool = True,
         batch_size: int = 1,
+        *,
+        max_audio_seconds: Optional[float] = None,
+        should_stop: Optional[Callable[[], bool]] = None,
     ) -> List[float]:
         """Synthesise ``text``; returns the waveform as a list of samples at ``output_sample_rate``.
 
@@ -597,14 +618,137 @@ class Synthesizer(nn.Module):
             Synthesise sentence by sentence (recommended: Tacotron2 drifts over long inputs).
         batch_size:
             Sentences decoded together; the audio is the same as one by one, faster on a CPU.
+        max_audio_seconds, should_stop:
+            See ``tts_stream``.
 
         Raises
         ------
         SynthesisError
-            Empty or unspeakable text, an unknown speaker or language.
+            Empty or unspeakable text, an unknown speaker or language, audio over ``max_audio_seconds``.
+        SynthesisCancelled
+            ``should_stop`` answered True.
         """
+        pieces = list(
+            self.tts_stream(
+                text,
+                speaker_name,
+                language_name,
+                split_sentences,
+                batch_size,
+                max_audio_seconds=max_audio_seconds,
+                should_stop=should_stop,
+            )
+        )
+        return np.concatenate(pieces).tolist()
+
+    def tts_stream(
+        self,
+        text: str,
+        speaker_name: Optional[str] = None,
+        language_name: Optional[str] = None,
+        split_sentences: bool = True,
+        batch_size: int = 1,
+        *,
+        max_audio_seconds: Optional[float] = None,
+        should_stop: Optional[Callable[[], bool]] = None,
+        decoder: Optional[Callable[..., List[DecodedSentence]]] = None,
+    ) -> Iterator[np.ndarray]:
+        """The waveform of ``text`` sentence by sentence, each piece yielded as soon as it is vocoded.
+
+        With ``batch_size`` 1 the first sentence is decoded alone (its audio comes after it), the
+        others a few at a time; with ``batch_size`` > 1 all are decoded first, batched as ``tts``
+        does, and then vocoded in order. Each piece after the first starts with the pause between
+        sentences, so the pieces joined are ``tts(text)`` sample for sample. Griffin-Lim's starting
+        phases are seeded from each sentence's tokens: the same request gives the same audio.
+        The text, speaker and language are checked before the first piece (errors are raised by
+        the first ``next``).
+
+        Parameters
+        ----------
+        max_audio_seconds:
+            Longest audio the request may give: refused before decoding when the tokens alone
+            promise more (``MIN_SECONDS_PER_TOKEN`` each), and stopped while decoding when the
+            decoded sentences reach it.
+        should_stop:
+            Asked between sentences; True ends the synthesis with ``SynthesisCancelled`` (a server
+            whose client went away).
+        decoder:
+            Called instead of ``synthesize_mels`` (same arguments) for the sentences decoded one
+            by one: a server decodes the sentences of concurrent requests together through it.
+
+        Shapes
+        ------
+        yields: (T_i,) float arrays at ``output_sample_rate``.
+        """
+        text = remove_control_characters(text)
         language = self._language(language_name)
         speaker_id = self._speaker_id(speaker_name)
+        spoken, token_ids = self._sentences(text, language, split_sentences)
+        if max_audio_seconds is not None:
+            self._check_audio_estimate(token_ids, max_audio_seconds)
+        pause = np.zeros(int(SENTENCE_PAUSE_S * self.output_sample_rate))
+        # Griffin-Lim is numpy work on one core per spectrogram: with several torch threads allowed,
+        # that many sentences are inverted at once in threads (the FFTs release the GIL)
+        workers = torch.get_num_threads() if self.vocoder_model is None else 1
+        pool = ThreadPoolExecutor(workers) if workers > 1 and len(spoken) > 1 else None
+        seconds = 0.0
+        try:
+            for group in self._decode_groups(len(spoken), batch_size, workers):
+                _check_stop(should_stop)
+                if batch_size == 1:  # one by one: a sentence's mel does not depend on the others
+                    if decoder is not None:
+                        mels = decoder([token_ids[i] for i in group], speaker_id)
+                    else:
+                        mels = [self.synthesize_mels([token_ids[i]], speaker_id)[0] for i in group]
+                    if len(spoken) > 1:  # long text: progress for `tts -v`
+                        logger.info("decoded %d of %d sentences", group[-1] + 1, len(spoken))
+                else:
+                    mels = self.synthesize_mels([token_ids[i] for i in group], speaker_id, batch_size)
+                for index, decoded in zip(group, mels):
+                    self._check_decoded(spoken[index], decoded)
+                if max_audio_seconds is not None:
+                    seconds += sum(self._mel_seconds(decoded.mel) for decoded in mels)
+                    seconds += SENTENCE_PAUSE_S * sum(1 for index in group if index)
+                    if seconds > max_audio_seconds:
+                        raise AudioLimitError(
+                            f"audio over the limit of {max_audio_seconds:g} s (max_audio_seconds) after "
+                            f"{group[-1] + 1} of {len(spoken)} sentences; send a shorter text"
+                        )
+                draws = [self._phase_draw(token_ids[i], speaker_id, d.mel) for i, d in zip(group, mels)]
+                mel_list = [decoded.mel for decoded in mels]
+                wavs = pool.map(self.vocode, mel_list, draws) if pool else map(self.vocode, mel_list, draws)
+                for index, wav in zip(group, wavs):
+                    wav = self._trim(wav)
+                    yield np.concatenate([pause, wav]) if index else wav
+                    if index + 1 < len(spoken):
+                        _check_stop(should_stop)
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+
+    @staticmethod
+    def _decode_groups(count: int, batch_size: int, workers: int) -> List[List[int]]:
+        """Sentence indices decoded (and then vocoded) together, in text order.
+
+        ``batch_size`` > 1: all of them in one ``synthesize_mels`` call (its batches by length), as
+        ever. One by one: the first alone, so that its audio comes first, then ``workers`` at a time
+        (Griffin-Lim in threads); a sentence decoded alone gives the same mel in any group.
+        """
+        if batch_size > 1:
+            return [list(range(count))]
+        return [[0]] + [list(range(i, min(i + workers, count))) for i in range(1, count, workers)]
+
+    def speakable_sentences(
+        self, text: str, language_name: Optional[str] = None, split_sentences: bool = True
+    ) -> List[str]:
+        """The sentences ``tts_stream`` would yield one piece each for (a progress total); errors as ``tts``."""
+        language = self._language(language_name)
+        return self._sentences(strip_control_characters(text)[0], language, split_sentences, warn=False)[0]
+
+    def _sentences(
+        self, text: str, language: Optional[str], split_sentences: bool, warn: bool = True
+    ) -> Tuple[List[str], List[List[int]]]:
+        """The speakable sentences of ``text`` and their token ids; ``SynthesisError`` when there are none."""
         if split_sentences:
             sentences = split_into_sentences(text, language)
         else:
@@ -626,26 +770,47 @@ class Synthesizer(nn.Module):
             raise SynthesisError(
                 f"nothing to synthesise: no character of the text is in the model's vocabulary (unknown: {chars})"
             )
-        for sentence in skipped:
+        for sentence in skipped if warn else ():
             logger.warning("skipping sentence %r: none of its characters is in the model's vocabulary", sentence)
-        mels = self.synthesize_mels(token_ids, speaker_id, batch_size)
-        for sentence, decoded in zip(spoken, mels):
-            if not np.isfinite(decoded.mel).all():  # fp16 overflow on a GPU, say: Griffin-Lim would fail deep inside
-                raise SynthesisError(
-                    f"the model's output for {sentence!r} holds NaN or infinite values "
-                    f"(device {self.device}, {next(self.tts_model.parameters()).dtype}); try --device cpu"
-                )
-            if not decoded.stop_reached:
-                logger.warning(STEP_LIMIT_WARNING, decoded.mel.shape[0], sentence)
-            elif decoded.text_end_stop:
-                logger.info(TEXT_END_NOTE, sentence, decoded.mel.shape[0])
-        pause = np.zeros(int(SENTENCE_PAUSE_S * self.output_sample_rate))
-        pieces: List[np.ndarray] = []
-        for wav in self.vocode_all([decoded.mel for decoded in mels]):
-            if pieces:
-                pieces.append(pause)
-            pieces.append(self._trim(wav))
-        return np.concatenate(pieces).tolist()
+        return spoken, token_ids
+
+    def _check_decoded(self, sentence: str, decoded: DecodedSentence) -> None:
+        if not np.isfinite(decoded.mel).all():  # fp16 overflow on a GPU, say: Griffin-Lim would fail deep inside
+            raise SynthesisError(
+                f"the model's output for {sentence!r} holds NaN or infinite values "
+                f"(device {self.device}, {next(self.tts_model.parameters()).dtype}); try --device cpu"
+            )
+        if not decoded.stop_reached:
+            logger.warning(STEP_LIMIT_WARNING, decoded.mel.shape[0], sentence)
+        elif decoded.text_end_stop:
+            logger.info(TEXT_END_NOTE, sentence, decoded.mel.shape[0])
+
+    def _mel_seconds(self, mel: np.ndarray) -> float:
+        ap = self.tts_model.ap
+        return mel.shape[0] * ap.hop_length / ap.sample_rate
+
+    def estimated_seconds(self, token_ids: Sequence[Sequence[int]]) -> float:
+        """The least audio the tokenised sentences will give (``MIN_SECONDS_PER_TOKEN`` each, blanks not counted)."""
+        tokens = sum(len(ids) for ids in token_ids)
+        if self.tts_model.tokenizer.add_blank:
+            tokens //= 2
+        return tokens * MIN_SECONDS_PER_TOKEN + SENTENCE_PAUSE_S * (len(token_ids) - 1)
+
+    def _check_audio_estimate(self, token_ids: Sequence[Sequence[int]], max_audio_seconds: float) -> None:
+        estimate = self.estimated_seconds(token_ids)
+        if estimate > max_audio_seconds:
+            raise AudioLimitError(
+                f"text too long for the limit of {max_audio_seconds:g} s of audio (max_audio_seconds): "
+                f"it would give at least {estimate:.0f} s; send a shorter text"
+            )
+
+    def _phase_draw(self, token_ids: Sequence[int], speaker_id: Optional[int], mel: np.ndarray) -> Optional[np.ndarray]:
+        """Griffin-Lim's starting phases for a sentence, seeded from its tokens and speaker (None with a vocoder)."""
+        if self.vocoder_model is not None:
+            return None
+        key = np.asarray([-1 if speaker_id is None else speaker_id, *token_ids], dtype=np.int64).tobytes()
+        rng = np.random.default_rng(zlib.crc32(key))
+        return rng.random((self.tts_model.ap.fft_size // 2 + 1, mel.shape[0]))
 
     def vocode_all(self, mels: Sequence[np.ndarray]) -> List[np.ndarray]:
         """Waveforms of several mel spectrograms, equal to ``[vocode(mel) for mel in mels]``.

@@ -6,6 +6,10 @@ Coqui checkpoints see the text they were trained on: no "and" inside numbers
 ("one hundred one"), numbers from 1001 to 2999 read as years ("nineteen
 ninety-nine", "two thousand five"), grouping commas kept between the thousands
 groups of large numbers ("one million, two hundred ...").
+
+A run of more than ``MAX_NUMBER_DIGITS`` digits (an account number, a hash, a pasted
+constant) has no reading as an amount that a listener could follow, and ``num2words`` fails
+past 306 digits: it is read digit by digit ("one two three ...").
 """
 
 import re
@@ -21,6 +25,10 @@ CURRENCIES: Dict[str, Tuple[str, str, str, str]] = {
     "¥": ("yen", "yen", "sen", "sen"),
 }
 
+#: Longest run of digits read as an amount (up to the decillions); longer runs are read digit by digit.
+MAX_NUMBER_DIGITS = 36
+DIGIT_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+_LONG_DIGITS_RE = re.compile(r"\d{%d,}" % (MAX_NUMBER_DIGITS + 1))
 _SCALES = "thousand|million|billion|trillion"
 _GROUPED_NUMBER_RE = re.compile(r"(?<!\d)\d{1,3}(?:,\d{3})+(?!\d)")
 _CURRENCY_RE = re.compile(
@@ -31,6 +39,16 @@ _DECIMAL_RE = re.compile(r"(?<![\w.])(-?)(\d+)\.(\d+)")
 _ORDINAL_RE = re.compile(r"\b(\d+)(st|nd|rd|th)\b", re.IGNORECASE)
 # a minus sign only where it cannot be a hyphen or a range ("covid-19", "2-3")
 _NUMBER_RE = re.compile(r"(?<![\w-])-?\d+|\d+")
+
+
+def digit_by_digit(digits: str) -> str:
+    """ "2024" -> "two zero two four": the reading of a digit run too long to say as a number."""
+    return " ".join(DIGIT_WORDS[int(digit)] for digit in digits)
+
+
+def _spell_long_digit_runs(text: str) -> str:
+    """Runs of more than ``MAX_NUMBER_DIGITS`` digits as digit words, set apart by spaces."""
+    return _LONG_DIGITS_RE.sub(lambda m: f" {digit_by_digit(m.group(0))} ", text)
 
 
 def cardinal(number: int) -> str:
@@ -107,9 +125,11 @@ def normalize_numbers(text: str) -> str:
 
     Grouping commas go first ("1,000" -> "1000"), then currency ("$5.50" -> "5
     dollars 50 cents"), decimals, ordinals ("1st" -> "first") and the remaining
-    integers. A "%" sign is left in place (see ``expand_percent``).
+    integers. Runs of more than ``MAX_NUMBER_DIGITS`` digits are read digit by digit. A "%" sign is
+    left in place (see ``expand_percent``).
     """
     text = _GROUPED_NUMBER_RE.sub(lambda m: m.group(0).replace(",", ""), text)
+    text = _spell_long_digit_runs(text)
     text = _CURRENCY_RE.sub(_expand_currency, text)
     text = _DECIMAL_RE.sub(_expand_decimal, text)
     text = _ORDINAL_RE.sub(lambda m: ordinal(int(m.group(1))), text)
@@ -225,6 +245,7 @@ def normalize_numbers_plus(text: str) -> str:
     "€2.5bn" -> "2.5 billion euros") and ranges ("5-10" -> "5 to 10"). Digits are left for
     ``normalize_numbers``.
     """
+    text = _spell_long_digit_runs(text)
     text = _DECADE_RE.sub(_expand_decade, text)
     text = _MONEY_SCALE_RE.sub(_expand_money_scale, text)
     text = _RANGE_RE.sub(r"\1 to \2", text)
