@@ -329,8 +329,17 @@ def test_model_manager_coqui_forms(offline, tmp_path):
 
 def test_tts_api_coqui_forms(offline, tmp_path):
     tts = TTS(DEFAULT, progress_bar=False)  # positional model name, as Coqui's docs write it
-    model_path, config_path, _ = ModelManager(progress_bar=False).download_model(DEFAULT)
-    by_path = TTS(model_path=model_path, config_path=config_path, progress_bar=False, gpu=False)
+    manager = ModelManager(progress_bar=False)
+    model_path, config_path, item = manager.download_model(DEFAULT)
+    vocoder_path, vocoder_config_path, _ = manager.download_model(item["default_vocoder"])  # as the name brings
+    by_path = TTS(
+        model_path=model_path,
+        config_path=config_path,
+        vocoder_path=vocoder_path,
+        vocoder_config_path=vocoder_config_path,
+        progress_bar=False,
+        gpu=False,
+    )
     assert tts.list_models() == TTS.list_models()  # instance (Coqui >= 0.22) and static forms
     np.random.seed(0)
     expected = by_path.tts("Hi.")
