@@ -281,3 +281,15 @@ def test_tts_cli_length_scale(glow_files, tmp_path):
         assert result.returncode == 0, result.stderr[-2000:]
         lengths[scale] = sf.info(str(out)).frames
     assert lengths["2"] > 1.5 * lengths["1"]
+
+
+def test_coqui_recipe_call_form():
+    from TTS.tts.utils.text.tokenizer import TTSTokenizer
+    from TTS.utils.audio import AudioProcessor
+
+    config = toy_config()
+    ap = AudioProcessor.init_from_config(config)
+    tokenizer, config = TTSTokenizer.init_from_config(config)
+    model = GlowTTS(config, ap, tokenizer, speaker_manager=None)
+    assert model.ap is ap and model.tokenizer is tokenizer and model.speaker_manager is None
+    assert model.encoder.emb.num_embeddings == tokenizer.characters.num_chars
