@@ -15,22 +15,9 @@ from TTS.utils.manage import ModelManager
 from TTS.utils.model_registry import REGISTRY_PATH, iter_models, load_registry
 from TTS.utils.synthesizer import SynthesisError
 
-from test_synthesizer import write_toy_model
+from helpers.toy_models import write_toy_model
 
-
-@pytest.fixture(autouse=True)
-def _isolated_zoo(monkeypatch, tmp_path):
-    """The packaged registry and an empty model cache, whatever the environment says."""
-    monkeypatch.delenv("TTS_MODELS_FILE", raising=False)
-    monkeypatch.setenv("TTS_HOME", str(tmp_path / "home"))
-
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("isolated_zoo", "one_thread")
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 import soundfile as sf
 import torch
-from corpus_utils import make_ljspeech_corpus
-from toy_models import TOY_TACOTRON2_WIDTHS
+from helpers.corpus import make_ljspeech_corpus
+from helpers.toy_models import TOY_TACOTRON2_WIDTHS
 
 from TTS.api import TTS
 from TTS.config import ConfigError, config_from_dict, load_config
@@ -34,10 +34,7 @@ FIXTURE = "b_tacotron2_r2"  # plain Tacotron2, graphemes: no espeak needed
 STEPS = 12  # decoder steps of the inference comparisons (the fixture's random weights never stop)
 DEFAULT = "tts_models/en/kumo/tacotron2-DDC"  # the registry's default model, shipped in the package
 
-
-@pytest.fixture(autouse=True)
-def _one_thread(one_thread_and_seed):
-    yield
+pytestmark = pytest.mark.usefixtures("one_thread_and_seed")
 
 
 @pytest.fixture(scope="module")

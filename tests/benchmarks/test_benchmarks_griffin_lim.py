@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 SIGNALS = ("chirp", "speech_like", "noise_bursts")
 SCRIPT = REPO_ROOT / "benchmarks" / "griffin_lim.py"
 ROW = re.compile(

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 import torch
-from corpus_utils import KUMO_RECIPE, last_checkpoint, make_ljspeech_corpus, run_folder, run_script, toy_args
+from helpers.corpus import KUMO_RECIPE, last_checkpoint, make_ljspeech_corpus, run_folder, run_script, toy_args
 
 from TTS.tts.configs.tacotron2_config import Tacotron2Config
-from corpus_utils import load_script
+from helpers.corpus import load_script
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 BENCHMARK = REPO_ROOT / "benchmarks" / "finetune_vs_scratch.py"
 
 

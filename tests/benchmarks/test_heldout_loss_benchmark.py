@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from test_synthesizer import write_toy_model
-from corpus_utils import load_script
+from helpers.toy_models import write_toy_model
+from helpers.corpus import load_script
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_RATE = 22050
 TEXTS = ["Hello there.", "It was 5 o'clock.", "Dr. Smith left early, didn't he?", "Yes."]
 

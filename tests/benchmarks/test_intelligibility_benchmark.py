@@ -10,9 +10,9 @@ import pytest
 import soundfile as sf
 
 from TTS.utils.synthesizer import STEP_LIMIT_WARNING, TEXT_END_NOTE
-from corpus_utils import load_script
+from helpers.corpus import load_script
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_RATE = 22050
 
 

@@ -15,9 +15,9 @@ import pytest
 import soundfile as sf
 
 from TTS.utils.espeak_voice import EspeakVoice
-from corpus_utils import load_script
+from helpers.corpus import load_script
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_MODEL_CONFIG = REPO_ROOT / "TTS" / ".models" / "tts_models--en--kumo--tacotron2-DDC" / "config.json"
 SCRIPT = REPO_ROOT / "benchmarks" / "speaker_similarity.py"
 VOICE_A, VOICE_B = "en-us", "en-us+f3"

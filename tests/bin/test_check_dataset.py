@@ -144,7 +144,7 @@ def test_config_problem_from_the_command_line_has_no_traceback(tmp_path):
     (tmp_path / "bad.json").write_text("{oops", encoding="utf-8")
     result = subprocess.run(
         [sys.executable, "-m", "TTS.bin.check_dataset", "--config_path", str(tmp_path / "bad.json")],
-        cwd=Path(__file__).resolve().parents[1],
+        cwd=Path(__file__).resolve().parents[2],
         capture_output=True,
         text=True,
         timeout=120,

@@ -1,21 +1,15 @@
 """The ``tts`` command: every flag, exit codes and one-line errors, and the zoo workflow end to end.
 
-Most cases call ``main(argv)`` in-process on a toy Tacotron2 (see ``test_synthesizer.write_toy_model``);
+Most cases call ``main(argv)`` in-process on a toy Tacotron2 (see ``helpers.toy_models.write_toy_model``);
 ``--pipe_out`` runs the real command in a subprocess, and the zoo test downloads from a local HTTP
 server started by the test.
 """
 
-import functools
-import http.server
 import io
 import json
-import logging
 import shutil
 import subprocess
 import sys
-import threading
-import zipfile
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -29,60 +23,10 @@ from TTS.config.shared_configs import BaseAudioConfig
 from TTS.utils.model_registry import REGISTRY_PATH, iter_models, load_registry
 from TTS.utils.synthesizer import Synthesizer
 
-from test_synthesizer import standin_vocoder, write_toy_model  # noqa: F401 - standin_vocoder is a fixture
+from helpers.cli import one_error_line, release_zip
+from helpers.toy_models import write_toy_model
 
-
-@pytest.fixture(autouse=True)
-def _isolated_zoo(monkeypatch, tmp_path):
-    """The packaged registry and an empty model cache, whatever the environment says."""
-    monkeypatch.delenv("TTS_MODELS_FILE", raising=False)
-    monkeypatch.setenv("TTS_HOME", str(tmp_path / "home"))
-
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
-@pytest.fixture
-def cli(capsys):
-    """Run ``tts`` in-process: returns (exit code, stdout, stderr); logging is restored afterwards."""
-    root, package = logging.getLogger(), logging.getLogger("TTS")
-    saved = (root.handlers[:], root.level, package.level)
-
-    def run(*argv: str):
-        code = main([str(a) for a in argv])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    yield run
-    logging.captureWarnings(False)
-    root.handlers[:] = saved[0]
-    root.setLevel(saved[1])
-    package.setLevel(saved[2])
-
-
-@pytest.fixture
-def toy_files(tmp_path):
-    """A single-speaker toy model whose stop token fires at step 2 (no step-limit warning)."""
-    model_path, config_path = write_toy_model(tmp_path / "toy", stop_threshold=0.0)
-    return ["--model_path", model_path, "--config_path", config_path]
-
-
-@pytest.fixture
-def speaker_files(tmp_path):
-    model_path, config_path = write_toy_model(tmp_path / "multi", speakers=["ada", "bo"], stop_threshold=0.0)
-    return ["--model_path", model_path, "--config_path", config_path]
-
-
-def one_error_line(err: str) -> str:
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith("tts: error: ")
-    return lines[0]
+pytestmark = pytest.mark.usefixtures("isolated_zoo", "one_thread")
 
 
 # ---------------------------------------------------------------------------- listing
@@ -245,7 +189,7 @@ def test_device_and_progress_bar_flags(cli, toy_files, tmp_path):
         assert code == 1 and "not available" in one_error_line(err)
 
 
-def test_vocoder_path(cli, toy_files, standin_vocoder, tmp_path):  # noqa: F811 - the imported fixture
+def test_vocoder_path(cli, toy_files, standin_vocoder, tmp_path):
     vocoder_path, vocoder_config = standin_vocoder(BaseAudioConfig(sample_rate=16000))
     code, _, _ = cli(
         *toy_files, "--text", "Hello.", "--vocoder_path", vocoder_path, "--vocoder_config_path", vocoder_config,
@@ -300,39 +244,6 @@ def test_usage_errors(cli, toy_files):
 
 
 # ---------------------------------------------------------------------------- the zoo, end to end
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
-
-
-@pytest.fixture
-def zoo(tmp_path, monkeypatch):
-    """A local model zoo: an HTTP server on 127.0.0.1 serving ``www/``; ``TTS_HOME`` in tmp_path."""
-    www = tmp_path / "www"
-    www.mkdir()
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(www)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    monkeypatch.setenv("TTS_HOME", str(tmp_path / "home"))
-    state = {"running": True}
-
-    def stop() -> None:
-        if state["running"]:
-            server.shutdown()
-            server.server_close()
-            state["running"] = False
-
-    yield www, f"http://127.0.0.1:{server.server_port}", stop
-    stop()
-
-
-def release_zip(path: Path, files) -> None:
-    """A zip in Coqui's release layout: config.json and model_file.pth at the top."""
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as archive:
-        for name, source in files.items():
-            archive.write(source, name)
-
-
 @pytest.mark.slow
 def test_zoo_model_downloads_then_runs_from_the_cache(
     cli, zoo, coqui_fixtures, coqui_checkpoint, tmp_path, monkeypatch

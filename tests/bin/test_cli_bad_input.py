@@ -5,7 +5,6 @@ Cases run ``main(argv)`` in-process on the toy Tacotron2 of ``test_synthesizer``
 the real command in a subprocess.
 """
 
-# ruff: noqa: F811 - the fixtures imported from test_cli are arguments of the tests
 
 import json
 import os
@@ -19,8 +18,10 @@ import torch
 
 from TTS.bin import synthesize
 
-from test_cli import cli, one_error_line, speaker_files, toy_files, _isolated_zoo, _one_thread  # noqa: F401 - fixtures
-from test_synthesizer import write_mismatched_vocoder, write_toy_model
+from helpers.cli import one_error_line
+from helpers.toy_models import write_mismatched_vocoder, write_toy_model
+
+pytestmark = pytest.mark.usefixtures("isolated_zoo", "one_thread")
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from toy_models import TOY_TACOTRON2_WIDTHS
+from helpers.toy_models import TOY_TACOTRON2_WIDTHS
 
 from TTS.bin import export_model
 from TTS.config import load_config
@@ -25,13 +25,7 @@ MAX_STEPS = 8
 STEP = 123
 TRAINING_ONLY_KEYS = ("optimizer", "scheduler", "scaler", "date", "model_loss")
 
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def toy_config() -> Tacotron2Config:

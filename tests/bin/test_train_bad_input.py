@@ -1,7 +1,7 @@
 """``TTS/bin/train_tts.py`` on bad input: one ``error:`` line naming the problem, before any training.
 
 Runs in this process up to the point where the Trainer would be built (replaced by a stub), on the
-tiny corpus of ``corpus_utils``: every case takes well under a second.
+tiny corpus of ``helpers.corpus``: every case takes well under a second.
 """
 
 import json
@@ -12,7 +12,7 @@ import pytest
 import soundfile as sf
 import torch
 from trainer.generic_utils import get_experiment_folder_path as trainer_get_experiment_folder_path
-from corpus_utils import make_ljspeech_corpus, toy_config
+from helpers.corpus import make_ljspeech_corpus, toy_config
 
 import TTS.bin.train_tts as train_tts
 from TTS.config import ConfigError, load_config

@@ -10,7 +10,7 @@ from typing import Dict, List, Optional, Sequence
 import numpy as np
 import soundfile as sf
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 TACOTRON2_RECIPE = REPO_ROOT / "recipes" / "ljspeech" / "tacotron2" / "train.py"
 DDC_RECIPE = REPO_ROOT / "recipes" / "ljspeech" / "tacotron2-DDC" / "train.py"
 KUMO_RECIPE = REPO_ROOT / "recipes" / "kumo" / "tacotron2-DDC" / "train.py"

@@ -10,20 +10,16 @@ import json
 import logging
 import os
 import re
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Optional, Sequence, Tuple
 
 import numpy as np
 import pytest
 import soundfile as sf
 import torch
-from coqpit import Coqpit
-from toy_models import TOY_TACOTRON2_WIDTHS
+from helpers.standin_vocoder import StandInVocoder
+from helpers.toy_models import write_mismatched_vocoder, write_toy_model
 
-from TTS.config import MODEL_CONFIGS, ConfigError
+from TTS.config import ConfigError
 from TTS.config.shared_configs import BaseAudioConfig
-from TTS.tts.configs.tacotron2_config import Tacotron2Config
 from TTS.tts.models import setup_model
 from TTS.tts.utils.text.sentences import is_speakable, split_into_sentences
 from TTS.utils import synthesizer as synthesizer_module
@@ -47,50 +43,7 @@ SENTENCES = [
     "Yes!",
 ]
 
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """Small tensors: thread hand-offs cost more than the maths on a shared CPU."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
-def write_toy_model(
-    folder: Path,
-    *,
-    speakers: Sequence[str] = (),
-    max_decoder_steps: int = 6,
-    stop_threshold: float = 0.5,
-    audio: Optional[BaseAudioConfig] = None,
-    seed: int = 0,
-) -> Tuple[Path, Path]:
-    """Write a toy Tacotron2 (random weights, 80 mels) as ``model.pth`` + ``config.json``; returns their paths.
-
-    Its audio config asks for the classic Griffin-Lim (momentum 0): a few cheap iterations, and a
-    waveform that follows its mel smoothly (the fast variant's momentum amplifies float rounding).
-    """
-    torch.manual_seed(seed)
-    config = Tacotron2Config(
-        **TOY_TACOTRON2_WIDTHS,
-        speaker_embedding_dim=4,
-        use_speaker_embedding=bool(speakers),
-        speakers=list(speakers),
-        text_cleaner="english_cleaners",
-        languages=["en"],
-        max_decoder_steps=max_decoder_steps,
-        stop_threshold=stop_threshold,
-        audio=audio or BaseAudioConfig(griffin_lim_iters=4),
-    )
-    model = setup_model(config)
-    folder.mkdir(parents=True, exist_ok=True)
-    config_path, model_path = folder / "config.json", folder / "model.pth"
-    saved = model.config.to_dict()
-    saved["audio"]["griffin_lim_momentum"] = 0.0
-    config_path.write_text(json.dumps(saved, indent=2))
-    torch.save({"config": saved, "model": model.state_dict()}, model_path)
-    return model_path, config_path
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 @pytest.fixture
@@ -381,63 +334,6 @@ def test_checkpoint_not_matching_its_config_is_one_line(tmp_path):
 
 
 # ---------------------------------------------------------------------------- vocoder
-@dataclass
-class StandInVocoderConfig(Coqpit):
-    """Config of the stand-in vocoder: what a vocoder config has that the Synthesizer reads."""
-
-    model: str = "standin_vocoder"
-    audio: BaseAudioConfig = field(default_factory=BaseAudioConfig)
-
-
-class StandInVocoder(torch.nn.Module):
-    """Records its input; returns ``hop`` loud samples per frame, then ``SILENCE_S`` of silence."""
-
-    SILENCE_S = 1.5
-
-    def __init__(self, hop_length: int) -> None:
-        super().__init__()
-        self.hop_length = hop_length
-        self.scale = torch.nn.Parameter(torch.ones(1))
-        self.inputs = []
-        self.loaded = None
-
-    def load_checkpoint(self, config, checkpoint_path, eval=False):  # noqa: A002 - the vocoder interface
-        self.loaded = checkpoint_path
-        self.eval()
-
-    def inference(self, mel: torch.Tensor) -> torch.Tensor:
-        self.inputs.append(mel.clone())
-        frames = 0.5 + 0.1 * torch.tanh(mel.mean(dim=1, keepdim=True))  # (B, 1, T): loud, never silent
-        audio = frames.repeat_interleave(self.hop_length, dim=2) * self.scale
-        silence = audio.new_zeros(audio.shape[0], 1, int(self.SILENCE_S * 22050))
-        return torch.cat((audio, silence), dim=2)
-
-    waveform = inference  # no inference padding to cut
-
-
-@pytest.fixture
-def standin_vocoder(monkeypatch, tmp_path):
-    """Register the stand-in vocoder; returns a writer of its (config, checkpoint) for an audio config."""
-    made = []
-
-    def setup(config):
-        made.append(StandInVocoder(config.audio.hop_length))
-        return made[-1]
-
-    monkeypatch.setitem(MODEL_CONFIGS, "standin_vocoder", f"{__name__}.StandInVocoderConfig")
-    monkeypatch.setattr(synthesizer_module, "setup_vocoder_model", setup)
-
-    def write(audio: BaseAudioConfig, model: str = "standin_vocoder"):
-        folder = tmp_path / "vocoder"
-        folder.mkdir(exist_ok=True)
-        (folder / "config.json").write_text(json.dumps({"model": model, "audio": audio.to_dict()}))
-        torch.save({"model": {}}, folder / "model.pth")
-        return folder / "model.pth", folder / "config.json"
-
-    write.made = made
-    return write
-
-
 def test_vocoder_gets_the_mel_in_its_own_normalisation(tmp_path, standin_vocoder):
     tts_paths = write_toy_model(tmp_path / "tts", audio=BaseAudioConfig(do_trim_silence=False))
     vocoder = standin_vocoder(BaseAudioConfig(max_norm=1.0, symmetric_norm=False, ref_level_db=25))
@@ -596,25 +492,6 @@ def test_bad_speakers_file_names_the_file(tmp_path, content, message):
     (tmp_path / "speakers.json").write_bytes(content)
     with pytest.raises(SynthesisError, match=f"speakers file .*speakers.json {message}"):
         Synthesizer(model_path, config_path, tmp_path / "speakers.json")
-
-
-def write_mismatched_vocoder(folder: Path, extra_tensor: bool = False) -> Tuple[Path, Path]:
-    """A toy HiFi-GAN checkpoint (upsample width 32) with a config saying 16; returns (checkpoint, config)."""
-
-    def config(channels):
-        return HifiganConfig(
-            audio=BaseAudioConfig(),
-            generator_model_params=HifiganGeneratorParams(
-                upsample_initial_channel=channels, resblock_kernel_sizes=[3], resblock_dilation_sizes=[[1, 3, 5]]
-            ),
-        )
-
-    (folder / "vocoder.json").write_text(json.dumps(config(16).to_dict()))
-    state = setup_vocoder_model(config(32)).state_dict()
-    if extra_tensor:
-        state["extra.weight"] = torch.zeros(1)
-    torch.save({"model": state}, folder / "vocoder.pth")
-    return folder / "vocoder.pth", folder / "vocoder.json"
 
 
 def test_vocoder_not_matching_its_config_is_summarised(tmp_path):

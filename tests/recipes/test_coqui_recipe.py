@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 import torch
-from corpus_utils import (
+from helpers.corpus import (
     SAMPLE_RATE,
     TOY_AUDIO,
     TOY_MODEL,

@@ -14,7 +14,7 @@ import soundfile as sf
 
 from TTS.utils.espeak_voice import EspeakVoice, espeak_voice_names
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 RATE = 22050
 ENGLISH = "The kettle just clicked off."
 SPANISH = "La cena está lista, cierra la ventana."

@@ -1,6 +1,6 @@
 """The kumo fine-tuning recipes end to end on a toy corpus: English base run, then Spanish fine-tuning.
 
-The recipes' model and audio are shrunk with ``--coqpit`` overrides (``corpus_utils.toy_args``);
+The recipes' model and audio are shrunk with ``--coqpit`` overrides (``helpers.corpus.toy_args``);
 the base run stands in for the embedded English model.
 """
 
@@ -10,7 +10,7 @@ import sys
 import pytest
 import soundfile as sf
 import torch
-from corpus_utils import (
+from helpers.corpus import (
     KUMO_FINETUNE_LANGUAGE,
     KUMO_FINETUNE_SPEAKER,
     KUMO_MULTISPEAKER,
@@ -35,9 +35,7 @@ def load_safe(path):
     return torch.load(path, map_location="cpu", weights_only=True)
 
 
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory):
-    return make_ljspeech_corpus(tmp_path_factory.mktemp("corpus") / "LJSpeech-1.1")
+
 
 
 @pytest.fixture(scope="module")

@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
-from corpus_utils import load_script
+from helpers.corpus import load_script
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = REPO_ROOT / "recipes" / "kumo" / "make_corpus.py"
 RATE = 22050
 

@@ -4,7 +4,7 @@ import hashlib
 from collections import defaultdict
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 TRACKED_FOLDERS = ("TTS", "recipes", "benchmarks", "docs", "notebooks", "tests")
 LARGE = 1_000_000  # bytes
 MAX_SHIPPED_WEIGHTS = 40 * 1024 * 1024

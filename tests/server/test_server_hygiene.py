@@ -10,7 +10,7 @@ from typing import Dict, Tuple
 
 import pytest
 import soundfile as sf
-from test_synthesizer import write_toy_model
+from helpers.toy_models import write_toy_model
 
 from TTS.api import TTS
 from TTS.bin.synthesize import main as tts_main

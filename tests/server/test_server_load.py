@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from test_synthesizer import write_toy_model
+from helpers.toy_models import write_toy_model
 
 from TTS.api import TTS
 from TTS.server.server import LISTEN_BACKLOG, TTSServer
@@ -167,7 +167,7 @@ def test_concurrent_requests_decode_together_with_batch_requests(api):
 @pytest.mark.slow
 def test_the_load_benchmark_quick_run_passes_on_a_toy_model(tmp_path):
     model_path, config_path = write_toy_model(tmp_path, stop_threshold=0.0)
-    script = Path(__file__).resolve().parents[1] / "benchmarks" / "server_load.py"
+    script = Path(__file__).resolve().parents[2] / "benchmarks" / "server_load.py"
     result = subprocess.run(
         [sys.executable, str(script), "--quick", "--model_path", str(model_path), "--config_path", str(config_path)],
         capture_output=True,

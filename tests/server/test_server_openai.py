@@ -6,7 +6,7 @@ import threading
 import numpy as np
 import pytest
 import soundfile as sf
-from test_synthesizer import write_toy_model
+from helpers.toy_models import write_toy_model
 
 from TTS.api import TTS
 from TTS.server.server import TTSServer

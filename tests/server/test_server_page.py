@@ -7,7 +7,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from test_synthesizer import write_toy_model
+from helpers.toy_models import write_toy_model
 
 from TTS.api import TTS
 from TTS.server.server import TTSServer

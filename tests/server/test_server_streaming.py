@@ -12,7 +12,7 @@ import urllib.request
 import numpy as np
 import pytest
 import soundfile as sf
-from test_synthesizer import write_toy_model
+from helpers.toy_models import write_toy_model
 
 from TTS.api import TTS
 from TTS.bin.synthesize import main as tts_main

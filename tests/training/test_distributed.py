@@ -19,9 +19,8 @@ import socket
 
 import pytest
 import torch
-from corpus_utils import (
+from helpers.corpus import (
     TACOTRON2_RECIPE,
-    make_ljspeech_corpus,
     run_script,
     toy_args,
     toy_config,
@@ -30,9 +29,7 @@ from corpus_utils import (
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory):
-    return make_ljspeech_corpus(tmp_path_factory.mktemp("corpus") / "LJSpeech-1.1")
+
 
 
 def _free_port() -> int:

@@ -12,9 +12,9 @@ from typing import Dict, List
 
 import pytest
 import torch
-from corpus_utils import make_ljspeech_corpus
-from corpus_utils import toy_config as toy_run_config
-from test_tacotron2_model import build_model, make_batch, no_gradient_by_design, toy_config
+from helpers.corpus import make_ljspeech_corpus
+from helpers.corpus import toy_config as toy_run_config
+from helpers.toy_models import build_model, make_batch, no_gradient_by_design, toy_config
 from trainer import Trainer, TrainerArgs
 
 from TTS.config import ConfigError, config_from_dict

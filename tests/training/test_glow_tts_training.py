@@ -8,7 +8,7 @@ import sys
 import pytest
 import soundfile as sf
 import torch
-from corpus_utils import REPO_ROOT, TRAIN_TTS, coqpit_args, last_checkpoint, make_ljspeech_corpus, run_folder, run_script
+from helpers.corpus import REPO_ROOT, TRAIN_TTS, coqpit_args, last_checkpoint, run_folder, run_script
 
 pytestmark = pytest.mark.slow
 
@@ -56,9 +56,7 @@ def ok(result) -> str:
     return f"exit code {result.returncode}\n--- stdout\n{result.stdout[-3000:]}\n--- stderr\n{result.stderr[-4000:]}"
 
 
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory):
-    return make_ljspeech_corpus(tmp_path_factory.mktemp("corpus") / "LJSpeech-1.1")
+
 
 
 @pytest.fixture(scope="module")

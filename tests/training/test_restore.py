@@ -8,7 +8,7 @@ from typing import Dict
 
 import pytest
 import torch
-from toy_models import TOY_TACOTRON2_WIDTHS
+from helpers.toy_models import TOY_TACOTRON2_WIDTHS
 
 from TTS.config.shared_configs import BaseAudioConfig
 from TTS.tts.configs.shared_configs import CharactersConfig

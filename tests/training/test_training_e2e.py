@@ -1,7 +1,7 @@
 """End-to-end training through the recipes and ``TTS/bin/train_tts.py``: train, continue, restore.
 
 Every run is a subprocess on a tiny generated LJSpeech-layout corpus with the model and the audio
-shrunk to toy sizes through ``--coqpit.<field>`` overrides (see ``corpus_utils``). The corpus has 8
+shrunk to toy sizes through ``--coqpit.<field>`` overrides (see ``helpers.corpus``). The corpus has 8
 clips; ``eval_split_size 2`` leaves 6 for training, so one epoch is 3 optimizer steps at batch size 2
 (steps 0, 1, 2), ``save_step 2`` writes ``checkpoint_2.pth`` and the end of the epoch ``best_model_3.pth``.
 """
@@ -11,14 +11,13 @@ import shutil
 
 import pytest
 import torch
-from corpus_utils import (
+from helpers.corpus import (
     DDC_RECIPE,
     TACOTRON2_RECIPE,
     TRAIN_TTS,
     checkpoints,
     coqpit_args,
     last_checkpoint,
-    make_ljspeech_corpus,
     run_folder,
     run_script,
     toy_args,
@@ -77,9 +76,7 @@ def tensorboard_tags(run):
     return events.Tags()
 
 
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory):
-    return make_ljspeech_corpus(tmp_path_factory.mktemp("corpus") / "LJSpeech-1.1")
+
 
 
 @pytest.fixture(scope="module")

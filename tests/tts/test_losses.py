@@ -59,7 +59,7 @@ def test_guided_attention_counts_an_empty_alignment_as_one_step():
 
 def test_clip_shorter_than_one_decoder_step_gives_finite_loss_and_gradients():
     """A 2-frame clip batched with a 30-frame one at r=6: every loss term and every gradient is finite."""
-    from toy_models import TOY_TACOTRON2_WIDTHS
+    from helpers.toy_models import TOY_TACOTRON2_WIDTHS
 
     from TTS.config.shared_configs import BaseAudioConfig
     from TTS.tts.configs.tacotron2_config import Tacotron2Config

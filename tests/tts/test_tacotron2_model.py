@@ -11,24 +11,25 @@ from typing import Dict, NamedTuple, Optional
 
 import pytest
 import torch
-from toy_models import TOY_TACOTRON2_WIDTHS
+from helpers.toy_models import (
+    MEL_LENGTHS,
+    NUM_MELS,
+    TEXT_LENGTHS,
+    build_model,
+    frames_for,
+    make_batch,
+    no_gradient_by_design,
+    toy_config,
+)
 
 from TTS.config import ConfigError, load_config
-from TTS.config.shared_configs import BaseAudioConfig
 from TTS.tts.configs.tacotron2_config import Tacotron2Config
 from TTS.tts.layers.tacotron2.attention import beta_binomial_prior
 from TTS.tts.models.tacotron2 import Tacotron2, attention_prior_weight, gradual_training_step, schedule_from_r
 from TTS.tts.utils.masks import sequence_mask
 from TTS.tts.utils.text.characters import characters_from_config
 
-NUM_CHARS = 20
-# The SSIM loss terms slide an 11 x 11 window over (frames, mel bands) without padding,
-# as Coqui's do: a toy spectrogram needs at least 11 bands and 11 frames.
-NUM_MELS = 12
 SPEAKERS = ["ada", "bo"]
-SPEAKER_IDS = [0, 1, 0]
-TEXT_LENGTHS = [9, 6, 3]
-MEL_LENGTHS = [13, 8, 5]  # 13 is no multiple of 2 or 3: the batch is padded up to a multiple of r
 DDC_R = 4  # coarser than every r of the cases, and 13 frames need padding for it too
 DECODER_LOGGER = "TTS.tts.layers.tacotron2.decoder"
 
@@ -86,19 +87,6 @@ def case_id(case: Case) -> str:
 pytestmark = pytest.mark.usefixtures("one_thread_and_seed")
 
 
-def toy_config(**overrides) -> Tacotron2Config:
-    fields = dict(
-        num_chars=NUM_CHARS,
-        **TOY_TACOTRON2_WIDTHS,
-        speaker_embedding_dim=4,
-        out_channels=NUM_MELS,
-        decoder_output_dim=NUM_MELS,
-        audio=BaseAudioConfig(num_mels=NUM_MELS),
-    )
-    fields.update(overrides)
-    return Tacotron2Config(**fields)
-
-
 def case_config(case: Case) -> Tacotron2Config:
     return toy_config(
         r=case.r,
@@ -114,38 +102,6 @@ def case_config(case: Case) -> Tacotron2Config:
     )
 
 
-def build_model(config: Tacotron2Config) -> Tacotron2:
-    return Tacotron2(config, speaker_names=config.speakers)
-
-
-def frames_for(r: int) -> int:
-    """Padded batch length: the longest mel rounded up to a multiple of r (as the data loader pads)."""
-    return -(-max(MEL_LENGTHS) // r) * r
-
-
-def make_batch(r: int, *, speakers: bool) -> Dict[str, torch.Tensor]:
-    """A collated batch as the data loader gives it: padded tokens, padded mels, frame-level stop targets."""
-    generator = torch.Generator().manual_seed(1)
-    text_lengths = torch.tensor(TEXT_LENGTHS)
-    mel_lengths = torch.tensor(MEL_LENGTHS)
-    frames = frames_for(r)
-    tokens = torch.randint(1, NUM_CHARS, (len(TEXT_LENGTHS), max(TEXT_LENGTHS)), generator=generator)
-    tokens = tokens * sequence_mask(text_lengths)  # pad id 0
-    mel = torch.randn(len(MEL_LENGTHS), frames, NUM_MELS, generator=generator)
-    mel = mel * sequence_mask(mel_lengths, max_len=frames).unsqueeze(2)
-    stop_targets = (torch.arange(frames)[None, :] >= (mel_lengths - 1)[:, None]).float()
-    batch = {
-        "token_id": tokens,
-        "token_id_lengths": text_lengths,
-        "mel": mel,
-        "mel_lengths": mel_lengths,
-        "stop_targets": stop_targets,
-    }
-    if speakers:
-        batch["speaker_ids"] = torch.tensor(SPEAKER_IDS)
-    return batch
-
-
 def run_forward(model: Tacotron2, batch: Dict[str, torch.Tensor]) -> Dict[str, Optional[torch.Tensor]]:
     return model(
         batch["token_id"],
@@ -154,17 +110,6 @@ def run_forward(model: Tacotron2, batch: Dict[str, torch.Tensor]) -> Dict[str, O
         batch["mel_lengths"],
         speaker_ids=batch.get("speaker_ids"),
     )
-
-
-def no_gradient_by_design(name: str, config: Tacotron2Config) -> Optional[str]:
-    """Why a parameter gets no gradient (or only rounding noise) from the training loss, or None if it must learn."""
-    if name.endswith("convolution1d.bias"):
-        return "conv bias right before training-mode batch norm: subtracting the batch mean cancels it (Coqui's layout)"
-    if config.attention_norm == "softmax" and name.endswith("attention.v.linear_layer.bias"):
-        return "softmax is shift invariant: a bias added to every attention energy cancels"
-    if name.startswith("coarse_decoder.stopnet."):
-        return "the DDC coarse decoder's stop tokens are never used (Coqui keeps the layer: checkpoint layout)"
-    return None
 
 
 # ---------------------------------------------------------------------------- the cases themselves

@@ -14,11 +14,11 @@ from TTS.config.errors import ConfigError
 from TTS.config.shared_configs import BaseAudioConfig
 from TTS.utils.audio import AudioError, AudioProcessor
 from TTS.utils.audio import numpy_transforms as nt
-from corpus_utils import load_script
+from helpers.corpus import load_script
 
 PARITY_ATOL = 1e-4
 SR = 22050
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

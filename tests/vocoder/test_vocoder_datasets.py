@@ -5,7 +5,7 @@ import random
 import numpy as np
 import pytest
 import torch
-from vocoder_utils import HOP, toy_hifigan_config, write_tones
+from helpers.vocoder import HOP, toy_hifigan_config, write_tones
 
 from TTS.config import ConfigError
 from TTS.utils.audio import AudioProcessor

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 import torch
-from corpus_utils import make_ljspeech_corpus, toy_config
+from helpers.corpus import make_ljspeech_corpus, toy_config
 
 from TTS.bin import compute_gta_mels
 from TTS.config import load_config

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 import torch
-from vocoder_utils import toy_hifigan_config
+from helpers.vocoder import toy_hifigan_config
 
 from TTS.config import ConfigError
 from TTS.utils.audio.numpy_transforms import stft

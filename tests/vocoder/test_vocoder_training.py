@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from vocoder_utils import TOY_DISCRIMINATOR, toy_hifigan_config, write_tones
+from helpers.vocoder import TOY_DISCRIMINATOR, toy_hifigan_config, write_tones
 
 from TTS.bin import train_vocoder
 from TTS.config import load_config
@@ -20,7 +20,7 @@ from TTS.utils.restore import RestoreError
 from TTS.vocoder.datasets.preprocess import load_wav_data
 from TTS.vocoder.models.gan import GAN
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture

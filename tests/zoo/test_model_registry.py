@@ -18,7 +18,7 @@ from TTS.utils.model_registry import (
 )
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 GOOD_ENTRY = {
     "description": "Tacotron2-DDC trained on LJSpeech.",

@@ -24,8 +24,8 @@ from TTS.vocoder.configs import (
 )
 from TTS.vocoder.models import setup_model as setup_vocoder_model
 
-from test_cli import cli, one_error_line, release_zip, zoo  # noqa: F401 - cli and zoo are fixtures
-from test_synthesizer import write_toy_model
+from helpers.cli import one_error_line, release_zip
+from helpers.toy_models import write_toy_model
 
 ES_MAI = "tts_models/es/mai/tacotron2-DDC"
 
