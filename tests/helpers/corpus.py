@@ -148,9 +148,6 @@ def run_script(script: Path, args: Sequence[str], *, module: Optional[str] = Non
     env.pop("CUDA_VISIBLE_DEVICES", None)
     env["PYTHONUNBUFFERED"] = "1"
     env["OMP_NUM_THREADS"] = "1"
-    # An in-process Trainer (test_freeze) leaves PYTHONHASHSEED=<its training_seed> in os.environ: pin it, so a
-    # script's run does not depend on which test ran before it.
-    env["PYTHONHASHSEED"] = "0"
     env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
     command = [sys.executable, "-m", module] if module else [sys.executable, str(script)]
     return subprocess.run(
