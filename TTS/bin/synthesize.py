@@ -27,14 +27,10 @@ import torch
 
 from TTS import __version__
 from TTS.api import TTS
-from TTS.config import ConfigError
+from TTS.errors import TTSError
 from TTS.tts.utils.text.phonemizers.espeak import UnsupportedLanguageError, espeak_languages
 from TTS.tts.utils.text.sentences import is_speakable
-from TTS.tts.utils.text.tokenizer import UnknownCharacterError
-from TTS.utils.audio.numpy_transforms import AudioError
-from TTS.utils.io import CheckpointError
-from TTS.utils.manage import MANAGER_ERRORS, ModelManager
-from TTS.utils.restore import RestoreError
+from TTS.utils.manage import ModelManager
 from TTS.utils.synthesizer import SynthesisError, UnknownDeviceError, output_path_problem
 from TTS.utils.synthesizer import parse_device as _parse_device
 from TTS.utils.wav_stream import pcm_pieces, wav_header
@@ -49,17 +45,7 @@ DEFAULT_OUT_PATH = "tts_output.wav"
 # Sentences of a text decoded together: the same audio as one by one, several times sooner on a CPU.
 CLI_BATCH_SIZE = 8
 # Failures that are the user's input or files, reported in one line (with -vv, the traceback too).
-USER_ERRORS = (
-    *MANAGER_ERRORS,
-    SynthesisError,
-    ConfigError,
-    CheckpointError,
-    RestoreError,
-    UnknownCharacterError,
-    UnsupportedLanguageError,
-    AudioError,
-    FileNotFoundError,
-)
+USER_ERRORS = (TTSError, FileNotFoundError)
 # Flags that only matter when synthesising (or listing a model's speakers), by argparse dest.
 MODEL_FLAGS = (
     "model_name", "vocoder_name", "model_path", "config_path", "vocoder_path", "vocoder_config_path",
@@ -81,7 +67,7 @@ INFO_FIELDS = [
 ]
 
 
-class UsageError(Exception):
+class UsageError(TTSError):
     """A combination of flags that makes no sense; reported with exit code 2."""
 
 

@@ -58,12 +58,12 @@ import numpy as np
 
 from TTS import __version__
 from TTS.api import TTS
-from TTS.bin.synthesize import USER_ERRORS, OneLineErrorParser, UsageError, load_api, parse_device
+from TTS.bin.synthesize import OneLineErrorParser, load_api, parse_device
+from TTS.errors import TTSError
 from TTS.server.batching import DecodeBatcher
 from TTS.server.limits import QueueFull, ReadDeadlines, SynthesisQueue
 from TTS.server.openai_speech import FORMATS, SpeechRequestError, encode, parse_speech_request
 from TTS.tts.utils.text.control_chars import strip_control_characters
-from TTS.tts.utils.text.tokenizer import UnknownCharacterError
 from TTS.utils.synthesizer import SynthesisCancelled, SynthesisError
 from TTS.utils.wav_stream import PcmEncoder, wav_header
 
@@ -90,18 +90,18 @@ ENDPOINTS = "/, /api/tts, /details, /v1/audio/speech"
 POST_PATHS = "/api/tts, /v1/audio/speech"
 PAGE = (Path(__file__).parent / "index.html").read_text(encoding="utf-8")
 # what a client did wrong: status 400 with the message
-REQUEST_ERRORS = (SynthesisError, UnknownCharacterError)
+REQUEST_ERRORS = TTSError
 BUSY_PAGE = (
     b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nRetry-After: 1\r\n"
     b"Connection: close\r\nContent-Length: 54\r\n\r\ntoo many open connections: try again in a second\n\n\n\n\n\n"
 )
 
 
-class ServerStartError(Exception):
+class ServerStartError(TTSError):
     """The server cannot start (its port is taken, ...)."""
 
 
-class RequestError(Exception):
+class RequestError(TTSError):
     """A request the server refuses, with the HTTP status to answer."""
 
     def __init__(self, status: HTTPStatus, message: str, headers: Optional[Dict[str, str]] = None) -> None:
@@ -851,7 +851,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     logging.getLogger("TTS").setLevel(logging.INFO)
     try:
         return serve(args)
-    except (*USER_ERRORS, UsageError, ServerStartError) as err:
+    except (TTSError, FileNotFoundError) as err:
         print(f"tts-server: error: {err}", file=sys.stderr)
         return 1
 

@@ -23,6 +23,8 @@ from tqdm.auto import tqdm
 from urllib3.exceptions import LocationValueError
 from urllib3.util.retry import Retry
 
+from TTS.errors import TTSError
+
 logger = logging.getLogger(__name__)
 
 # (connect, read) seconds: the read timeout bounds the silence between two chunks, not the whole transfer.
@@ -37,7 +39,7 @@ IGNORED_ZIP_FOLDERS = ("__MACOSX",)
 HTML_STARTS = (b"<!doctype html", b"<html", b"<head", b"<?xml")
 
 
-class ModelDownloadError(RuntimeError):
+class ModelDownloadError(TTSError, RuntimeError):
     """A model could not be fetched, verified or unpacked; the message names the URL and the reason."""
 
 

@@ -51,6 +51,7 @@ from urllib.parse import unquote, urlparse
 
 from tqdm.auto import tqdm
 
+from TTS.errors import TTSError
 from TTS.utils.download import (
     DEFAULT_RETRIES,
     DEFAULT_TIMEOUT,
@@ -88,7 +89,7 @@ _NAME_PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")
 _HOST = re.sub(r"[^A-Za-z0-9_.]", "_", socket.gethostname()) or "host"
 
 
-class ModelNotFoundError(LookupError):
+class ModelNotFoundError(TTSError, LookupError):
     """A model name that is not in the registry; the message lists the closest names."""
 
 

@@ -37,6 +37,8 @@ from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 from urllib.parse import urlsplit
 
+from TTS.errors import TTSError
+
 REGISTRY_PATH = Path(__file__).resolve().parents[1] / ".models.json"
 # models shipped inside the package, one folder each (``embedded`` entries)
 EMBEDDED_MODELS_DIR = Path(__file__).resolve().parents[1] / ".models"
@@ -69,7 +71,7 @@ _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _HOST_LABEL = re.compile(r"^[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?$")
 
 
-class RegistryError(ValueError):
+class RegistryError(TTSError, ValueError):
     """The registry file is unreadable or breaks the schema; the message lists every problem."""
 
 

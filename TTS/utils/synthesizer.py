@@ -32,6 +32,7 @@ import torch
 from torch import nn
 
 from TTS.config import MODEL_CONFIGS, ConfigError, config_from_dict, read_config_file
+from TTS.errors import TTSError
 from TTS.tts.models import MODELS as TTS_MODELS
 from TTS.tts.models import setup_model
 from TTS.tts.models.glow_tts import OutputTooLongError
@@ -73,7 +74,7 @@ NORMALISATION_FIELDS = (
 DEVICES = "cpu, cuda, cuda:N or mps"
 
 
-class SynthesisError(ValueError):
+class SynthesisError(TTSError, ValueError):
     """Text that cannot be synthesised, or a model that cannot be used; the message is one line."""
 
 

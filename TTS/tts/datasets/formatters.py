@@ -25,6 +25,8 @@ import os
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
+from TTS.errors import TTSError
+
 logger = logging.getLogger(__name__)
 
 Sample = Dict[str, Any]
@@ -34,7 +36,7 @@ FORMATTERS: Dict[str, Formatter] = {}
 MAX_LOGGED_NAMES = 5  # file names quoted in a warning about many files
 
 
-class MetadataError(ValueError):
+class MetadataError(TTSError, ValueError):
     """A metadata file is malformed; the message names the file and the line."""
 
 

@@ -16,6 +16,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from TTS.config.errors import ConfigError
+from TTS.errors import TTSError
 from TTS.tts.configs.glow_tts_config import GlowTTSConfig
 from TTS.tts.layers.glow_tts.decoder import Decoder
 from TTS.tts.layers.glow_tts.encoder import Encoder
@@ -38,7 +39,7 @@ DEFAULT_D_VECTOR_DIM = 512
 BATCH_KEYS = {"text_input": "token_id", "text_lengths": "token_id_lengths", "mel_input": "mel"}
 
 
-class OutputTooLongError(ValueError):
+class OutputTooLongError(TTSError, ValueError):
     """The predicted durations (x ``length_scale``) give more frames than ``max_inference_frames``."""
 
 

@@ -23,6 +23,8 @@ import numpy as np
 import scipy.fft
 import scipy.signal
 
+from TTS.errors import TTSError
+
 #: Amplitudes are floored here before taking the log (Coqui's value).
 AMP_FLOOR = 1e-8
 #: Linear magnitudes rebuilt from mels are floored here (Coqui's value).
@@ -41,7 +43,7 @@ LOG_BASES = {"np.log": np.e, "np.log10": 10.0}
 PathLike = Union[str, Path]
 
 
-class AudioError(ValueError):
+class AudioError(TTSError, ValueError):
     """An audio file or an audio-feature file cannot be used; the message names it."""
 
 
