@@ -23,10 +23,10 @@ import numpy as np
 import torch
 from torch import nn
 
-from TTS.utils.download import ModelDownloadError
+from TTS.zoo.download import ModelDownloadError
 from TTS.utils.io import CheckpointError
-from TTS.utils.manage import MANAGER_ERRORS, ModelManager
-from TTS.utils.model_registry import iter_models
+from TTS.zoo.manager import MANAGER_ERRORS, ModelManager
+from TTS.zoo.registry import iter_models
 from TTS.utils.synthesizer import (
     Synthesizer,
     SynthesisError,

@@ -28,7 +28,7 @@ def test_every_error_class_derives_from_tts_error(module, name):
 
 def test_error_classes_keep_their_standard_base():
     from TTS.config import ConfigError
-    from TTS.utils.download import ModelDownloadError
+    from TTS.zoo.download import ModelDownloadError
     from TTS.utils.manage import ModelNotFoundError
 
     assert issubclass(ConfigError, ValueError)

