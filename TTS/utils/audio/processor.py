@@ -25,6 +25,7 @@ import soundfile as sf
 from TTS.utils.audio import numpy_transforms as nt
 from TTS.utils.audio.numpy_transforms import AudioError, NonFiniteAudioError
 from TTS.utils.io import atomic_output
+from TTS.vocoder import griffin_lim as gl
 
 logger = logging.getLogger(__name__)
 
@@ -478,8 +479,8 @@ class AudioProcessor:
         )
         if momentum == 0.0:
             iterations = self.griffin_lim_iters if num_iter is None else num_iter
-            return nt.griffin_lim(spec=spec, num_iter=iterations, phase_draw=phase_draw, **geometry)
-        return nt.fast_griffin_lim(
+            return gl.griffin_lim(spec=spec, num_iter=iterations, phase_draw=phase_draw, **geometry)
+        return gl.fast_griffin_lim(
             spec=spec,
             num_iter=self.griffin_lim_fast_iters if num_iter is None else num_iter,
             momentum=momentum,
