@@ -28,12 +28,12 @@ import torch
 from TTS import __version__
 from TTS.api import TTS
 from TTS.errors import TTSError
+from TTS.inference.checks import SynthesisError, UnknownDeviceError, output_path_problem
+from TTS.inference.checks import parse_device as _parse_device
 from TTS.tts.utils.text.phonemizers.espeak import UnsupportedLanguageError, espeak_languages
 from TTS.tts.utils.text.sentences import is_speakable
-from TTS.zoo.manager import ModelManager
-from TTS.utils.synthesizer import SynthesisError, UnknownDeviceError, output_path_problem
-from TTS.utils.synthesizer import parse_device as _parse_device
 from TTS.utils.wav_stream import pcm_pieces, wav_header
+from TTS.zoo.manager import ModelManager
 
 logger = logging.getLogger("TTS.bin.synthesize")
 

@@ -60,11 +60,11 @@ from TTS import __version__
 from TTS.api import TTS
 from TTS.bin.synthesize import OneLineErrorParser, load_api, parse_device
 from TTS.errors import TTSError
+from TTS.inference.checks import SynthesisCancelled, SynthesisError
 from TTS.server.batching import DecodeBatcher
 from TTS.server.limits import QueueFull, ReadDeadlines, SynthesisQueue
 from TTS.server.openai_speech import FORMATS, SpeechRequestError, encode, parse_speech_request
 from TTS.tts.utils.text.control_chars import strip_control_characters
-from TTS.utils.synthesizer import SynthesisCancelled, SynthesisError
 from TTS.utils.wav_stream import PcmEncoder, wav_header
 
 logger = logging.getLogger("TTS.server")

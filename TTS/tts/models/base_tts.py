@@ -21,6 +21,7 @@ from TTS.config.overrides import check_command_line_overrides
 from TTS.tts.datasets import get_speaker_names
 from TTS.tts.datasets.dataset import TTSDataset
 from TTS.tts.datasets.samplers import batch_sampler_from_config
+from TTS.tts.models.interface import AcousticModel
 from TTS.tts.utils.text.characters import characters_from_config
 from TTS.tts.utils.text.tokenizer import TTSTokenizer
 from TTS.utils.audio import AudioProcessor
@@ -87,8 +88,8 @@ def speaker_names_for(config, samples: Optional[Sequence[Dict[str, Any]]]) -> Li
     return names
 
 
-class BaseTTS(TrainerModel):
-    """Base of TTS models trained with ``trainer.Trainer``.
+class BaseTTS(TrainerModel, AcousticModel):
+    """Base of TTS models trained with ``trainer.Trainer``: the adapter between an ``AcousticModel`` and the trainer.
 
     Parameters
     ----------
@@ -157,6 +158,10 @@ class BaseTTS(TrainerModel):
     @tokenizer.setter
     def tokenizer(self, value) -> None:
         self._tokenizer = value
+
+    def spoken_tokens(self, num_tokens: int) -> int:
+        """Token ids that stand for text: with ``add_blank`` every other id is a blank."""
+        return num_tokens // 2 if self.tokenizer.add_blank else num_tokens
 
     @property
     def speaker_id_mapping(self) -> Optional[Dict[str, int]]:

@@ -16,13 +16,13 @@ from torch import nn
 from torch.nn import functional as F
 
 from TTS.config.errors import ConfigError
-from TTS.errors import TTSError
 from TTS.tts.configs.glow_tts_config import GlowTTSConfig
 from TTS.tts.layers.glow_tts.decoder import Decoder
 from TTS.tts.layers.glow_tts.encoder import Encoder
 from TTS.tts.layers.glow_tts.losses import GlowTTSLoss
 from TTS.tts.layers.glow_tts.monotonic_align import generate_path, maximum_path
 from TTS.tts.models.base_tts import BaseTTS, speaker_names_for
+from TTS.tts.models.interface import MelBatch, OutputTooLongError, synthesize_in_batches
 from TTS.tts.utils.masks import sequence_mask
 from TTS.tts.utils.speakers import SpeakerManager
 from TTS.tts.utils.text.tokenizer import TTSTokenizer
@@ -37,10 +37,6 @@ SPEAKER_EMBEDDING_INIT = 0.1
 DEFAULT_D_VECTOR_DIM = 512
 #: Coqui's batch keys -> ours (both are accepted by train_step)
 BATCH_KEYS = {"text_input": "token_id", "text_lengths": "token_id_lengths", "mel_input": "mel"}
-
-
-class OutputTooLongError(TTSError, ValueError):
-    """The predicted durations (x ``length_scale``) give more frames than ``max_inference_frames``."""
 
 
 def _batch_value(batch: Dict[str, Any], coqui_key: str) -> Any:
@@ -340,7 +336,6 @@ class GlowTTS(BaseTTS):
             "lengths": torch.div(y_lengths, self.num_squeeze, rounding_mode="floor") * self.num_squeeze,
         }
 
-    @torch.inference_mode()
     def synthesize_batches(
         self, token_ids: Sequence[Sequence[int]], speaker_id: Optional[int] = None, batch_size: int = 1
     ) -> List[np.ndarray]:
@@ -352,26 +347,29 @@ class GlowTTS(BaseTTS):
 
         Shapes: token_ids: N lists of ids -> N float32 arrays (T_i, C_mel).
         """
-        device = next(self.parameters()).device
-        order = sorted(range(len(token_ids)), key=lambda i: -len(token_ids[i]))
-        mels: List[Optional[np.ndarray]] = [None] * len(token_ids)
-        step = max(1, batch_size)
-        for start in range(0, len(order), step):
-            chunk = order[start : start + step]
-            lengths = torch.tensor([len(token_ids[i]) for i in chunk], dtype=torch.long, device=device)
-            text = torch.zeros(len(chunk), int(lengths.max()), dtype=torch.long, device=device)
-            for row, index in enumerate(chunk):
-                text[row, : len(token_ids[index])] = torch.as_tensor(list(token_ids[index]), dtype=torch.long)
-            aux: Dict[str, Any] = {"x_lengths": lengths}
-            if self.use_speaker_embedding:
-                aux["speaker_ids"] = torch.full((len(chunk),), int(speaker_id or 0), dtype=torch.long, device=device)
-            outputs = self.inference(text, aux_input=aux)
-            for row, index in enumerate(chunk):
-                length = int(outputs["lengths"][row])
-                mels[index] = outputs["model_outputs"][row, :length].float().cpu().numpy()
-            if len(order) > len(chunk):  # long text: progress for `tts -v`
-                logger.info("synthesised %d of %d sentences", start + len(chunk), len(order))
-        return mels
+        return [
+            decoded.mel
+            for decoded in synthesize_in_batches(self, token_ids, speaker_id=speaker_id, batch_size=batch_size)
+        ]
+
+    # ------------------------------------------------------------------ AcousticModel
+    @property
+    def can_batch(self) -> bool:
+        return True
+
+    @property
+    def max_output_frames(self) -> int:
+        return int(self.config.max_inference_frames)
+
+    def synthesize(self, tokens, lengths, *, speaker_ids, max_frames) -> MelBatch:
+        """``inference``: the durations set each item's length (over ``max_inference_frames`` is an
+        ``OutputTooLongError``, ``max_frames`` is not used); every item ends by its durations."""
+        aux: Dict[str, Any] = {"x_lengths": lengths}
+        if self.use_speaker_embedding:
+            aux["speaker_ids"] = speaker_ids if speaker_ids is not None else torch.zeros_like(lengths)
+        out = self.inference(tokens, aux_input=aux)
+        ended = torch.ones_like(lengths, dtype=torch.bool)
+        return MelBatch(out["model_outputs"], out["lengths"], ended, ~ended)
 
     # ------------------------------------------------------------------ checkpoints
     def upgrade_state_dict(self, state_dict: Dict[str, torch.Tensor]) -> Dict[str, torch.Tensor]:

@@ -19,6 +19,7 @@ from TTS.tts.layers.tacotron2.encoder import Encoder
 from TTS.tts.layers.tacotron2.losses import Tacotron2Loss, alignment_diagonal_score, loss_settings
 from TTS.tts.layers.tacotron2.postnet import Postnet
 from TTS.tts.models.base_tts import BaseTTS, speaker_names_for
+from TTS.tts.models.interface import MelBatch
 from TTS.tts.utils.masks import sequence_mask
 from TTS.tts.utils.text.characters import characters_from_config
 from TTS.tts.utils.text.tokenizer import TTSTokenizer
@@ -392,6 +393,28 @@ class Tacotron2(BaseTTS):
             coarse_alignments.transpose(1, 2), size=alignments.shape[1], mode="nearest"
         ).transpose(1, 2)
         return coarse_outputs.transpose(1, 2)[:, :time, :], coarse_alignments
+
+    # ------------------------------------------------------------------ AcousticModel
+    @property
+    def can_batch(self) -> bool:
+        """Attention windowing follows a single item: such a model decodes one sentence at a time."""
+        return not self.decoder.attention.windowing
+
+    @property
+    def max_output_frames(self) -> int:
+        return int(self.decoder.max_decoder_steps) * self.decoder.r
+
+    @property
+    def frames_per_step(self) -> int:
+        return self.decoder.r
+
+    def synthesize(self, tokens, lengths, *, speaker_ids, max_frames) -> MelBatch:
+        """``inference`` with a step limit per item: ``max_frames`` rounded up to whole steps of ``r`` frames."""
+        steps = torch.div(max_frames + self.decoder.r - 1, self.decoder.r, rounding_mode="floor").clamp_min(1)
+        out = self.inference(
+            tokens, text_lengths=lengths if tokens.shape[0] > 1 else None, speaker_ids=speaker_ids, max_decoder_steps=steps
+        )
+        return MelBatch(out["model_outputs"], out["lengths"], out["stop_reached"], out["text_end_stop"])
 
     @torch.inference_mode()
     def inference(
