@@ -424,7 +424,7 @@ def standin_vocoder(monkeypatch, tmp_path):
         made.append(StandInVocoder(config.audio.hop_length))
         return made[-1]
 
-    monkeypatch.setitem(MODEL_CONFIGS, "standin_vocoder", f"{__name__}.StandInVocoderConfig")
+    monkeypatch.setitem(MODEL_CONFIGS, "standin_vocoder", StandInVocoderConfig)
     monkeypatch.setattr(synthesizer_module, "setup_vocoder_model", setup)
 
     def write(audio: BaseAudioConfig, model: str = "standin_vocoder"):

@@ -98,8 +98,7 @@ def load_tts_model(checkpoint_path: Path, config_path: Path, speakers_file: Opti
             raise
         raise ConfigError(f"{config_path}: {err}") from None
     checkpoint = load_checkpoint_file(checkpoint_path)
-    if hasattr(model, "upgrade_state_dict"):  # Glow-TTS: weight-norm keys of older torch versions
-        checkpoint["model"] = model.upgrade_state_dict(checkpoint["model"])
+    checkpoint["model"] = model.upgrade_state_dict(checkpoint["model"])  # Glow-TTS: older weight-norm keys
     report = compare_state_dicts(model.state_dict(), checkpoint["model"])
     if not report.complete and not getattr(config, "allow_partial_restore", False):
         problems = [f"{len(report.shape_mismatch)} tensors of another shape"] if report.shape_mismatch else []

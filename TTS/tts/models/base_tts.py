@@ -159,6 +159,10 @@ class BaseTTS(TrainerModel, AcousticModel):
     def tokenizer(self, value) -> None:
         self._tokenizer = value
 
+    def upgrade_state_dict(self, state_dict: Dict[str, torch.Tensor]) -> Dict[str, torch.Tensor]:
+        """A checkpoint's state dict in this model's key names (Glow-TTS renames older weight-norm keys)."""
+        return state_dict
+
     def spoken_tokens(self, num_tokens: int) -> int:
         """Token ids that stand for text: with ``add_blank`` every other id is a blank."""
         return num_tokens // 2 if self.tokenizer.add_blank else num_tokens
