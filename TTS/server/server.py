@@ -58,7 +58,7 @@ import numpy as np
 
 from TTS import __version__
 from TTS.api import TTS
-from TTS.bin.synthesize import OneLineErrorParser, load_api, parse_device
+from TTS.command_line import OneLineErrorParser, load_api, parse_device
 from TTS.errors import TTSError
 from TTS.inference.checks import SynthesisCancelled, SynthesisError
 from TTS.server.batching import DecodeBatcher

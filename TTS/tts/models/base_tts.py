@@ -25,8 +25,8 @@ from TTS.tts.models.interface import AcousticModel
 from TTS.tts.utils.text.characters import characters_from_config
 from TTS.tts.utils.text.tokenizer import TTSTokenizer
 from TTS.utils.audio import AudioProcessor
-from TTS.utils.distributed import average_gradients, join_launcher_process_group
-from TTS.utils.freeze import FreezeSchedule
+from TTS.training.distributed import average_gradients, join_launcher_process_group
+from TTS.training.freeze import FreezeSchedule
 from TTS.utils.io import load_checkpoint_file
 from TTS.utils.restore import RestoreReport, TableReport, carry_over_rows, grow_inputs, restore_weights
 
@@ -250,7 +250,7 @@ class BaseTTS(TrainerModel, AcousticModel):
     def get_optimizer(self) -> torch.optim.Optimizer:
         """The config's optimizer; with ``freeze_layers`` set, one parameter group per unfreezing stage.
 
-        A freeze pattern that matches no parameter is a ``ConfigError`` (see ``TTS.utils.freeze``).
+        A freeze pattern that matches no parameter is a ``ConfigError`` (see ``TTS.training.freeze``).
         """
         name = self.config.optimizer
         params = dict(self.config.optimizer_params or {})
@@ -375,7 +375,7 @@ class BaseTTS(TrainerModel, AcousticModel):
         )
 
     def before_gradient_clipping(self) -> None:
-        """Average gradients over the ranks of a process group (the trainer does not, see TTS.utils.distributed)."""
+        """Average gradients over the ranks of a process group (the trainer does not, see TTS.training.distributed)."""
         average_gradients(self)
 
     def on_train_epoch_start(self, trainer) -> None:
