@@ -2,16 +2,18 @@
 
 Layers, low to high (a module may import its own layer and the ones below):
 
-0. leaf helpers: ``TTS.errors``, ``TTS.config``, ``TTS.utils`` (audio, io, restore, ...)
+0. leaf helpers: ``TTS.errors``, ``TTS.version``, ``TTS.config``, ``TTS.utils`` (audio, io, restore, ...), and
+   ``TTS.vocoder.griffin_lim`` / ``TTS.vocoder.interface`` (numpy only: the AudioProcessor delegates Griffin-Lim there)
 1. configs, text, datasets and the blocks of models: ``TTS.tts.configs``, ``TTS.tts.utils``, ``TTS.tts.layers``,
    ``TTS.tts.datasets``, and the same under ``TTS.vocoder`` (with Griffin-Lim)
 2. models and the training glue: ``TTS.tts.models``, ``TTS.vocoder.models``, ``TTS.training``, ``TTS.model_configs``
 3. ``TTS.inference`` (the Synthesizer) and ``TTS.zoo`` (the model registry, manager and downloads)
-4. ``TTS.api``
+4. ``TTS.api`` and ``TTS.command_line`` (what ``tts`` and ``tts-server`` share)
 5. ``TTS.server``
 6. ``TTS.bin`` (the command-line entry points)
 
-``TTS/__init__.py`` is the package root: it only registers the model configs (``TTS.model_configs``).
+``TTS/__init__.py`` is the package root: it only registers the model configs (``TTS.model_configs``, layer 2,
+which imports every config class and hands it to the loader in ``TTS.config.loader``).
 The thin modules kept at Coqui's public paths (``TTS.utils.synthesizer``, ``TTS.utils.manage``) re-export a
 higher layer for Coqui's users and are named in ``COMPAT_REEXPORTS``; nothing in the package imports them.
 """
@@ -26,6 +28,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "TTS"
 # (module prefix, layer), the longest matching prefix wins
 LAYERS = (
     ("TTS.errors", 0),
+    ("TTS.version", 0),
     ("TTS.tts", 1),  # the package inits, empty
     ("TTS.vocoder", 1),
     ("TTS.config", 0),
@@ -38,8 +41,8 @@ LAYERS = (
     ("TTS.vocoder.utils", 1),
     ("TTS.vocoder.layers", 1),
     ("TTS.vocoder.datasets", 1),
-    ("TTS.vocoder.griffin_lim", 1),
-    ("TTS.vocoder.interface", 1),
+    ("TTS.vocoder.griffin_lim", 0),  # numpy algorithms the AudioProcessor delegates to: a leaf
+    ("TTS.vocoder.interface", 0),  # the abstract Vocoder, no imports
     ("TTS.tts.models", 2),
     ("TTS.vocoder.models", 2),
     ("TTS.training", 2),
@@ -47,6 +50,7 @@ LAYERS = (
     ("TTS.inference", 3),
     ("TTS.zoo", 3),
     ("TTS.api", 4),
+    ("TTS.command_line", 4),
     ("TTS.server", 5),
     ("TTS.bin", 6),
 )

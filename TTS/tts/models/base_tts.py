@@ -18,6 +18,8 @@ from trainer.trainer_utils import get_scheduler
 
 from TTS.config.errors import ConfigError
 from TTS.config.overrides import check_command_line_overrides
+from TTS.training.distributed import average_gradients, join_launcher_process_group
+from TTS.training.freeze import FreezeSchedule
 from TTS.tts.datasets import get_speaker_names
 from TTS.tts.datasets.dataset import TTSDataset
 from TTS.tts.datasets.samplers import batch_sampler_from_config
@@ -25,8 +27,6 @@ from TTS.tts.models.interface import AcousticModel
 from TTS.tts.utils.text.characters import characters_from_config
 from TTS.tts.utils.text.tokenizer import TTSTokenizer
 from TTS.utils.audio import AudioProcessor
-from TTS.training.distributed import average_gradients, join_launcher_process_group
-from TTS.training.freeze import FreezeSchedule
 from TTS.utils.io import load_checkpoint_file
 from TTS.utils.restore import RestoreReport, TableReport, carry_over_rows, grow_inputs, restore_weights
 

@@ -53,6 +53,31 @@ class NonFiniteAudioError(AudioError):
 # --------------------------------------------------------------------------- STFT and mel
 
 
+def frame_geometry(
+    *,
+    sample_rate: int,
+    hop_length: int,
+    win_length: int,
+    frame_shift_ms: Optional[float],
+    frame_length_ms: Optional[float],
+) -> tuple:
+    """Hop and window length in samples; millisecond settings override the sample ones."""
+    if frame_shift_ms is not None:
+        hop_length = int(frame_shift_ms / 1000.0 * sample_rate)
+    if frame_length_ms is not None:
+        if frame_shift_ms is not None:
+            # Coqui's rule: the window is a whole number of hops.
+            factor = frame_length_ms / frame_shift_ms
+            if not float(factor).is_integer():
+                raise ValueError(
+                    f"frame_length_ms ({frame_length_ms}) must be a multiple of frame_shift_ms ({frame_shift_ms})"
+                )
+            win_length = int(hop_length * factor)
+        else:
+            win_length = int(frame_length_ms / 1000.0 * sample_rate)
+    return hop_length, win_length
+
+
 def stft(*, y: np.ndarray, fft_size: int, hop_length: int, win_length: int, pad_mode: str = "reflect") -> np.ndarray:
     """Centred short-time Fourier transform with a Hann window.
 
