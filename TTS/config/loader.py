@@ -22,7 +22,6 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 from coqpit import Coqpit
 
 from TTS.config.errors import ConfigError
-from TTS.config.shared_configs import BaseAudioConfig, BaseDatasetConfig, BaseTrainingConfig
 
 logger = logging.getLogger("TTS.config")  # the name it had before the loader had a module of its own
 
