@@ -9,8 +9,9 @@ from pathlib import Path
 from setuptools import find_packages, setup
 
 HERE = Path(__file__).parent
+# read, not imported: importing TTS registers the model configs, which needs the dependencies installed
 VERSION = {}
-exec((HERE / "TTS" / "__init__.py").read_text(encoding="utf-8"), VERSION)
+exec((HERE / "TTS" / "version.py").read_text(encoding="utf-8"), VERSION)
 
 setup(
     name="tts-tacotron",

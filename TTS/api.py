@@ -23,17 +23,13 @@ import numpy as np
 import torch
 from torch import nn
 
-from TTS.utils.download import ModelDownloadError
+from TTS.inference.checks import SynthesisError, check_pipe_out, parse_device
+from TTS.inference.loading import vocoder_support_problem
+from TTS.inference.synthesizer import Synthesizer
 from TTS.utils.io import CheckpointError
-from TTS.utils.manage import MANAGER_ERRORS, ModelManager
-from TTS.utils.model_registry import iter_models
-from TTS.utils.synthesizer import (
-    Synthesizer,
-    SynthesisError,
-    check_pipe_out,
-    parse_device,
-    vocoder_support_problem,
-)
+from TTS.zoo.download import ModelDownloadError
+from TTS.zoo.manager import MANAGER_ERRORS, ModelManager
+from TTS.zoo.registry import iter_models
 
 logger = logging.getLogger(__name__)
 

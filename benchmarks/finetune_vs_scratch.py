@@ -59,12 +59,13 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # after the backend is chosen
 
 from TTS.bin.train_tts import INPUT_ERRORS, parse_command_line
+from TTS.errors import TTSError
 from TTS.tts.datasets import load_tts_samples
 from TTS.tts.datasets.dataset import TTSDataset
 from TTS.tts.datasets.samplers import batch_sampler_from_config
 from TTS.tts.models.tacotron2 import gradual_training_step, run_schedule
 from TTS.utils.audio import AudioProcessor
-from TTS.utils.io import CheckpointError, load_checkpoint_file
+from TTS.utils.io import load_checkpoint_file
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 RECIPE = REPO_ROOT / "recipes" / "kumo" / "tacotron2-DDC" / "finetune_language.py"
@@ -178,7 +179,7 @@ def checkpoint_r(restore_path: Path | None) -> int:
     path = restore_path or Path(load_recipe().ENGLISH_MODEL)
     try:
         return int(load_checkpoint_file(str(path))["config"]["r"])
-    except (CheckpointError, KeyError, TypeError, ValueError) as err:
+    except (TTSError, KeyError, TypeError, ValueError) as err:
         raise BenchmarkError(f"{path}: no reduction factor in the checkpoint's config ({err})") from None
 
 

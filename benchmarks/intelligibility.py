@@ -102,10 +102,8 @@ import numpy as np
 import torch
 
 from TTS.api import TTS
-from TTS.config.errors import ConfigError
+from TTS.errors import TTSError
 from TTS.tts.utils.text.cleaners import english_cleaners_plus, multilingual_cleaners
-from TTS.utils.io import CheckpointError
-from TTS.utils.manage import MANAGER_ERRORS
 from TTS.utils.synthesizer import STEP_LIMIT_WARNING, TEXT_END_NOTE, SynthesisError
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -511,7 +509,7 @@ def load_tts(model_name: str, model_path: Optional[Path], config_path: Optional[
         raise SystemExit("--config_path goes with --model_path")
     try:
         return TTS(model_name, model_path=model_path, config_path=config_path, progress_bar=False)
-    except (*MANAGER_ERRORS, ConfigError, CheckpointError, SynthesisError, FileNotFoundError) as err:
+    except (TTSError, FileNotFoundError) as err:
         hint = "" if model_path else " (name one with --model_name, or give --model_path and --config_path)"
         raise SystemExit(f"cannot load the model: {err}{hint}") from None
 

@@ -329,12 +329,12 @@ def load_audio_processor(config_path: Path):
     """The ``AudioProcessor`` of a model config: its mel analysis and Griffin-Lim."""
     # imported here: the package is needed only in this mode, not to compare wav folders
     from TTS.config import load_config
-    from TTS.config.errors import ConfigError
+    from TTS.errors import TTSError
     from TTS.utils.audio import AudioProcessor
 
     try:
         return AudioProcessor.init_from_config(load_config(str(config_path)), verbose=False)
-    except (ConfigError, FileNotFoundError) as err:
+    except (TTSError, FileNotFoundError) as err:
         raise BenchmarkError(f"--through_vocoder: {err}") from None
 
 
@@ -435,13 +435,12 @@ def read_heldout_sentences(corpus: Path, limit: int | None) -> list[Sentence]:
 def load_synthesizer(model_path: Path, config_path: Path):
     """``TTS.utils.synthesizer.Synthesizer`` of a checkpoint and its config, on the CPU."""
     # imported here: torch and the model code are needed only in this mode, not to compare wav folders
-    from TTS.config.errors import ConfigError
-    from TTS.utils.io import CheckpointError
-    from TTS.utils.synthesizer import SynthesisError, Synthesizer
+    from TTS.errors import TTSError
+    from TTS.utils.synthesizer import Synthesizer
 
     try:
         return Synthesizer(model_path, config_path)
-    except (ConfigError, CheckpointError, SynthesisError, FileNotFoundError) as err:
+    except (TTSError, FileNotFoundError) as err:
         raise BenchmarkError(f"cannot load the model: {err}") from None
 
 

@@ -178,10 +178,10 @@ def standin_vocoder(monkeypatch, tmp_path):
     """Register the stand-in vocoder; returns a writer of its (config, checkpoint) for an audio config."""
     import torch
 
-    from helpers.standin_vocoder import StandInVocoder
+    from helpers.standin_vocoder import StandInVocoder, StandInVocoderConfig
     from TTS.config import MODEL_CONFIGS
     from TTS.config.shared_configs import BaseAudioConfig
-    from TTS.utils import synthesizer as synthesizer_module
+    from TTS.inference import synthesizer as synthesizer_module
 
     made = []
 
@@ -189,7 +189,7 @@ def standin_vocoder(monkeypatch, tmp_path):
         made.append(StandInVocoder(config.audio.hop_length))
         return made[-1]
 
-    monkeypatch.setitem(MODEL_CONFIGS, "standin_vocoder", "helpers.standin_vocoder.StandInVocoderConfig")
+    monkeypatch.setitem(MODEL_CONFIGS, "standin_vocoder", StandInVocoderConfig)
     monkeypatch.setattr(synthesizer_module, "setup_vocoder_model", setup)
 
     def write(audio: BaseAudioConfig, model: str = "standin_vocoder"):

@@ -28,18 +28,17 @@ import soundfile as sf
 from TTS.config import load_config
 from TTS.config.errors import ConfigError
 from TTS.config.shared_configs import BaseDatasetConfig
+from TTS.errors import TTSError
 from TTS.tts.configs.shared_configs import BaseTTSConfig
 from TTS.tts.datasets import load_tts_samples
 from TTS.tts.datasets.dataset import audio_is_finite
-from TTS.tts.datasets.formatters import MetadataError
-from TTS.tts.utils.text.phonemizers.espeak import UnsupportedLanguageError
 from TTS.tts.utils.text.tokenizer import TTSTokenizer
 
 HISTOGRAM_BINS = 10
 HISTOGRAM_WIDTH = 40  # characters of the longest bar
 SECONDS_PER_HOUR = 3600.0
 # errors that mean bad input, reported in one line instead of a traceback (as in train_tts)
-INPUT_ERRORS = (ConfigError, FileNotFoundError, MetadataError, UnsupportedLanguageError)
+INPUT_ERRORS = (TTSError, FileNotFoundError)
 
 
 def _where(sample: Dict[str, Any]) -> str:

@@ -29,7 +29,8 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import torch
 
-from TTS.config import ConfigError, config_from_dict, load_config
+from TTS.config import config_from_dict, load_config
+from TTS.errors import TTSError
 from TTS.utils.io import CheckpointError, load_checkpoint_file
 from TTS.utils.restore import RestoreError, restore_error_summary
 
@@ -51,7 +52,7 @@ LOSS_TAGS = (
 )
 
 
-class ExportError(ValueError):
+class ExportError(TTSError, ValueError):
     """A bad argument of the export; the message names it."""
 
 
@@ -292,7 +293,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     logging.basicConfig(format=" > %(message)s", level=logging.WARNING)
     try:
         written = export(args.checkpoint, args.out_folder, args.dtype, args.sentence, args.steps_before, args.force)
-    except (ConfigError, CheckpointError, ExportError, FileNotFoundError) as err:
+    except (TTSError, FileNotFoundError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
     for path in written:

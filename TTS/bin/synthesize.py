@@ -27,39 +27,24 @@ import torch
 
 from TTS import __version__
 from TTS.api import TTS
-from TTS.config import ConfigError
+from TTS.command_line import EXIT_USAGE, OneLineErrorParser, UsageError, load_api, parse_device, usage_error_line
+from TTS.errors import TTSError
+from TTS.inference.checks import SynthesisError, output_path_problem
 from TTS.tts.utils.text.phonemizers.espeak import UnsupportedLanguageError, espeak_languages
 from TTS.tts.utils.text.sentences import is_speakable
-from TTS.tts.utils.text.tokenizer import UnknownCharacterError
-from TTS.utils.audio.numpy_transforms import AudioError
-from TTS.utils.io import CheckpointError
-from TTS.utils.manage import MANAGER_ERRORS, ModelManager
-from TTS.utils.restore import RestoreError
-from TTS.utils.synthesizer import SynthesisError, UnknownDeviceError, output_path_problem
-from TTS.utils.synthesizer import parse_device as _parse_device
 from TTS.utils.wav_stream import pcm_pieces, wav_header
+from TTS.zoo.manager import ModelManager
 
 logger = logging.getLogger("TTS.bin.synthesize")
 
 EXIT_ERROR = 1
-EXIT_USAGE = 2
 # A listing cut short by its reader (`tts --list_models | head`): quiet, as a process killed by SIGPIPE.
 EXIT_BROKEN_PIPE = 128 + 13
 DEFAULT_OUT_PATH = "tts_output.wav"
 # Sentences of a text decoded together: the same audio as one by one, several times sooner on a CPU.
 CLI_BATCH_SIZE = 8
 # Failures that are the user's input or files, reported in one line (with -vv, the traceback too).
-USER_ERRORS = (
-    *MANAGER_ERRORS,
-    SynthesisError,
-    ConfigError,
-    CheckpointError,
-    RestoreError,
-    UnknownCharacterError,
-    UnsupportedLanguageError,
-    AudioError,
-    FileNotFoundError,
-)
+USER_ERRORS = (TTSError, FileNotFoundError)
 # Flags that only matter when synthesising (or listing a model's speakers), by argparse dest.
 MODEL_FLAGS = (
     "model_name", "vocoder_name", "model_path", "config_path", "vocoder_path", "vocoder_config_path",
@@ -79,21 +64,6 @@ INFO_FIELDS = [
     ("downloaded", "downloaded"),
     ("path", "path"),
 ]
-
-
-class UsageError(Exception):
-    """A combination of flags that makes no sense; reported with exit code 2."""
-
-
-class OneLineErrorParser(argparse.ArgumentParser):
-    """An argument parser whose usage errors are one line, ``<prog>: error: <message> (see <prog> --help)``."""
-
-    def error(self, message: str):
-        self.exit(EXIT_USAGE, usage_error_line(self.prog, message))
-
-
-def usage_error_line(prog: str, message: str) -> str:
-    return f"{prog}: error: {message} (see {prog} --help)\n"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -262,15 +232,6 @@ def _check_args(args: argparse.Namespace) -> None:
         )
 
 
-def parse_device(name: str) -> torch.device:
-    """The torch device of ``--device`` (see ``TTS.utils.synthesizer.parse_device``); a name that is no
-    supported device is a usage error, one this machine lacks a ``SynthesisError``."""
-    try:
-        return _parse_device(name, "--device")
-    except UnknownDeviceError as err:
-        raise UsageError(str(err)) from None
-
-
 def _check_text_file(path: Optional[str], flag: str) -> None:
     """A config or speakers file that exists but is not UTF-8 text (missing ones are reported by the loaders)."""
     if path is None or not os.path.isfile(path):
@@ -324,21 +285,6 @@ def _check_before_loading(args: argparse.Namespace) -> torch.device:
     ):
         _check_text_file(path, flag)
     return device
-
-
-def load_api(args: argparse.Namespace, device: torch.device) -> TTS:
-    """The model, vocoder and speakers named by the parsed flags (``tts``'s or ``tts-server``'s), on ``device``."""
-    api = TTS(
-        args.model_name or "",
-        model_path=args.model_path,
-        config_path=args.config_path,
-        vocoder_name=args.vocoder_name,
-        vocoder_path=args.vocoder_path,
-        vocoder_config_path=args.vocoder_config_path,
-        speakers_file_path=args.speakers_file_path,
-        progress_bar=args.progress_bar,
-    )
-    return api.to(device)
 
 
 def list_speakers(api: TTS) -> int:

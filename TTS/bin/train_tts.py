@@ -46,26 +46,13 @@ from TTS.config.overrides import (  # noqa: F401 - CONFIG_PREFIX and check_overr
     _Parser,
     check_override_names,
 )
+from TTS.errors import TTSError
 from TTS.tts.datasets import load_tts_samples
-from TTS.tts.datasets.dataset import SampleError
-from TTS.tts.datasets.formatters import MetadataError
 from TTS.tts.models import setup_model
-from TTS.tts.utils.text.phonemizers.espeak import UnsupportedLanguageError
-from TTS.utils.audio.numpy_transforms import AudioError
 from TTS.utils.io import CheckpointError, load_checkpoint_file
-from TTS.utils.restore import RestoreError
 
 # errors that mean bad input, reported in one line instead of a traceback
-INPUT_ERRORS = (
-    ConfigError,
-    RestoreError,
-    CheckpointError,
-    FileNotFoundError,
-    MetadataError,
-    UnsupportedLanguageError,
-    AudioError,
-    SampleError,
-)
+INPUT_ERRORS = (TTSError, FileNotFoundError)
 # the schedulers trainer.trainer_utils.get_scheduler finds outside torch.optim.lr_scheduler (by lower-case name)
 TRAINER_SCHEDULERS = ("noamlr", "stepwisegraduallr")
 

@@ -16,7 +16,7 @@ import threading
 from concurrent.futures import Future
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from TTS.utils.synthesizer import DecodedSentence, Synthesizer
+from TTS.inference.synthesizer import DecodedSentence, Synthesizer
 
 logger = logging.getLogger("TTS.server")
 

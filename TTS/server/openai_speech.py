@@ -23,11 +23,13 @@ from typing import Any, List, NamedTuple, Optional
 import numpy as np
 import soundfile as sf
 
+from TTS.errors import TTSError
+
 FORMATS = {"wav": "audio/wav", "flac": "audio/flac", "pcm": "audio/L16"}
 UNSUPPORTED_FORMATS = ("mp3", "opus", "aac")
 
 
-class SpeechRequestError(Exception):
+class SpeechRequestError(TTSError):
     """A speech request this server refuses, with the field it is about."""
 
     def __init__(self, message: str, param: Optional[str] = None, status: HTTPStatus = HTTPStatus.BAD_REQUEST) -> None:

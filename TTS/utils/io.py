@@ -16,6 +16,8 @@ from typing import Any, BinaryIO, Dict, Iterator, List, Union
 import numpy
 import torch
 
+from TTS.errors import TTSError
+
 logger = logging.getLogger(__name__)
 
 # Harmless types that checkpoints written by Coqui's trainer carry besides tensors and
@@ -92,7 +94,7 @@ def _unreadable(path: Path, err: BaseException) -> "CheckpointError":
     return CheckpointError(f"{path}: not a readable PyTorch checkpoint ({_error_detail(err)}){hint}")
 
 
-class CheckpointError(ValueError):
+class CheckpointError(TTSError, ValueError):
     """A checkpoint file is missing, corrupt, unsafe or does not match the model; the message names the file."""
 
 

@@ -8,10 +8,12 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 import torch
 
+from TTS.errors import TTSError
+
 logger = logging.getLogger(__name__)
 
 
-class RestoreError(Exception):
+class RestoreError(TTSError):
     """Checkpoint weights do not fit the model and a partial restore was not allowed.
 
     Deliberately not a ValueError/RuntimeError/KeyError: the trainer swallows those and

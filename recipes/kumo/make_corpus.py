@@ -61,7 +61,7 @@ TEACHERS = {
     # Piper en_US-joe-medium (dataset CC0; fine-tuned from the lessac voice)
     "piper": {"voices": ("joe",), "rate": 22050},
     # espeak-ng 1.52 from espeakng_loader (base install; formant synthesis, 29-36 % WER); voices: any
-    # espeak-ng voice name or language code, checked by TTS.utils.espeak_voice
+    # espeak-ng voice name or language code, checked by espeak_voice.py (beside this script)
     "espeak": {"voices": None, "rate": 22050},
 }
 ESPEAK_DEFAULT_VOICES = {"en": "en-us"}  # --lang -> espeak-ng voice where they differ
@@ -160,7 +160,7 @@ def _load_teacher(name: str, voice: str, lang: str):
 
         return speak
     if name == "espeak":
-        from TTS.utils.espeak_voice import EspeakVoice
+        from espeak_voice import EspeakVoice  # beside this script
 
         return EspeakVoice(voice).speak
     raise ValueError(f"unknown teacher {name!r}; choose from {sorted(TEACHERS)}")
@@ -287,7 +287,7 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     voices = TEACHERS[args.teacher]["voices"]
     if voices is None:  # any espeak-ng voice name; the library checks it
-        from TTS.utils.espeak_voice import EspeakVoice
+        from espeak_voice import EspeakVoice  # beside this script
 
         voice = args.voice or ESPEAK_DEFAULT_VOICES.get(args.lang, args.lang)
         try:

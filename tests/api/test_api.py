@@ -12,7 +12,7 @@ import torch
 
 from TTS.api import TTS, default_model_name
 from TTS.utils.manage import ModelManager
-from TTS.utils.model_registry import REGISTRY_PATH, iter_models, load_registry
+from TTS.zoo.registry import REGISTRY_PATH, iter_models, load_registry
 from TTS.utils.synthesizer import SynthesisError
 
 from helpers.toy_models import write_toy_model

@@ -20,7 +20,7 @@ from TTS import __version__
 from TTS.api import TTS
 from TTS.bin.synthesize import CLI_BATCH_SIZE, build_parser, main
 from TTS.config.shared_configs import BaseAudioConfig
-from TTS.utils.model_registry import REGISTRY_PATH, iter_models, load_registry
+from TTS.zoo.registry import REGISTRY_PATH, iter_models, load_registry
 from TTS.utils.synthesizer import Synthesizer
 
 from helpers.cli import one_error_line, release_zip

@@ -22,7 +22,7 @@ from TTS.config import ConfigError
 from TTS.config.shared_configs import BaseAudioConfig
 from TTS.tts.models import setup_model
 from TTS.tts.utils.text.sentences import is_speakable, split_into_sentences
-from TTS.utils import synthesizer as synthesizer_module
+from TTS.inference import synthesizer as synthesizer_module
 from TTS.utils.io import atomic_output
 from TTS.utils.synthesizer import (
     DecodedSentence,

@@ -18,7 +18,7 @@ from TTS.server.server import TTSServer
 from TTS.tts.utils.text.cleaners import english_cleaners, english_cleaners_plus
 from TTS.tts.utils.text.control_chars import strip_control_characters
 from TTS.tts.utils.text.english.number_norm import MAX_NUMBER_DIGITS, normalize_numbers
-from TTS.utils import download
+from TTS.zoo import download
 
 NUL_TEXT = "Please do\x00 not open the door."
 CLEAN_TEXT = "Please do not open the door."

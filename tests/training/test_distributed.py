@@ -8,7 +8,7 @@ What coqui-tts-trainer 0.4.0 does with ``python -m trainer.distribute --script <
   it forms none, and even with CUDA it trains the unwrapped model (``trainer/trainer.py:310``), so
   gradients are never exchanged.
 
-Our models close that gap (``TTS/utils/distributed.py``): ``BaseTTS.on_init_start`` joins a gloo group
+Our models close that gap (``TTS/training/distributed.py``): ``BaseTTS.on_init_start`` joins a gloo group
 sized from the launcher's rank list, every rank starts from rank 0's weights, ``get_data_loader`` gives
 each rank its own share of the batches and ``before_gradient_clipping`` averages the gradients.
 """
@@ -79,7 +79,7 @@ def _gloo_rank(rank: int, world_size: int, port: int, corpus: str, out: str) -> 
     from TTS.tts.datasets import load_tts_samples
     from TTS.tts.models import setup_model
     from TTS.tts.models.base_tts import ShardedBatchSampler
-    from TTS.utils.distributed import broadcast_from_rank_zero
+    from TTS.training.distributed import broadcast_from_rank_zero
 
     torch.set_num_threads(1)
     dist.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank, world_size=world_size)

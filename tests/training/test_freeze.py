@@ -1,4 +1,4 @@
-"""Layer freezing and gradual unfreezing (``freeze_layers``, ``unfreeze_schedule``, ``TTS.utils.freeze``).
+"""Layer freezing and gradual unfreezing (``freeze_layers``, ``unfreeze_schedule``, ``TTS.training.freeze``).
 
 The fast tests drive a toy Tacotron2 the way the trainer does: ``model.train()``, the model's
 ``on_train_step_start`` hook, a train step, the optimizer step, ``zero_grad(set_to_none=True)``
@@ -21,7 +21,7 @@ from TTS.config import ConfigError, config_from_dict
 from TTS.tts.datasets import load_tts_samples
 from TTS.tts.models import setup_model
 
-FREEZE_LOGGER = "TTS.utils.freeze"
+FREEZE_LOGGER = "TTS.training.freeze"
 LR = 1e-3
 # the module docstring's recipe: embedding, encoder and attention train first, the rest of both decoders later
 RECIPE_FREEZE = [

@@ -19,8 +19,8 @@ from urllib.parse import urlparse
 import pytest
 import torch
 
-from TTS.utils import manage
-from TTS.utils.download import fetch_file, make_session
+from TTS.zoo import manager as manage
+from TTS.zoo.download import fetch_file, make_session
 from TTS.utils.io import load_checkpoint_file
 from TTS.utils.manage import MARKER_FILE, PARTIAL_PREFIX, ModelDownloadError, ModelManager, ModelNotFoundError
 

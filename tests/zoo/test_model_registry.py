@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from TTS.utils.model_registry import (
+from TTS.zoo.registry import (
     REGISTRY_PATH,
     RegistryError,
     iter_models,

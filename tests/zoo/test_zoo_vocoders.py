@@ -12,7 +12,7 @@ import soundfile as sf
 import torch
 
 from TTS.config.shared_configs import BaseAudioConfig
-from TTS.utils.model_registry import REGISTRY_PATH, iter_models, load_registry
+from TTS.zoo.registry import REGISTRY_PATH, iter_models, load_registry
 from TTS.vocoder.configs import (
     FullbandMelganConfig,
     HifiganConfig,

@@ -154,7 +154,7 @@ class BaseTTSConfig(BaseTrainingConfig):
             "help": "Fine-tuning: parameters frozen from step 0, as fnmatch patterns of the names that "
             "model.named_parameters() gives, e.g. [\"encoder.*\", \"postnet.*\"]. Frozen parameters get no gradient "
             "and no optimizer update; batch norms whose parameters are all frozen keep their running statistics. A "
-            "pattern matching no parameter is an error. See TTS.utils.freeze for a recipe."
+            "pattern matching no parameter is an error. See TTS.training.freeze for a recipe."
         },
     )
     unfreeze_schedule: List[List] = field(

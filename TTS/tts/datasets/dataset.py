@@ -16,6 +16,7 @@ import numpy as np
 import soundfile as sf
 import torch
 
+from TTS.errors import TTSError
 from TTS.tts.datasets.cache import FeatureCache, audio_cache_settings, text_cache_settings
 from TTS.utils.audio.numpy_transforms import NonFiniteAudioError
 
@@ -36,7 +37,7 @@ SAMPLE_PROBLEMS = {
 }
 
 
-class SampleError(ValueError):
+class SampleError(TTSError, ValueError):
     """Samples that training cannot use: missing or unreadable audio, another sample rate, text without tokens."""
 
 

@@ -18,14 +18,15 @@ from trainer.trainer_utils import get_scheduler
 
 from TTS.config.errors import ConfigError
 from TTS.config.overrides import check_command_line_overrides
+from TTS.training.distributed import average_gradients, join_launcher_process_group
+from TTS.training.freeze import FreezeSchedule
 from TTS.tts.datasets import get_speaker_names
 from TTS.tts.datasets.dataset import TTSDataset
 from TTS.tts.datasets.samplers import batch_sampler_from_config
+from TTS.tts.models.interface import AcousticModel
 from TTS.tts.utils.text.characters import characters_from_config
 from TTS.tts.utils.text.tokenizer import TTSTokenizer
 from TTS.utils.audio import AudioProcessor
-from TTS.utils.distributed import average_gradients, join_launcher_process_group
-from TTS.utils.freeze import FreezeSchedule
 from TTS.utils.io import load_checkpoint_file
 from TTS.utils.restore import RestoreReport, TableReport, carry_over_rows, grow_inputs, restore_weights
 
@@ -87,8 +88,8 @@ def speaker_names_for(config, samples: Optional[Sequence[Dict[str, Any]]]) -> Li
     return names
 
 
-class BaseTTS(TrainerModel):
-    """Base of TTS models trained with ``trainer.Trainer``.
+class BaseTTS(TrainerModel, AcousticModel):
+    """Base of TTS models trained with ``trainer.Trainer``: the adapter between an ``AcousticModel`` and the trainer.
 
     Parameters
     ----------
@@ -157,6 +158,14 @@ class BaseTTS(TrainerModel):
     @tokenizer.setter
     def tokenizer(self, value) -> None:
         self._tokenizer = value
+
+    def upgrade_state_dict(self, state_dict: Dict[str, torch.Tensor]) -> Dict[str, torch.Tensor]:
+        """A checkpoint's state dict in this model's key names (Glow-TTS renames older weight-norm keys)."""
+        return state_dict
+
+    def spoken_tokens(self, num_tokens: int) -> int:
+        """Token ids that stand for text: with ``add_blank`` every other id is a blank."""
+        return num_tokens // 2 if self.tokenizer.add_blank else num_tokens
 
     @property
     def speaker_id_mapping(self) -> Optional[Dict[str, int]]:
@@ -241,7 +250,7 @@ class BaseTTS(TrainerModel):
     def get_optimizer(self) -> torch.optim.Optimizer:
         """The config's optimizer; with ``freeze_layers`` set, one parameter group per unfreezing stage.
 
-        A freeze pattern that matches no parameter is a ``ConfigError`` (see ``TTS.utils.freeze``).
+        A freeze pattern that matches no parameter is a ``ConfigError`` (see ``TTS.training.freeze``).
         """
         name = self.config.optimizer
         params = dict(self.config.optimizer_params or {})
@@ -366,7 +375,7 @@ class BaseTTS(TrainerModel):
         )
 
     def before_gradient_clipping(self) -> None:
-        """Average gradients over the ranks of a process group (the trainer does not, see TTS.utils.distributed)."""
+        """Average gradients over the ranks of a process group (the trainer does not, see TTS.training.distributed)."""
         average_gradients(self)
 
     def on_train_epoch_start(self, trainer) -> None:

