@@ -333,8 +333,9 @@ def fetch_repo(
     """Download the Hugging Face repository of a registry ``entry`` into ``staged``; return its source record."""
     # Imported here: huggingface_hub pulls in httpx and friends, which only repo_id downloads need.
     import huggingface_hub
+    from huggingface_hub import constants as hub_constants  # a submodule: not an attribute until imported
 
-    endpoint = (os.environ.get("HF_ENDPOINT") or huggingface_hub.constants.ENDPOINT).rstrip("/")
+    endpoint = (os.environ.get("HF_ENDPOINT") or hub_constants.ENDPOINT).rstrip("/")
     revision = entry.get("revision")
     url = f"{endpoint}/{entry['repo_id']}" + (f"/tree/{revision}" if revision else "")
     try:

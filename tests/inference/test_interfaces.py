@@ -20,9 +20,9 @@ from TTS.vocoder.griffin_lim import GriffinLimVocoder
 from TTS.vocoder.interface import EXACT, STFT_CENTRED, Vocoder
 from TTS.vocoder.models import setup_model as setup_vocoder_model
 from TTS.vocoder.models.model_vocoder import ModelVocoder
-from toy_models import TOY_TACOTRON2_WIDTHS
+from helpers.toy_models import TOY_TACOTRON2_WIDTHS
 
-INFERENCE = Path(__file__).resolve().parents[1] / "TTS" / "inference"
+INFERENCE = Path(__file__).resolve().parents[2] / "TTS" / "inference"
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,7 @@ import pytest
 
 from TTS.errors import TTSError
 
-PACKAGE = Path(__file__).resolve().parents[1] / "TTS"
+PACKAGE = Path(__file__).resolve().parents[2] / "TTS"
 # control flow, not errors: a cancelled request and a full queue are answered, not reported
 NOT_ERRORS = {"SynthesisCancelled", "QueueFull"}
 

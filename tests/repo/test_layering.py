@@ -24,7 +24,7 @@ from typing import Iterator, Optional, Tuple
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parents[1] / "TTS"
+PACKAGE = Path(__file__).resolve().parents[2] / "TTS"
 # (module prefix, layer), the longest matching prefix wins
 LAYERS = (
     ("TTS.errors", 0),

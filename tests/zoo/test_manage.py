@@ -647,3 +647,22 @@ def test_two_downloads_of_the_same_model_at_once_leave_one_good_folder(zoo, serv
         thread.join(timeout=60)
     assert errors == [] and len(results) == 3 and len({r[0] for r in results}) == 1
     assert _manager().is_downloaded(NAME) and _leftovers(zoo) == [FOLDER]
+
+
+
+def test_a_hub_entry_with_the_default_endpoint_fails_in_one_line_naming_the_hub_url(tmp_path):
+    """The shipped registry's repo_id entries (es/mai among them), HF_ENDPOINT unset, in a fresh process (where
+    nothing has imported huggingface_hub.constants yet) and no way out: one line naming huggingface.co, exit 1.
+    It was an AttributeError traceback."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HF_")}
+    env.update(TTS_HOME=str(tmp_path / "home"), HTTPS_PROXY="http://127.0.0.1:9", HTTP_PROXY="http://127.0.0.1:9")
+    env.pop("TTS_MODELS_FILE", None)
+    command = [sys.executable, "-m", "TTS.bin.synthesize", "--model_name", "tts_models/es/mai/tacotron2-DDC"]
+    result = subprocess.run(
+        [*command, "--text", "Hola.", "--out_path", str(tmp_path / "hola.wav"), "--no-progress_bar"],
+        capture_output=True, text=True, env=env, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr and "AttributeError" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "huggingface.co/" in lines[0] and "not in the model cache" in lines[0], lines
