@@ -82,9 +82,10 @@ class Handler(BaseHTTPRequestHandler):
         return urllib.parse.urlsplit(self.path).path.rstrip("/") or "/"
 
     def _refuse_origin(self) -> bool:
-        """403 for a request a page of another origin sent; True when it was refused."""
+        """403 for a request to another host name or from a page of another origin; True when it was refused."""
         origin = self.headers.get("Origin")
-        problem = self.server.origin_problem(origin, self.headers.get("Host"))
+        problem = self.server.host_problem(self.headers.get("Host"))
+        problem = problem or self.server.origin_problem(origin, self.headers.get("Host"))
         if problem is not None:
             self.close_connection = True
             self._send_text(HTTPStatus.FORBIDDEN, problem)

@@ -36,10 +36,14 @@ together, their sentences decoded in shared batches (``TTS.server.batching``).
 
 Origin: a request a web page of another origin sends (its ``Origin`` header is not this server's)
 is refused with 403, unless ``--allow_origin`` lists that origin: this is a local service that
-pages on the web must not drive.
+pages on the web must not drive. Host: a server listening on a loopback address (the default) answers
+only requests addressed to a loopback name (``localhost``, ``127.0.0.1``, ``[::1]``, any port) or to a
+name ``--allow_host`` lists; another ``Host`` is 403. This stops DNS rebinding, where a site's own name
+is made to resolve to 127.0.0.1 so that its page counts as same-origin.
 """
 
 import argparse
+import ipaddress
 import logging
 import socket
 import sys
@@ -95,6 +99,7 @@ class TTSServer(ThreadingHTTPServer):
         max_queue: int = MAX_QUEUE,
         max_connections: int = MAX_CONNECTIONS,
         allow_origins: Sequence[str] = (),
+        allow_hosts: Sequence[str] = (),
         batch_requests: bool = False,
     ) -> None:
         super().__init__(address, Handler)  # binds now: a busy port is reported before a model loads
@@ -104,6 +109,7 @@ class TTSServer(ThreadingHTTPServer):
         self.max_audio_seconds = max_audio_seconds
         self.max_connections = max_connections
         self.allow_origins = {origin.rstrip("/").lower() for origin in allow_origins}
+        self.allow_hosts = {host.strip().lower() for host in allow_hosts}
         self.queue = SynthesisQueue(max_queue, exclusive=not batch_requests)
         self.batch_requests = batch_requests
         self._batcher: Optional[DecodeBatcher] = None
@@ -246,6 +252,22 @@ class TTSServer(ThreadingHTTPServer):
                 raise RequestError(HTTPStatus.BAD_REQUEST, str(err)) from None
         return wav_header(self.api.output_sample_rate, len(pcm) // 2) + pcm
 
+    def host_problem(self, host: Optional[str]) -> Optional[str]:
+        """Why a request addressed to ``host`` (its ``Host`` header) is refused, or None.
+
+        Only a server on a loopback address checks: its requests must name a loopback host or one
+        of ``allow_hosts``. A request with no ``Host`` (HTTP/1.0) passes.
+        """
+        if host is None or not _is_loopback(self.server_address[0]):
+            return None
+        name = urllib.parse.urlsplit("//" + host.strip().lower()).hostname or ""
+        if name in self.allow_hosts or name == "localhost" or _is_loopback(name):
+            return None
+        return (
+            f"Host {host.strip()!r} is not this server's: it answers requests to localhost only "
+            "(start tts-server with --allow_host NAME to let one)"
+        )
+
     def origin_problem(self, origin: Optional[str], host: Optional[str]) -> Optional[str]:
         """Why a request from a page at ``origin`` is refused (another site's page), or None."""
         if origin is None:
@@ -260,6 +282,13 @@ class TTSServer(ThreadingHTTPServer):
             f"Origin {origin} is not this server's: pages of other sites may not use it "
             "(start tts-server with --allow_origin ORIGIN to let one)"
         )
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return host == "localhost"
 
 
 def positive_int(value: str) -> int:
@@ -324,6 +353,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="A web origin (https://example.org) whose pages may use this server; repeat for more.",
     )
     parser.add_argument(
+        "--allow_host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="A host name (tts.example.lan) requests may be addressed to, besides localhost; repeat for more.",
+    )
+    parser.add_argument(
         "--batch_requests",
         action="store_true",
         help="Synthesise concurrent requests together, their sentences decoded in shared batches (faster with "
@@ -359,6 +395,7 @@ def serve(args: argparse.Namespace) -> int:
             max_queue=args.max_queue,
             max_connections=args.max_connections,
             allow_origins=args.allow_origin,
+            allow_hosts=args.allow_host,
             batch_requests=args.batch_requests,
         )
     except OSError as err:

@@ -232,7 +232,7 @@ def raw_request(server: TTSServer, data: bytes, half_close: bool = True, timeout
 
 def post_head(content_length: str, extra: str = "") -> bytes:
     return (
-        f"POST /api/tts HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
+        f"POST /api/tts HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/plain\r\n"
         f"Content-Length: {content_length}\r\n{extra}\r\n"
     ).encode()
 
@@ -244,7 +244,7 @@ def post_head(content_length: str, extra: str = "") -> bytes:
         (post_head("-5") + b"Hi.", 400, "Content-Length: expected a number of bytes, got '-5'"),
         (post_head("100") + b"Hi.", 400, "request body: 3 bytes, Content-Length said 100"),
         (
-            b"POST /api/tts HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nHi.\r\n0\r\n\r\n",
+            b"POST /api/tts HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nHi.\r\n0\r\n\r\n",
             501,
             "Transfer-Encoding chunked is not supported: send a Content-Length",
         ),
@@ -292,8 +292,8 @@ def test_utf8_text_arrives_intact_whether_percent_encoded_raw_or_in_the_header(s
 
     monkeypatch.setattr(server.api, "tts_stream", record)
     request(f"{server.url}/api/tts?text=caf%C3%A9.&speaker_id=bo")
-    raw_request(server, "GET /api/tts?text=café.&speaker_id=bo HTTP/1.1\r\nHost: x\r\n\r\n".encode())
-    raw_request(server, "GET /api/tts?speaker_id=bo HTTP/1.1\r\nHost: x\r\ntext: café.\r\n\r\n".encode())
+    raw_request(server, "GET /api/tts?text=café.&speaker_id=bo HTTP/1.1\r\nHost: localhost\r\n\r\n".encode())
+    raw_request(server, "GET /api/tts?speaker_id=bo HTTP/1.1\r\nHost: localhost\r\ntext: café.\r\n\r\n".encode())
     assert seen == ["café."] * 3
 
 
@@ -301,7 +301,7 @@ def test_head_options_other_methods_and_long_urls_get_plain_answers(server):
     head = urllib.request.Request(f"{server.url}/details", method="HEAD")
     with urllib.request.urlopen(head, timeout=60) as answer:
         assert answer.status == 200 and answer.read() == b"" and int(answer.headers["Content-Length"]) > 0
-    status, body = raw_request(server, b"HEAD /api/tts?text=Hi. HTTP/1.1\r\nHost: x\r\n\r\n")
+    status, body = raw_request(server, b"HEAD /api/tts?text=Hi. HTTP/1.1\r\nHost: localhost\r\n\r\n")
     assert status == 405 and body == b""
     options = urllib.request.Request(f"{server.url}/api/tts", method="OPTIONS")
     with urllib.request.urlopen(options, timeout=60) as answer:
@@ -327,7 +327,7 @@ def test_a_client_that_goes_away_before_the_answer_is_one_log_line_and_the_serve
     monkeypatch.setattr(server, "synthesise", slow)
     with caplog.at_level(logging.INFO, logger="TTS.server"):
         sock = socket.create_connection(server.server_address[:2], timeout=10)
-        sock.sendall(b"GET /api/tts?text=Hi. HTTP/1.1\r\nHost: x\r\n\r\n")
+        sock.sendall(b"GET /api/tts?text=Hi. HTTP/1.1\r\nHost: localhost\r\n\r\n")
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # reset, not a clean close
         sock.close()
         closed.set()

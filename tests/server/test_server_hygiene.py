@@ -68,7 +68,7 @@ def raw(server: TTSServer, data: bytes) -> Tuple[int, Dict[str, str], bytes]:
 
 def post(path: str, body: bytes, headers: str = "") -> bytes:
     return (
-        f"POST {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {len(body)}\r\n{headers}\r\n"
+        f"POST {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: {len(body)}\r\n{headers}\r\n"
     ).encode() + body
 
 
@@ -104,11 +104,11 @@ def test_the_cli_warns_about_a_nul_on_stderr(toy_paths, tmp_path, capsys):
 def test_the_server_removes_a_nul_with_a_warning_and_answers_the_same_audio(server, caplog):
     with caplog.at_level(logging.WARNING, logger="TTS"):
         status, headers, with_nul = raw(
-            server, b"GET /api/tts?speaker_id=bo&text=Please%20do%00%20not. HTTP/1.1\r\nHost: x\r\n\r\n"
+            server, b"GET /api/tts?speaker_id=bo&text=Please%20do%00%20not. HTTP/1.1\r\nHost: localhost\r\n\r\n"
         )
     assert status == 200 and "U+0000" in caplog.text
     assert headers["X-TTS-Warning"] == "removed 1 control character(s) from the text: U+0000"
-    _, _, clean = raw(server, b"GET /api/tts?speaker_id=bo&text=Please%20do%20not. HTTP/1.1\r\nHost: x\r\n\r\n")
+    _, _, clean = raw(server, b"GET /api/tts?speaker_id=bo&text=Please%20do%20not. HTTP/1.1\r\nHost: localhost\r\n\r\n")
     assert with_nul == clean
 
 
@@ -141,13 +141,13 @@ def test_the_server_speaks_a_very_long_number_instead_of_answering_500(api):
 # ---------------------------------------------------------------------------- headers and bodies
 def test_a_content_length_of_non_ascii_digits_gets_400_not_a_dropped_connection(server):
     # b"\xb2" is "²" in latin-1, as http.server reads headers: "²".isdigit() is True, int("²") fails
-    data = b"POST /api/tts HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: \xb2\r\n\r\nHi."
+    data = b"POST /api/tts HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/plain\r\nContent-Length: \xb2\r\n\r\nHi."
     status, _, body = raw(server, data)
     assert status == 400 and body == "Content-Length: expected a number of bytes, got '²'\n".encode()
 
 
 def test_two_different_content_lengths_get_400(server):
-    head = b"POST /api/tts?speaker_id=bo HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
+    head = b"POST /api/tts?speaker_id=bo HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/plain\r\n"
     data = head + b"Content-Length: 3\r\nContent-Length: 30\r\n\r\nHi."
     status, _, body = raw(server, data)
     assert status == 400 and body == b"Content-Length: 2 different values (3, 30)\n"
@@ -198,4 +198,29 @@ def test_a_page_of_another_origin_is_refused_with_403(server):
         server, f"GET /details HTTP/1.1\r\nHost: {host}\r\nOrigin: https://friend.example\r\n\r\n".encode()
     )
     assert status == 200 and headers["Access-Control-Allow-Origin"] == "https://friend.example"
-    assert raw(server, b"GET /details HTTP/1.1\r\nHost: x\r\n\r\n")[0] == 200  # no Origin: curl, scripts
+    port = server.server_address[1]
+    for name in ("localhost", f"localhost:{port}", "127.0.0.1", f"[::1]:{port}"):  # no Origin: curl, scripts
+        assert raw(server, f"GET /details HTTP/1.1\r\nHost: {name}\r\n\r\n".encode())[0] == 200, name
+    assert raw(server, b"GET /details HTTP/1.0\r\n\r\n")[0] == 200  # no Host at all
+
+
+def test_a_request_to_another_host_name_is_refused_on_loopback(api):
+    """DNS rebinding: evil.example made to resolve to 127.0.0.1, its page then counts as same-origin."""
+    server = start(api, allow_origins=["https://friend.example"])
+    try:
+        port = server.server_address[1]
+        rebound = f"GET /details HTTP/1.1\r\nHost: evil.example:{port}\r\nOrigin: http://evil.example:{port}\r\n\r\n"
+        status, _, body = raw(server, rebound.encode())
+        assert status == 403 and b"Host 'evil.example:" in body and b"--allow_host" in body
+        assert raw(server, f"GET /details HTTP/1.1\r\nHost: evil.example:{port}\r\n\r\n".encode())[0] == 403
+    finally:
+        server.shutdown()
+        server.server_close()
+    server = start(api, allow_hosts=["tts.example.lan"])
+    try:
+        port = server.server_address[1]
+        named = f"GET /details HTTP/1.1\r\nHost: TTS.example.lan:{port}\r\nOrigin: http://tts.example.lan:{port}\r\n\r\n"
+        assert raw(server, named.encode())[0] == 200  # a name given with --allow_host, and its own page
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -96,7 +96,7 @@ def test_a_trickling_client_is_dropped_at_the_read_deadline(api):
     start = time.monotonic()
     with socket.create_connection(server.server_address[:2], timeout=10) as sock:
         try:
-            for byte in b"GET /details HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"a" * 100:
+            for byte in b"GET /details HTTP/1.1\r\nHost: localhost\r\nX-Slow: " + b"a" * 100:
                 sock.sendall(bytes([byte]))
                 time.sleep(0.05)  # each byte within the socket timeout, the whole far over the deadline
             ended = sock.recv(100) == b""
@@ -123,7 +123,7 @@ def test_synthesis_for_a_client_that_left_stops_at_the_next_sentence(server, mon
     monkeypatch.setattr(Synthesizer, "synthesize_mels", slow)
     query = urllib.parse.urlencode({"text": LONG_TEXT})
     with socket.create_connection(server.server_address[:2]) as sock:
-        sock.sendall(f"GET /api/tts?{query} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        sock.sendall(f"GET /api/tts?{query} HTTP/1.1\r\nHost: localhost\r\n\r\n".encode())
         time.sleep(0.4)
     start = time.monotonic()
     status, _, _ = get(f"{server.url}/api/tts?text=Hi.")
