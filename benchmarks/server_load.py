@@ -48,6 +48,8 @@ def start_server(args: argparse.Namespace) -> Tuple[subprocess.Popen, int]:
         command += ["--model_path", args.model_path, "--config_path", args.config_path]
     if args.batch_requests:
         command += ["--batch_requests", "--max_queue", str(max(32, args.burst))]
+    else:
+        command += ["--no-batch_requests"]  # one request at a time, whatever the thread count
     process = subprocess.Popen(
         command,
         stdout=subprocess.PIPE,

@@ -17,7 +17,7 @@ import pytest
 from helpers.toy_models import write_toy_model
 
 from TTS.api import TTS
-from TTS.server.server import LISTEN_BACKLOG, TTSServer
+from TTS.server.server import LISTEN_BACKLOG, TTSServer, batching, build_parser
 from TTS.utils.synthesizer import AudioLimitError, Synthesizer
 
 LONG_TEXT = " ".join(f"Sentence number {word} is here." for word in ("one two three four five six seven eight".split()))
@@ -162,6 +162,20 @@ def test_concurrent_requests_decode_together_with_batch_requests(api):
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.mark.parametrize("threads, flags, expected", [
+    (2, [], True), (1, [], False), (2, ["--no-batch_requests"], False), (1, ["--batch_requests"], True),
+])  # fmt: skip
+def test_requests_are_batched_by_default_with_more_than_one_torch_thread(threads, flags, expected):
+    import torch
+
+    saved = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        assert batching(build_parser().parse_args(flags).batch_requests) is expected
+    finally:
+        torch.set_num_threads(saved)
 
 
 @pytest.mark.slow
