@@ -1,5 +1,6 @@
 """Smoke runs of the scripts in benchmarks/: they start, run their quickest mode and print their tables."""
 
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -44,6 +45,21 @@ def test_overfit_alignment_smoke_run_reports_and_saves_plots(tmp_path):
     assert ("PASSED" in out) or ("NOT CHECKED" in out)
     for stage in ("teacher_forced_start", "teacher_forced_end", "free_running_end"):
         assert (tmp_path / f"alignment_{stage}.png").stat().st_size > 0, stage
+
+
+@pytest.mark.slow
+def test_overfit_alignment_glow_tts_smoke_run_reports_start_and_end_figures():
+    script = BENCHMARKS / "overfit_alignment_glow_tts.py"
+    out = _run([script, "--steps", "3", "--init-steps", "1", "--no-check"], timeout=120)
+    lines = out.splitlines()
+    rows = {line.split()[0]: line.split()[1:] for line in lines if line.startswith(("start ", "end "))}
+    assert set(rows) == {"start", "end"}
+    for label, (hit, exact, dur_mae, mas_dur_mae, loss) in rows.items():
+        assert 0.0 <= float(exact) <= float(hit) <= 1.0, label
+        assert float(dur_mae) >= 0 and float(mas_dur_mae) >= 0, label
+        assert math.isfinite(float(loss)), label
+    assert float(rows["end"][4]) < float(rows["start"][4])  # three Adam steps already lower the loss
+    assert ("PASSED" in out) or ("NOT CHECKED" in out)
 
 
 @pytest.mark.slow
