@@ -45,7 +45,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from overfit_alignment import (  # noqa: E402 - the shared toy data and measures
+from overfit_alignment import (  # the shared toy data and measures
     MAX_DURATION,
     MIN_DURATION,
     TOLERANCE,
@@ -56,9 +56,9 @@ from overfit_alignment import (  # noqa: E402 - the shared toy data and measures
     seed_everything,
 )
 
-from TTS.config.shared_configs import BaseAudioConfig  # noqa: E402
-from TTS.tts.configs.glow_tts_config import GlowTTSConfig  # noqa: E402
-from TTS.tts.models.glow_tts import GlowTTS  # noqa: E402
+from TTS.config.shared_configs import BaseAudioConfig
+from TTS.tts.configs.glow_tts_config import GlowTTSConfig
+from TTS.tts.models.glow_tts import GlowTTS
 
 # The same bar as the Tacotron2 script. Measured (docs/benchmarks.md): 0.75 at step 0 and 0.87 after
 # 300 steps, with only a third of the frames on their exact token: the search has not found the path.
